@@ -1,0 +1,312 @@
+/* mixxengine.h: the one public header of libmixxengine (C99 and later, C++).
+ * The engine, its configuration, statistics, hosted-mode processing and the error table live here;
+ * backend and instrumentation internals never do. */
+#ifndef MIXXENGINE_H
+#define MIXXENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mixxengine/version.h"
+
+#if defined(_WIN32) && defined(MIXX_BUILDING_SHARED)
+#define MIXX_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(MIXX_SHARED)
+#define MIXX_API __declspec(dllimport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define MIXX_API __attribute__((visibility("default")))
+#else
+#define MIXX_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors --------------------------------------------------------------------------------------------
+ * Every function returning int returns 0 on success or one of these negative codes. The table is the single
+ * source of mixx_strerror() and mixx_error_name(). Codes are part of the ABI: never renumber, only append. */
+#define MIXX_ERRNO_MAP(XX)                                                                                   \
+    XX(EINVAL, -1, "invalid argument")                                                                       \
+    XX(ENULL, -2, "required pointer argument is NULL")                                                       \
+    XX(ERATE, -3, "sample rate out of range (1..768000 Hz)")                                                 \
+    XX(EBUFSIZE, -4, "buffer size out of range (1..8192 frames)")                                            \
+    XX(ECHANNELS, -5, "channel count out of range (0..64, at least one input or output)")                    \
+    XX(ENOTINIT, -6, "engine is not initialised")                                                            \
+    XX(EALREADY, -7, "engine is already initialised")                                                        \
+    XX(ERUNNING, -8, "engine is running; stop it first")                                                     \
+    XX(ENOTRUNNING, -9, "engine is not running")                                                             \
+    XX(EBACKEND, -10, "backend is not compiled in or not available")                                         \
+    XX(ENOSERVER, -11, "audio server is not running or cannot be reached")                                   \
+    XX(ENODEVICE, -12, "no such audio device")                                                               \
+    XX(EDEVICE, -13, "audio device error")                                                                   \
+    XX(EDEVICELOST, -14, "audio device or server was lost")                                                  \
+    XX(EMISMATCH, -15, "device does not run at the requested rate or buffer size")                           \
+    XX(ENOMEM, -16, "out of memory")                                                                         \
+    XX(ETHREAD, -17, "could not create a thread")                                                            \
+    XX(EHOSTED, -18, "operation is only valid for a hosted-mode engine")                                     \
+    XX(ENOTHOSTED, -19, "engine is driven by its own backend; mixx_engine_process is for hosted mode")       \
+    XX(EFRAMES, -20, "frame count exceeds the engine's max_buffer_size")                                     \
+    XX(EIO, -21, "file could not be written")                                                                \
+    XX(EBUSY, -22, "resource busy (a measurement is already running)")                                       \
+    XX(ENOSIGNAL, -23, "no signal returned through the loop")                                                \
+    XX(EUNRELIABLE, -24, "measurement unreliable")                                                           \
+    XX(ETIMEDOUT, -25, "timed out")                                                                          \
+    XX(EUNSUPPORTED, -26, "operation not supported by this backend")                                        \
+    XX(ERANGE, -27, "value out of range")
+
+typedef enum mixx_error {
+    MIXX_OK = 0,
+#define MIXX__ERR_ENUM(name, code, text) MIXX_##name = code,
+    MIXX_ERRNO_MAP(MIXX__ERR_ENUM)
+#undef MIXX__ERR_ENUM
+} mixx_error;
+
+/* Readable text for an error code; "unknown error" for a code not in the table. Any thread. */
+MIXX_API const char *mixx_strerror(int err);
+/* "MIXX_EINVAL" etc.; "MIXX_UNKNOWN" for a code not in the table. Any thread. */
+MIXX_API const char *mixx_error_name(int err);
+/* MIXX_VERSION_HEX of the linked library. Any thread. */
+MIXX_API unsigned mixx_version(void);
+/* "1.2.3". Any thread. */
+MIXX_API const char *mixx_version_string(void);
+
+/* ---- backends ----------------------------------------------------------------------------------------- */
+typedef enum mixx_backend {
+    MIXX_BACKEND_SIM = 0,       /* simulated loopback device, always compiled in */
+    MIXX_BACKEND_JACK = 1,      /* JACK client */
+    MIXX_BACKEND_PORTAUDIO = 2, /* PortAudio full-duplex stream (CoreAudio, ALSA, JACK ...) */
+    MIXX_BACKEND_HOSTED = 3,    /* no device: the host calls mixx_engine_process (JUCE etc.) */
+    MIXX_BACKEND_COUNT
+} mixx_backend;
+
+/* "sim", "jack", "portaudio", "hosted"; NULL for an unknown value. Any thread. */
+MIXX_API const char *mixx_backend_name(mixx_backend b);
+/* Parses a backend name. Returns 0 or MIXX_EBACKEND / MIXX_ENULL. Any thread. */
+MIXX_API int mixx_backend_from_name(const char *name, mixx_backend *out);
+/* 1 if compiled in and usable now (e.g. a JACK server answers), 0 otherwise; `why` (may be NULL) receives
+ * the reason when not. Control thread only. */
+MIXX_API int mixx_backend_available(mixx_backend b, char *why, size_t why_len);
+
+/* One device of a backend. Size is part of the ABI. */
+typedef struct mixx_device_info {
+    char name[128];
+    uint32_t inputs, outputs;         /* channel counts */
+    uint32_t default_rate;            /* 0 if unknown */
+    uint32_t rates[8];                /* rates known to work, 0-terminated */
+    uint32_t default_buffer;          /* 0 if unknown */
+    int is_default;
+} mixx_device_info;
+
+/* Lists up to `cap` devices of backend `b` into `out` and stores the number found (possibly > cap) in
+ * `*count`. Returns 0, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_EDEVICE, MIXX_ENULL. Control thread only. */
+MIXX_API int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t *count);
+
+/* ---- configuration ------------------------------------------------------------------------------------ */
+typedef struct mixx_record mixx_record;
+typedef struct mixx_second mixx_second;
+
+/* Monitor-thread callbacks (never the audio thread): may block, allocate, print. */
+typedef void (*mixx_records_cb)(const mixx_record *records, size_t count, void *user);
+typedef void (*mixx_second_cb)(const mixx_second *second, void *user);
+
+/* Engine configuration. Fill with mixx_config_default(), change fields, pass to mixx_engine_create().
+ * Size is part of the ABI: new fields are appended, and `struct_size` lets the library tell old callers. */
+typedef struct mixx_config {
+    uint32_t struct_size;      /* set by mixx_config_default(); leave it */
+    mixx_backend backend;      /* default MIXX_BACKEND_SIM */
+    uint32_t sample_rate;      /* default 48000 */
+    uint32_t buffer_size;      /* frames per callback, default 64 */
+    uint32_t max_buffer_size;  /* preallocation bound for buffer-size changes, default 8192 */
+    uint32_t inputs, outputs;  /* channels, default 2 and 2 */
+    int strict;                /* 1: a device that runs another rate/buffer is MIXX_EMISMATCH */
+    int rt_priority;           /* SCHED_FIFO priority for threads we own (sim), default 80; 0 = don't ask */
+    int lock_memory;           /* 1: mlockall(MCL_CURRENT|MCL_FUTURE) at start (warn if refused) */
+    int instrument;            /* 1 (default): timestamps + records per callback; 0: bare copy */
+    const char *log_path;      /* JSON Lines, one object per second + final summary; NULL = none */
+    const char *device;        /* backend device name or index as text; NULL = default */
+    const char *client_name;   /* JACK client name, default "mixxengine" */
+    const char *connect_in;    /* JACK: comma-separated source ports, by channel; NULL = none */
+    const char *connect_out;   /* JACK: comma-separated destination ports, by channel */
+    int self_loop;             /* JACK: connect own outputs to own inputs */
+    /* sim device model: round trip = sim_periods * buffer_size + sim_extra_latency frames */
+    uint32_t sim_periods;      /* whole periods of device buffering in the loop, default 2, >= 1 */
+    double sim_extra_latency;  /* extra loop latency in frames, may be fractional, 0..96000 */
+    double sim_gain;           /* loop gain, default 1.0; 0 = open loop */
+    int sim_invert;            /* 1: loop inverts polarity */
+    double sim_snr_db;         /* white noise added at this SNR relative to a full-scale sine; >= 200 = none */
+    uint32_t sim_stall_us;     /* fault: stall the callback this long ... */
+    uint32_t sim_stall_every;  /* ... every N callbacks (0 = never) */
+    double sim_fail_after_s;   /* fault: device lost after this many seconds (0 = never) */
+    uint32_t sim_slip_frames;  /* fault: each xrun shifts the loop by this many frames (0 = no slip) */
+    uint32_t ring_capacity;    /* metrics ring records, power of two, default 16384 */
+    mixx_records_cb records_cb; /* every record, in order, on the monitor thread; NULL = none */
+    mixx_second_cb second_cb;   /* once per second of audio, on the monitor thread; NULL = none */
+    void *user;                 /* passed to the callbacks */
+} mixx_config;
+
+/* The defaults above. Any thread. */
+MIXX_API mixx_config mixx_config_default(void);
+/* Checks a configuration without creating anything. Returns 0 or the first parameter error. Any thread. */
+MIXX_API int mixx_config_validate(const mixx_config *cfg);
+
+/* ---- engine lifecycle (handle API) --------------------------------------------------------------------- */
+typedef struct mixx_engine mixx_engine;
+
+/* Creates an engine (stopped). Returns 0, MIXX_ENULL, MIXX_ERATE, MIXX_EBUFSIZE, MIXX_ECHANNELS,
+ * MIXX_EINVAL, MIXX_EBACKEND, MIXX_ENOMEM. Control thread only. */
+MIXX_API int mixx_engine_create(const mixx_config *cfg, mixx_engine **out);
+/* Stops if running and frees. NULL is a harmless no-op. The handle is invalid afterwards. Control thread. */
+MIXX_API void mixx_engine_destroy(mixx_engine *engine);
+/* Opens the device (backends) and starts audio + the monitor thread. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
+ * MIXX_ERUNNING, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_ENODEVICE, MIXX_EDEVICE, MIXX_EMISMATCH, MIXX_ETHREAD,
+ * MIXX_EIO (log file). Control thread only (thread-safe against other control calls). */
+MIXX_API int mixx_engine_start_handle(mixx_engine *engine);
+/* Stops audio, drains every record, closes the device. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
+ * MIXX_ENOTRUNNING. Works (and returns promptly) after device loss. Control thread only. */
+MIXX_API int mixx_engine_stop_handle(mixx_engine *engine);
+/* Text of the last error on this engine (backend detail such as PortAudio's text), "" if none. Control. */
+MIXX_API const char *mixx_engine_last_error(const mixx_engine *engine);
+/* The configuration in force, with the rate and buffer size the device actually runs (valid after start).
+ * Returns 0, MIXX_ENULL, MIXX_ENOTINIT. Any thread except the audio thread. */
+MIXX_API int mixx_engine_get_config(const mixx_engine *engine, mixx_config *out);
+
+/* ---- hosted mode ---------------------------------------------------------------------------------------
+ * For an engine created with backend MIXX_BACKEND_HOSTED and started: the host calls this from its own audio
+ * callback. Non-interleaved float buffers; `in` and `out` may point to the same memory (JUCE does this).
+ * Input channel i goes to output i; outputs without an input are silenced. Zero-copy, no allocation, no lock.
+ * Returns 0, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (outputs silenced), MIXX_ENOTHOSTED,
+ * MIXX_ECHANNELS, MIXX_EFRAMES (outputs silenced). Audio thread, realtime-safe. */
+MIXX_API int mixx_engine_process(mixx_engine *engine, const float *const *in, uint32_t n_in,
+                                 float *const *out, uint32_t n_out, uint32_t n_frames);
+/* Hosted mode: tell the engine the host's device reported an xrun (e.g. JUCE getXRunCount delta).
+ * Any thread; realtime-safe. Returns 0, MIXX_ENULL, MIXX_ENOTINIT. */
+MIXX_API int mixx_engine_report_xruns(mixx_engine *engine, uint32_t count);
+/* Hosted mode: the host's device rate/buffer changed (call while stopped). Control thread only. */
+MIXX_API int mixx_engine_set_format(mixx_engine *engine, uint32_t sample_rate, uint32_t buffer_size);
+/* Backends that can: ask the device/server for another buffer size while running (JACK:
+ * jack_set_buffer_size). Returns 0, MIXX_EUNSUPPORTED, MIXX_EBUFSIZE, MIXX_EDEVICE. Control thread only. */
+MIXX_API int mixx_engine_set_buffer_size(mixx_engine *engine, uint32_t buffer_size);
+
+/* ---- instrumentation ----------------------------------------------------------------------------------- */
+enum mixx_record_flags {
+    MIXX_REC_XRUN = 1u << 0,       /* backend reported an xrun before/at this cycle */
+    MIXX_REC_DEADLINE = 1u << 1,   /* the callback itself took longer than one period */
+    MIXX_REC_LATE_WAKE = 1u << 2,  /* started more than half a period after the previous start + period */
+    MIXX_REC_FORMAT = 1u << 3      /* buffer size differs from the previous cycle */
+};
+
+/* One audio callback. Size is part of the ABI (32 bytes). */
+struct mixx_record {
+    uint64_t seq;          /* 0, 1, 2 ... per start */
+    uint64_t start_ns;     /* CLOCK_MONOTONIC at callback entry */
+    uint32_t duration_ns;  /* entry to exit of the engine's processing */
+    uint32_t interval_ns;  /* since the previous callback's start (0 for the first) */
+    uint32_t frames;
+    uint32_t flags;        /* mixx_record_flags */
+};
+
+/* Per-second summary, produced on the monitor thread. Size is not part of the ABI (read via callback). */
+struct mixx_second {
+    uint32_t index;              /* seconds since start, 0-based */
+    double t_s;                  /* seconds since start at the end of this second */
+    uint64_t callbacks, xruns, deadline_misses, late_wakeups, dropped_records;
+    double dsp_load_mean, dsp_load_max;   /* callback duration / period */
+    uint64_t callback_ns_max, interval_ns_max;
+    double cpu_process_pct, cpu_system_pct; /* over this second; process % is of one core */
+    double rtl_frames;           /* latest round-trip measurement (NaN if none this second) */
+    int rtl_status;              /* mixx_rtl_status of that measurement, -1 if none */
+    uint64_t rtl_slips;          /* slips detected so far */
+};
+
+/* Percentiles of a distribution in ns (relative error <= 1 %). */
+typedef struct mixx_percentiles {
+    uint64_t count;
+    uint64_t min, p50, p90, p99, p999, p9999, max;
+    double mean;
+} mixx_percentiles;
+
+/* Snapshot of an engine's counters. Size is part of the ABI; fields read-only. */
+typedef struct mixx_stats {
+    int running, device_lost;
+    uint32_t sample_rate, buffer_size;    /* actual */
+    double elapsed_s;                     /* since start */
+    uint64_t callbacks;                   /* audio callbacks run */
+    uint64_t records_written, dropped_records; /* callbacks = written + dropped (when instrumenting) */
+    uint64_t records_consumed;            /* drained by the monitor so far */
+    uint64_t xruns_backend, deadline_misses, late_wakeups;
+    mixx_percentiles callback_ns, interval_ns;
+    double dsp_load_mean, dsp_load_max;
+    double cpu_process_pct, cpu_system_pct; /* averages since start */
+    int sched_policy, sched_priority;     /* what the audio thread got (SCHED_OTHER=0, SCHED_FIFO=1 ...) */
+    int memory_locked;
+    double expected_rtl_frames;           /* the backend's own claim; NaN if unknown */
+} mixx_stats;
+
+/* Fills a snapshot (monitor data is at most ~20 ms old while running; complete after stop).
+ * Returns 0, MIXX_ENULL, MIXX_ENOTINIT. Control thread only. */
+MIXX_API int mixx_engine_get_stats(mixx_engine *engine, mixx_stats *out);
+
+typedef enum mixx_hist_kind { MIXX_HIST_CALLBACK = 0, MIXX_HIST_INTERVAL = 1 } mixx_hist_kind;
+typedef struct mixx_hist_bin { uint64_t lo_ns, hi_ns, count; } mixx_hist_bin;
+/* Non-empty histogram bins in ascending order (log-linear, <1 % wide). Stores the number of non-empty bins in
+ * *count (possibly > cap). Returns 0, MIXX_ENULL, MIXX_EINVAL, MIXX_ENOTINIT. Control thread only. */
+MIXX_API int mixx_engine_histogram(mixx_engine *engine, mixx_hist_kind kind, mixx_hist_bin *bins, size_t cap,
+                                   size_t *count);
+
+/* ---- round-trip latency meter --------------------------------------------------------------------------- */
+typedef enum mixx_rtl_method { MIXX_RTL_MULTITONE = 0, MIXX_RTL_IMPULSE = 1 } mixx_rtl_method;
+typedef enum mixx_rtl_status { MIXX_RTL_OK = 0, MIXX_RTL_NO_SIGNAL = 1, MIXX_RTL_UNRELIABLE = 2 } mixx_rtl_status;
+
+typedef struct mixx_rtl_result {
+    mixx_rtl_status status;
+    double rtl_frames;            /* measured round trip, frames (NaN unless OK) */
+    double rtl_ms;
+    double expected_rtl_frames;   /* backend's claim, NaN if unknown */
+    double excess_frames;         /* measured - expected */
+    int inverted;                 /* polarity of the loop */
+    double quality;               /* 0..1 confidence */
+    double snr_db;                /* estimated from the residual */
+    double t_s;                   /* engine time (s since start) of the measurement */
+    uint64_t seq;                 /* measurement number */
+    int slip;                     /* 1 if this measurement jumped from the previous ones */
+} mixx_rtl_result;
+
+/* Starts the meter on the running engine: stimulus on output `channel`, capture from input `channel`
+ * (other channels keep passing through). continuous=1: a measurement every second until stopped.
+ * Returns 0, MIXX_ENULL, MIXX_ENOTRUNNING, MIXX_ECHANNELS, MIXX_EBUSY. Control thread only. */
+MIXX_API int mixx_engine_rtl_start(mixx_engine *engine, mixx_rtl_method method, uint32_t channel,
+                                   int continuous);
+/* Takes the next finished measurement. Returns 0 (one stored in *out), MIXX_ETIMEDOUT if none within
+ * timeout_ms, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (meter not started). Control thread only. */
+MIXX_API int mixx_engine_rtl_wait(mixx_engine *engine, mixx_rtl_result *out, uint32_t timeout_ms);
+/* Stops the meter; the stimulus channel returns to pass-through. Control thread only. */
+MIXX_API int mixx_engine_rtl_stop(mixx_engine *engine);
+/* Summary so far: measurements, mean/min/max of OK results, slips. Control thread only. */
+typedef struct mixx_rtl_summary {
+    uint64_t measurements, ok, no_signal, unreliable, slips;
+    double mean_frames, min_frames, max_frames;
+} mixx_rtl_summary;
+MIXX_API int mixx_engine_rtl_summary(mixx_engine *engine, mixx_rtl_summary *out);
+
+/* ---- the original plan's entry points: a façade over one process-wide default engine --------------------
+ * All control thread only; thread-safe against each other. */
+/* Creates the default engine (sim backend unless mixx_engine_init_config is used). Returns 0, MIXX_ERATE,
+ * MIXX_EBUFSIZE, MIXX_EALREADY, MIXX_ENOMEM. */
+MIXX_API int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size);
+/* Same with a full configuration. */
+MIXX_API int mixx_engine_init_config(const mixx_config *cfg);
+/* Returns 0, MIXX_ENOTINIT, MIXX_ERUNNING and the start errors of mixx_engine_start_handle. */
+MIXX_API int mixx_engine_start(void);
+/* Returns 0, MIXX_ENOTINIT, MIXX_ENOTRUNNING. */
+MIXX_API int mixx_engine_stop(void);
+/* Stops if running and destroys the default engine. Returns 0, MIXX_ENOTINIT. */
+MIXX_API int mixx_engine_shutdown(void);
+/* The default engine's handle for the rest of the API (process, stats ...); NULL before init. The handle
+ * stays safe to pass after shutdown: calls then return MIXX_ENOTINIT. */
+MIXX_API mixx_engine *mixx_engine_default(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MIXXENGINE_H */

@@ -1,0 +1,78 @@
+/* backend.h: the device-backend operations table and the engine entry points a backend calls.
+ * Each backend lives in src/backend_<name>.c and keeps its state private; the registry is in engine.c. */
+#ifndef MIXX_BACKEND_H
+#define MIXX_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mixxengine.h"
+
+#define MIXX_BACKEND_OPS_VERSION 1
+
+struct mixx_engine;
+
+/* What open() negotiated with the device; written by the backend before open() returns. */
+typedef struct mixx_device_format {
+    uint32_t sample_rate, buffer_size;
+    uint32_t inputs, outputs;
+    double expected_rtl_frames;  /* backend's own round-trip claim (NaN if unknown) */
+    int sched_policy, sched_priority; /* of the audio thread, when known (-1 if unknown) */
+} mixx_device_format;
+
+typedef struct mixx_backend_ops {
+    int version;          /* MIXX_BACKEND_OPS_VERSION */
+    const char *name;
+    /* Optional. 1 if usable now, else 0 with the reason in why. */
+    int (*available)(char *why, size_t why_len);
+    /* Optional. See mixx_list_devices(). */
+    int (*list_devices)(mixx_device_info *out, size_t cap, size_t *count);
+    /* Creates the device/client for engine e (config in mixx__engine_config(e)); fills *fmt; stores its
+     * private state in *state. Must not start audio. Errors: MIXX_E*, detail via mixx__engine_set_error. */
+    int (*open)(struct mixx_engine *e, mixx_device_format *fmt, void **state);
+    /* Starts delivering cycles through mixx__engine_cycle(). */
+    int (*start)(void *state);
+    /* Stops; after it returns no cycle is running or will run. Must return promptly after device loss. */
+    int (*stop)(void *state);
+    void (*close)(void *state);
+    /* Optional. Current expected round trip (may change with buffer size). */
+    int (*latency)(void *state, double *expected_rtl_frames);
+    /* Optional. Change the buffer size while running. */
+    int (*set_buffer_size)(void *state, uint32_t frames);
+} mixx_backend_ops;
+
+extern const mixx_backend_ops mixx_backend_sim_ops;
+#ifdef MIXX_HAVE_JACK
+extern const mixx_backend_ops mixx_backend_jack_ops;
+#endif
+#ifdef MIXX_HAVE_PORTAUDIO
+extern const mixx_backend_ops mixx_backend_portaudio_ops;
+#endif
+
+/* ---- engine side, for backends ---- */
+/* The engine's configuration (read-only). Any thread. */
+const mixx_config *mixx__engine_config(const struct mixx_engine *e);
+/* Stores a readable detail for the last error (control thread). */
+void mixx__engine_set_error(struct mixx_engine *e, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* One audio cycle: runs the processing (input i -> output i, the latency meter, extra outputs silenced) and
+ * the instrumentation. deadline_ns: absolute CLOCK_MONOTONIC time by which the device needs the output (0 if
+ * unknown: then a callback longer than one period is the only deadline test). xruns: backend-reported
+ * xruns since the previous cycle. Returns 1 if the callback ended after deadline_ns. Audio thread,
+ * realtime-safe. */
+int mixx__engine_cycle(struct mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
+                       uint32_t n_out, uint32_t n_frames, uint64_t deadline_ns, uint32_t xruns);
+/* Backend xruns reported outside a cycle (e.g. JACK's xrun callback). Any thread, realtime-safe. */
+void mixx__engine_add_xruns(struct mixx_engine *e, uint32_t count);
+/* The device or server is gone. Any thread, realtime-safe (sets a flag; the monitor reports it). */
+void mixx__engine_device_lost(struct mixx_engine *e);
+/* The device changed its buffer size or rate (e.g. JACK callbacks). Not realtime: control/backend thread. */
+void mixx__engine_format_changed(struct mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size);
+
+/* Monotonic time in ns. Realtime-safe (vDSO). */
+uint64_t mixx__now_ns(void);
+
+#endif

@@ -1,0 +1,823 @@
+/* engine.c: engine lifecycle and state machine, the backend registry, the error table, the process() hot
+ * path with its instrumentation, and the façade of the original plan (mixx_engine_init ...).
+ * The monitor thread and statistics are in stats.c; devices in backend_*.c; the latency meter in rtl.c. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine_internal.h"
+
+#if defined(MIXX_RTSAN)
+void __rtsan_realtime_enter(void);
+void __rtsan_realtime_exit(void);
+#define RT_ENTER() __rtsan_realtime_enter()
+#define RT_EXIT() __rtsan_realtime_exit()
+#else
+#define RT_ENTER() ((void)0)
+#define RT_EXIT() ((void)0)
+#endif
+
+/* ---- errors and versions -------------------------------------------------------------------------- */
+
+const char *mixx_strerror(int err)
+{
+    switch (err) {
+    case 0:
+        return "success";
+#define XX(name, code, text)                                                                                 \
+    case code:                                                                                               \
+        return text;
+        MIXX_ERRNO_MAP(XX)
+#undef XX
+    default:
+        return "unknown error";
+    }
+}
+
+const char *mixx_error_name(int err)
+{
+    switch (err) {
+    case 0:
+        return "MIXX_OK";
+#define XX(name, code, text)                                                                                 \
+    case code:                                                                                               \
+        return "MIXX_" #name;
+        MIXX_ERRNO_MAP(XX)
+#undef XX
+    default:
+        return "MIXX_UNKNOWN";
+    }
+}
+
+#define MIXX_STR2(x) #x
+#define MIXX_STR(x) MIXX_STR2(x)
+
+unsigned mixx_version(void)
+{
+    return MIXX_VERSION_HEX;
+}
+
+const char *mixx_version_string(void)
+{
+    return MIXX_STR(MIXX_VERSION_MAJOR) "." MIXX_STR(MIXX_VERSION_MINOR) "." MIXX_STR(MIXX_VERSION_PATCH);
+}
+
+uint64_t mixx__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- backend registry ------------------------------------------------------------------------------ */
+
+static const mixx_backend_ops *const backend_table[MIXX_BACKEND_COUNT] = {
+    [MIXX_BACKEND_SIM] = &mixx_backend_sim_ops,
+#ifdef MIXX_HAVE_JACK
+    [MIXX_BACKEND_JACK] = &mixx_backend_jack_ops,
+#endif
+#ifdef MIXX_HAVE_PORTAUDIO
+    [MIXX_BACKEND_PORTAUDIO] = &mixx_backend_portaudio_ops,
+#endif
+};
+
+static const char *const backend_names[MIXX_BACKEND_COUNT] = {"sim", "jack", "portaudio", "hosted"};
+
+const char *mixx_backend_name(mixx_backend b)
+{
+    return ((unsigned)b < MIXX_BACKEND_COUNT) ? backend_names[b] : NULL;
+}
+
+int mixx_backend_from_name(const char *name, mixx_backend *out)
+{
+    if (!name || !out)
+        return MIXX_ENULL;
+    for (int i = 0; i < MIXX_BACKEND_COUNT; i++) {
+        if (strcmp(name, backend_names[i]) == 0) {
+            *out = (mixx_backend)i;
+            return 0;
+        }
+    }
+    return MIXX_EBACKEND;
+}
+
+static void set_why(char *why, size_t len, const char *text)
+{
+    if (why && len)
+        snprintf(why, len, "%s", text);
+}
+
+int mixx_backend_available(mixx_backend b, char *why, size_t why_len)
+{
+    set_why(why, why_len, "");
+    if (b == MIXX_BACKEND_HOSTED)
+        return 1;
+    if ((unsigned)b >= MIXX_BACKEND_COUNT) {
+        set_why(why, why_len, "unknown backend");
+        return 0;
+    }
+    const mixx_backend_ops *ops = backend_table[b];
+    if (!ops) {
+        set_why(why, why_len, "not compiled in (library built without it)");
+        return 0;
+    }
+    return ops->available ? ops->available(why, why_len) : 1;
+}
+
+int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t *count)
+{
+    if (!count || (cap && !out))
+        return MIXX_ENULL;
+    *count = 0;
+    if ((unsigned)b >= MIXX_BACKEND_COUNT || b == MIXX_BACKEND_HOSTED || !backend_table[b])
+        return MIXX_EBACKEND;
+    if (!backend_table[b]->list_devices)
+        return 0;
+    return backend_table[b]->list_devices(out, cap, count);
+}
+
+/* ---- configuration ----------------------------------------------------------------------------------- */
+
+mixx_config mixx_config_default(void)
+{
+    mixx_config c;
+    memset(&c, 0, sizeof c);
+    c.struct_size = sizeof c;
+    c.backend = MIXX_BACKEND_SIM;
+    c.sample_rate = 48000;
+    c.buffer_size = 64;
+    c.max_buffer_size = 8192;
+    c.inputs = 2;
+    c.outputs = 2;
+    c.rt_priority = 80;
+    c.instrument = 1;
+    c.sim_periods = 2;
+    c.sim_gain = 1.0;
+    c.sim_snr_db = 300.0;
+    c.ring_capacity = 16384;
+    return c;
+}
+
+#define MIXX_MAX_RATE 768000u
+#define MIXX_MAX_BUFFER 8192u
+#define MIXX_MAX_CHANNELS 64u
+
+int mixx_config_validate(const mixx_config *c)
+{
+    if (!c)
+        return MIXX_ENULL;
+    if (c->struct_size != sizeof *c)
+        return MIXX_EINVAL;
+    if ((unsigned)c->backend >= MIXX_BACKEND_COUNT)
+        return MIXX_EBACKEND;
+    if (c->sample_rate == 0 || c->sample_rate > MIXX_MAX_RATE)
+        return MIXX_ERATE;
+    if (c->buffer_size == 0 || c->buffer_size > MIXX_MAX_BUFFER)
+        return MIXX_EBUFSIZE;
+    if (c->max_buffer_size < c->buffer_size || c->max_buffer_size > MIXX_MAX_BUFFER)
+        return MIXX_EBUFSIZE;
+    if (c->inputs > MIXX_MAX_CHANNELS || c->outputs > MIXX_MAX_CHANNELS || (c->inputs == 0 && c->outputs == 0))
+        return MIXX_ECHANNELS;
+    if (c->ring_capacity < 64 || c->ring_capacity > (1u << 24) ||
+        (c->ring_capacity & (c->ring_capacity - 1)) != 0)
+        return MIXX_EINVAL;
+    if (c->rt_priority < 0 || c->rt_priority > 99)
+        return MIXX_EINVAL;
+    if (c->sim_periods < 1 || c->sim_periods > 16)
+        return MIXX_EINVAL;
+    if (!(c->sim_extra_latency >= 0.0 && c->sim_extra_latency <= 96000.0)) /* also rejects NaN */
+        return MIXX_ERANGE;
+    if (!(c->sim_gain >= 0.0 && c->sim_gain <= 16.0))
+        return MIXX_ERANGE;
+    if (!(c->sim_snr_db >= -60.0 && c->sim_snr_db <= 1000.0))
+        return MIXX_ERANGE;
+    if (!(c->sim_fail_after_s >= 0.0 && c->sim_fail_after_s <= 1e7))
+        return MIXX_ERANGE;
+    if (c->sim_stall_us > 10000000u || c->sim_slip_frames > 96000u)
+        return MIXX_ERANGE;
+    return 0;
+}
+
+/* ---- engine object --------------------------------------------------------------------------------- */
+
+static int engine_valid(const mixx_engine *e)
+{
+    return e && e->magic == MIXX_ENGINE_MAGIC;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void free_strings(mixx_engine *e)
+{
+    free(e->str_log);
+    free(e->str_device);
+    free(e->str_client);
+    free(e->str_cin);
+    free(e->str_cout);
+    e->str_log = e->str_device = e->str_client = e->str_cin = e->str_cout = NULL;
+}
+
+/* Fills an engine that is zeroed apart from its locks. */
+static int engine_setup(mixx_engine *e, const mixx_config *cfg)
+{
+    int rc = mixx_config_validate(cfg);
+    if (rc)
+        return rc;
+    if (cfg->backend != MIXX_BACKEND_HOSTED && !backend_table[cfg->backend])
+        return MIXX_EBACKEND;
+    e->cfg = *cfg;
+    e->str_log = dup_or_null(cfg->log_path);
+    e->str_device = dup_or_null(cfg->device);
+    e->str_client = dup_or_null(cfg->client_name ? cfg->client_name : "mixxengine");
+    e->str_cin = dup_or_null(cfg->connect_in);
+    e->str_cout = dup_or_null(cfg->connect_out);
+    if ((cfg->log_path && !e->str_log) || (cfg->device && !e->str_device) || !e->str_client ||
+        (cfg->connect_in && !e->str_cin) || (cfg->connect_out && !e->str_cout)) {
+        free_strings(e);
+        return MIXX_ENOMEM;
+    }
+    e->cfg.log_path = e->str_log;
+    e->cfg.device = e->str_device;
+    e->cfg.client_name = e->str_client;
+    e->cfg.connect_in = e->str_cin;
+    e->cfg.connect_out = e->str_cout;
+    e->ops = cfg->backend == MIXX_BACKEND_HOSTED ? NULL : backend_table[cfg->backend];
+    rc = mixx_ring_init(&e->ring, cfg->ring_capacity);
+    if (rc) {
+        free_strings(e);
+        return rc;
+    }
+    rc = mixx_rtl_create(&e->rtl, cfg->sample_rate, cfg->max_buffer_size);
+    if (rc) {
+        mixx_ring_free(&e->ring);
+        free_strings(e);
+        return rc;
+    }
+    atomic_store(&e->rate, cfg->sample_rate);
+    atomic_store(&e->buffer, cfg->buffer_size);
+    e->fmt.sample_rate = cfg->sample_rate;
+    e->fmt.buffer_size = cfg->buffer_size;
+    e->fmt.inputs = cfg->inputs;
+    e->fmt.outputs = cfg->outputs;
+    e->fmt.expected_rtl_frames = NAN;
+    e->fmt.sched_policy = -1;
+    e->fmt.sched_priority = -1;
+    e->last_error[0] = '\0';
+    e->magic = MIXX_ENGINE_MAGIC;
+    atomic_store(&e->state, MIXX_ST_STOPPED);
+    return 0;
+}
+
+static void engine_teardown(mixx_engine *e)
+{
+    mixx_rtl_destroy(e->rtl);
+    e->rtl = NULL;
+    mixx_ring_free(&e->ring);
+    free_strings(e);
+}
+
+static void engine_init_locks(mixx_engine *e)
+{
+    pthread_mutex_init(&e->stats_lock, NULL);
+    pthread_mutex_init(&e->rtl_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&e->rtl_cond, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+int mixx_engine_create(const mixx_config *cfg, mixx_engine **out)
+{
+    if (!cfg || !out)
+        return MIXX_ENULL;
+    *out = NULL;
+    mixx_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return MIXX_ENOMEM;
+    pthread_mutex_init(&e->ctl, NULL);
+    engine_init_locks(e);
+    int rc = engine_setup(e, cfg);
+    if (rc) {
+        pthread_mutex_destroy(&e->ctl);
+        free(e);
+        return rc;
+    }
+    *out = e;
+    return 0;
+}
+
+static int stop_locked(mixx_engine *e);
+
+void mixx_engine_destroy(mixx_engine *e)
+{
+    if (!engine_valid(e))
+        return;
+    pthread_mutex_lock(&e->ctl);
+    if (atomic_load(&e->state) == MIXX_ST_RUNNING)
+        stop_locked(e);
+    atomic_store(&e->state, MIXX_ST_NONE);
+    engine_teardown(e);
+    e->magic = 0;
+    int is_default = e->is_default;
+    pthread_mutex_unlock(&e->ctl);
+    if (!is_default) {
+        pthread_mutex_destroy(&e->ctl);
+        pthread_mutex_destroy(&e->stats_lock);
+        pthread_mutex_destroy(&e->rtl_lock);
+        pthread_cond_destroy(&e->rtl_cond);
+        free(e);
+    }
+}
+
+const mixx_config *mixx__engine_config(const mixx_engine *e)
+{
+    return &e->cfg;
+}
+
+void mixx__engine_set_error(mixx_engine *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->last_error, sizeof e->last_error, fmt, ap);
+    va_end(ap);
+}
+
+const char *mixx_engine_last_error(const mixx_engine *e)
+{
+    return engine_valid(e) ? e->last_error : "";
+}
+
+int mixx_engine_get_config(const mixx_engine *e, mixx_config *out)
+{
+    if (!e || !out)
+        return MIXX_ENULL;
+    if (!engine_valid(e) || atomic_load(&e->state) == MIXX_ST_NONE)
+        return MIXX_ENOTINIT;
+    *out = e->cfg;
+    out->sample_rate = atomic_load(&e->rate);
+    out->buffer_size = atomic_load(&e->buffer);
+    return 0;
+}
+
+/* ---- start / stop ---------------------------------------------------------------------------------- */
+
+static void reset_counters(mixx_engine *e)
+{
+    atomic_store(&e->callbacks, 0);
+    atomic_store(&e->written, 0);
+    atomic_store(&e->dropped, 0);
+    atomic_store(&e->xruns_backend, 0);
+    atomic_store(&e->pending_xruns, 0);
+    atomic_store(&e->device_lost, 0);
+    atomic_store(&e->rtl_active, 0);
+    e->prev_start_ns = 0;
+    e->prev_frames = 0;
+    e->instrument = e->cfg.instrument;
+    /* an empty ring: the monitor is not running, so both indices are ours */
+    atomic_store(&e->ring.head, 0);
+    atomic_store(&e->ring.tail, 0);
+    e->ring.cached_head = e->ring.cached_tail = 0;
+}
+
+static int start_locked(mixx_engine *e)
+{
+    int state = atomic_load(&e->state);
+    if (state == MIXX_ST_RUNNING)
+        return MIXX_ERUNNING;
+    if (state != MIXX_ST_STOPPED)
+        return MIXX_ENOTINIT;
+    e->last_error[0] = '\0';
+    reset_counters(e);
+    e->memory_locked = 0;
+    if (e->cfg.lock_memory) {
+        if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0)
+            e->memory_locked = 1;
+        else
+            fprintf(stderr, "mixx: warning: mlockall failed (%s); continuing unlocked\n", strerror(errno));
+    }
+    int rc = 0;
+    if (e->ops) {
+        rc = e->ops->open(e, &e->fmt, &e->bstate);
+        if (rc)
+            return rc;
+        if (e->cfg.strict &&
+            (e->fmt.sample_rate != e->cfg.sample_rate || e->fmt.buffer_size != e->cfg.buffer_size)) {
+            mixx__engine_set_error(e, "device runs %u Hz / %u frames, %u Hz / %u frames requested (strict)",
+                                   e->fmt.sample_rate, e->fmt.buffer_size, e->cfg.sample_rate,
+                                   e->cfg.buffer_size);
+            e->ops->close(e->bstate);
+            e->bstate = NULL;
+            return MIXX_EMISMATCH;
+        }
+        if (e->fmt.buffer_size > e->cfg.max_buffer_size) {
+            mixx__engine_set_error(e, "device buffer %u exceeds max_buffer_size %u", e->fmt.buffer_size,
+                                   e->cfg.max_buffer_size);
+            e->ops->close(e->bstate);
+            e->bstate = NULL;
+            return MIXX_EFRAMES;
+        }
+    } else {
+        e->fmt.sample_rate = e->cfg.sample_rate;
+        e->fmt.buffer_size = e->cfg.buffer_size;
+        e->fmt.expected_rtl_frames = NAN;
+        e->fmt.sched_policy = -1;
+        e->fmt.sched_priority = -1;
+    }
+    atomic_store(&e->rate, e->fmt.sample_rate);
+    atomic_store(&e->buffer, e->fmt.buffer_size);
+    e->sched_policy = e->fmt.sched_policy;
+    e->sched_priority = e->fmt.sched_priority;
+    e->start_ns = mixx__now_ns();
+    e->stop_ns = 0;
+    mixx__monitor_reset(e);
+    rc = mixx__monitor_start(e);
+    if (rc) {
+        if (e->ops) {
+            e->ops->close(e->bstate);
+            e->bstate = NULL;
+        }
+        return rc;
+    }
+    atomic_store(&e->state, MIXX_ST_RUNNING);
+    if (e->ops) {
+        rc = e->ops->start(e->bstate);
+        if (rc) {
+            atomic_store(&e->state, MIXX_ST_STOPPED);
+            e->ops->close(e->bstate);
+            e->bstate = NULL;
+            mixx__monitor_stop(e);
+            return rc;
+        }
+        /* backends learn their thread's scheduling only once it runs */
+        e->sched_policy = e->fmt.sched_policy;
+        e->sched_priority = e->fmt.sched_priority;
+    }
+    return 0;
+}
+
+static int stop_locked(mixx_engine *e)
+{
+    int state = atomic_load(&e->state);
+    if (state == MIXX_ST_NONE)
+        return MIXX_ENOTINIT;
+    if (state != MIXX_ST_RUNNING)
+        return MIXX_ENOTRUNNING;
+    atomic_store(&e->state, MIXX_ST_STOPPING);
+    if (e->ops) {
+        e->ops->stop(e->bstate);
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
+    }
+    e->stop_ns = mixx__now_ns();
+    /* hosted: wait until no process() call is inside the engine */
+    while (atomic_load(&e->in_cycle) != 0) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load(&e->rtl_active)) {
+        atomic_store(&e->rtl_active, 0);
+        mixx_rtl_end(e->rtl);
+    }
+    mixx__monitor_stop(e);
+    if (e->memory_locked)
+        munlockall();
+    atomic_store(&e->state, MIXX_ST_STOPPED);
+    return 0;
+}
+
+int mixx_engine_start_handle(mixx_engine *e)
+{
+    if (!e)
+        return MIXX_ENULL;
+    if (!engine_valid(e))
+        return MIXX_ENOTINIT;
+    pthread_mutex_lock(&e->ctl);
+    int rc = start_locked(e);
+    pthread_mutex_unlock(&e->ctl);
+    return rc;
+}
+
+int mixx_engine_stop_handle(mixx_engine *e)
+{
+    if (!e)
+        return MIXX_ENULL;
+    if (!engine_valid(e))
+        return MIXX_ENOTINIT;
+    pthread_mutex_lock(&e->ctl);
+    int rc = stop_locked(e);
+    pthread_mutex_unlock(&e->ctl);
+    return rc;
+}
+
+int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)
+{
+    if (!e)
+        return MIXX_ENULL;
+    if (!engine_valid(e))
+        return MIXX_ENOTINIT;
+    if (sample_rate == 0 || sample_rate > MIXX_MAX_RATE)
+        return MIXX_ERATE;
+    if (buffer_size == 0 || buffer_size > MIXX_MAX_BUFFER)
+        return MIXX_EBUFSIZE;
+    pthread_mutex_lock(&e->ctl);
+    int rc = 0;
+    int state = atomic_load(&e->state);
+    if (state == MIXX_ST_NONE)
+        rc = MIXX_ENOTINIT;
+    else if (e->cfg.backend != MIXX_BACKEND_HOSTED)
+        rc = MIXX_EHOSTED;
+    else if (state == MIXX_ST_RUNNING)
+        rc = MIXX_ERUNNING;
+    else if (buffer_size > e->cfg.max_buffer_size)
+        rc = MIXX_EFRAMES;
+    if (rc == 0 && sample_rate != e->cfg.sample_rate) {
+        mixx_rtl *m = NULL;
+        rc = mixx_rtl_create(&m, sample_rate, e->cfg.max_buffer_size);
+        if (rc == 0) {
+            mixx_rtl_destroy(e->rtl);
+            e->rtl = m;
+        }
+    }
+    if (rc == 0) {
+        e->cfg.sample_rate = sample_rate;
+        e->cfg.buffer_size = buffer_size;
+        atomic_store(&e->rate, sample_rate);
+        atomic_store(&e->buffer, buffer_size);
+    }
+    pthread_mutex_unlock(&e->ctl);
+    return rc;
+}
+
+int mixx_engine_set_buffer_size(mixx_engine *e, uint32_t buffer_size)
+{
+    if (!e)
+        return MIXX_ENULL;
+    if (!engine_valid(e))
+        return MIXX_ENOTINIT;
+    if (buffer_size == 0 || buffer_size > MIXX_MAX_BUFFER)
+        return MIXX_EBUFSIZE;
+    pthread_mutex_lock(&e->ctl);
+    int rc;
+    if (atomic_load(&e->state) != MIXX_ST_RUNNING)
+        rc = MIXX_ENOTRUNNING;
+    else if (buffer_size > e->cfg.max_buffer_size)
+        rc = MIXX_EFRAMES;
+    else if (!e->ops || !e->ops->set_buffer_size)
+        rc = MIXX_EUNSUPPORTED;
+    else
+        rc = e->ops->set_buffer_size(e->bstate, buffer_size);
+    pthread_mutex_unlock(&e->ctl);
+    return rc;
+}
+
+/* ---- backend notifications ------------------------------------------------------------------------- */
+
+void mixx__engine_add_xruns(mixx_engine *e, uint32_t count)
+{
+    atomic_fetch_add_explicit(&e->pending_xruns, count, memory_order_relaxed);
+}
+
+void mixx__engine_device_lost(mixx_engine *e)
+{
+    atomic_store_explicit(&e->device_lost, 1, memory_order_release);
+}
+
+void mixx__engine_format_changed(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)
+{
+    if (sample_rate)
+        atomic_store(&e->rate, sample_rate);
+    if (buffer_size)
+        atomic_store(&e->buffer, buffer_size);
+    if (e->ops && e->ops->latency && e->bstate) {
+        double l;
+        if (e->ops->latency(e->bstate, &l) == 0)
+            e->fmt.expected_rtl_frames = l;
+    }
+}
+
+int mixx_engine_report_xruns(mixx_engine *e, uint32_t count)
+{
+    if (!e)
+        return MIXX_ENULL;
+    if (!engine_valid(e) || atomic_load_explicit(&e->state, memory_order_relaxed) == MIXX_ST_NONE)
+        return MIXX_ENOTINIT;
+    mixx__engine_add_xruns(e, count);
+    return 0;
+}
+
+/* ---- the hot path -------------------------------------------------------------------------------- */
+
+static void silence(float *const *out, uint32_t n_out, uint32_t n_frames)
+{
+    if (!out)
+        return;
+    for (uint32_t c = 0; c < n_out; c++)
+        if (out[c])
+            memset(out[c], 0, (size_t)n_frames * sizeof(float));
+}
+
+/* The processing step: pass-through. Later DSP goes here. memmove because in[c] may equal out[c]. */
+static inline void process_block(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
+                                 uint32_t n_frames)
+{
+    uint32_t n = n_in < n_out ? n_in : n_out;
+    for (uint32_t c = 0; c < n; c++)
+        if (out[c] != in[c])
+            memcpy(out[c], in[c], (size_t)n_frames * sizeof(float));
+    for (uint32_t c = n; c < n_out; c++)
+        memset(out[c], 0, (size_t)n_frames * sizeof(float));
+}
+
+int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
+                       uint32_t n_frames, uint64_t deadline_ns, uint32_t xruns)
+{
+    RT_ENTER();
+    const int instrument = e->instrument;
+    uint64_t t0 = instrument ? mixx__now_ns() : 0;
+
+    process_block(in, n_in, out, n_out, n_frames);
+    if (atomic_load_explicit(&e->rtl_active, memory_order_acquire)) {
+        uint32_t ch = atomic_load_explicit(&e->rtl_channel, memory_order_relaxed);
+        if (ch < n_in && ch < n_out)
+            mixx_rtl_process(e->rtl, in[ch], out[ch], n_frames);
+        atomic_store_explicit(&e->rtl_cycles, atomic_load_explicit(&e->rtl_cycles, memory_order_relaxed) + 1,
+                              memory_order_release);
+    }
+
+    uint64_t cb = atomic_load_explicit(&e->callbacks, memory_order_relaxed);
+    atomic_store_explicit(&e->callbacks, cb + 1, memory_order_release);
+    xruns += atomic_exchange_explicit(&e->pending_xruns, 0, memory_order_relaxed);
+    if (xruns)
+        atomic_store_explicit(&e->xruns_backend,
+                              atomic_load_explicit(&e->xruns_backend, memory_order_relaxed) + xruns,
+                              memory_order_relaxed);
+    int late = 0;
+    if (instrument) {
+        uint64_t t1 = mixx__now_ns();
+        uint32_t rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
+        uint64_t period_ns = (uint64_t)n_frames * 1000000000ull / rate;
+        mixx_record rec;
+        rec.seq = cb;
+        rec.start_ns = t0;
+        rec.duration_ns = (uint32_t)((t1 - t0) > UINT32_MAX ? UINT32_MAX : (t1 - t0));
+        uint64_t iv = e->prev_start_ns ? t0 - e->prev_start_ns : 0;
+        rec.interval_ns = (uint32_t)(iv > UINT32_MAX ? UINT32_MAX : iv);
+        rec.frames = n_frames;
+        rec.flags = 0;
+        if (xruns)
+            rec.flags |= MIXX_REC_XRUN;
+        if (t1 - t0 > period_ns)
+            rec.flags |= MIXX_REC_DEADLINE;
+        if (e->prev_start_ns && e->prev_frames) {
+            uint64_t prev_period = (uint64_t)e->prev_frames * 1000000000ull / rate;
+            if (iv > prev_period + prev_period / 2)
+                rec.flags |= MIXX_REC_LATE_WAKE;
+            if (e->prev_frames != n_frames)
+                rec.flags |= MIXX_REC_FORMAT;
+        }
+        e->prev_start_ns = t0;
+        e->prev_frames = n_frames;
+        if (mixx_ring_push(&e->ring, &rec))
+            atomic_store_explicit(&e->written, atomic_load_explicit(&e->written, memory_order_relaxed) + 1,
+                                  memory_order_release);
+        else
+            atomic_store_explicit(&e->dropped, atomic_load_explicit(&e->dropped, memory_order_relaxed) + 1,
+                                  memory_order_release);
+        late = deadline_ns && t1 > deadline_ns;
+    } else if (deadline_ns) {
+        late = mixx__now_ns() > deadline_ns;
+    }
+    RT_EXIT();
+    return late;
+}
+
+int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
+                        uint32_t n_out, uint32_t n_frames)
+{
+    if (!e || (n_in && !in) || (n_out && !out))
+        return MIXX_ENULL;
+    if (!engine_valid(e))
+        return MIXX_ENOTINIT;
+    if (n_in > MIXX_MAX_CHANNELS || n_out > MIXX_MAX_CHANNELS)
+        return MIXX_ECHANNELS;
+    for (uint32_t c = 0; c < n_in; c++)
+        if (!in[c])
+            return MIXX_ENULL;
+    for (uint32_t c = 0; c < n_out; c++)
+        if (!out[c])
+            return MIXX_ENULL;
+    /* announce ourselves before looking at the state, so stop() either sees us or we see it stopping */
+    atomic_fetch_add(&e->in_cycle, 1);
+    int rc = 0;
+    int state = atomic_load(&e->state);
+    if (state == MIXX_ST_NONE)
+        rc = MIXX_ENOTINIT;
+    else if (e->cfg.backend != MIXX_BACKEND_HOSTED)
+        rc = MIXX_ENOTHOSTED;
+    else if (state != MIXX_ST_RUNNING)
+        rc = MIXX_ENOTRUNNING;
+    else if (n_frames > e->cfg.max_buffer_size)
+        rc = MIXX_EFRAMES;
+    if (rc == 0) {
+        if (n_frames)
+            mixx__engine_cycle(e, in, n_in, out, n_out, n_frames, 0, 0);
+    } else if (rc != MIXX_ENOTHOSTED) {
+        silence(out, n_out, n_frames <= e->cfg.max_buffer_size ? n_frames : 0);
+    }
+    atomic_fetch_sub(&e->in_cycle, 1);
+    return rc;
+}
+
+/* ---- the façade of the original plan --------------------------------------------------------------- */
+
+static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
+static mixx_engine default_engine = {
+    .is_default = 1,
+    .ctl = PTHREAD_MUTEX_INITIALIZER,
+    .stats_lock = PTHREAD_MUTEX_INITIALIZER,
+    .rtl_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+static int default_cond_ready;
+
+int mixx_engine_init_config(const mixx_config *cfg)
+{
+    if (!cfg)
+        return MIXX_ENULL;
+    pthread_mutex_lock(&default_lock);
+    int rc;
+    if (engine_valid(&default_engine)) {
+        rc = MIXX_EALREADY;
+    } else {
+        if (!default_cond_ready) {
+            pthread_condattr_t ca;
+            pthread_condattr_init(&ca);
+            pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+            pthread_cond_init(&default_engine.rtl_cond, &ca);
+            pthread_condattr_destroy(&ca);
+            default_cond_ready = 1;
+        }
+        pthread_mutex_lock(&default_engine.ctl);
+        rc = engine_setup(&default_engine, cfg);
+        pthread_mutex_unlock(&default_engine.ctl);
+    }
+    pthread_mutex_unlock(&default_lock);
+    return rc;
+}
+
+int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size)
+{
+    mixx_config c = mixx_config_default();
+    c.sample_rate = sample_rate;
+    c.buffer_size = buffer_size;
+    if (buffer_size > c.max_buffer_size && buffer_size <= MIXX_MAX_BUFFER)
+        c.max_buffer_size = buffer_size;
+    return mixx_engine_init_config(&c);
+}
+
+int mixx_engine_start(void)
+{
+    pthread_mutex_lock(&default_lock);
+    int rc = engine_valid(&default_engine) ? mixx_engine_start_handle(&default_engine) : MIXX_ENOTINIT;
+    pthread_mutex_unlock(&default_lock);
+    return rc;
+}
+
+int mixx_engine_stop(void)
+{
+    pthread_mutex_lock(&default_lock);
+    int rc = engine_valid(&default_engine) ? mixx_engine_stop_handle(&default_engine) : MIXX_ENOTINIT;
+    pthread_mutex_unlock(&default_lock);
+    return rc;
+}
+
+int mixx_engine_shutdown(void)
+{
+    pthread_mutex_lock(&default_lock);
+    int rc = 0;
+    if (!engine_valid(&default_engine))
+        rc = MIXX_ENOTINIT;
+    else
+        mixx_engine_destroy(&default_engine);
+    pthread_mutex_unlock(&default_lock);
+    return rc;
+}
+
+mixx_engine *mixx_engine_default(void)
+{
+    pthread_mutex_lock(&default_lock);
+    mixx_engine *e = engine_valid(&default_engine) ? &default_engine : NULL;
+    pthread_mutex_unlock(&default_lock);
+    return e;
+}

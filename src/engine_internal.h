@@ -1,0 +1,98 @@
+/* engine_internal.h: the engine object shared by engine.c (lifecycle, hot path), stats.c (monitor thread)
+ * and the latency-meter glue. Never included by backends: they use backend.h. */
+#ifndef MIXX_ENGINE_INTERNAL_H
+#define MIXX_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "backend.h"
+#include "histogram.h"
+#include "ring.h"
+#include "rtl.h"
+
+enum { MIXX_ST_NONE = 0, MIXX_ST_STOPPED = 1, MIXX_ST_RUNNING = 2, MIXX_ST_STOPPING = 3 };
+
+#define MIXX_ENGINE_MAGIC 0x4d495858u /* "MIXX" */
+#define MIXX_RTL_QUEUE 64
+
+typedef struct mixx_monitor_state {
+    /* owned by the monitor thread; copied out under stats_lock */
+    mixx_hist h_cb, h_iv;
+    uint64_t consumed, xruns_rec, misses, late;
+    double load_sum, load_max;
+    /* current second */
+    mixx_second sec;
+    double sec_load_sum;
+    uint64_t sec_first_ns;
+    /* cpu */
+    double cpu_proc_s0, cpu_proc_s_last;
+    uint64_t sys_busy0, sys_total0, sys_busy_last, sys_total_last;
+    uint64_t wall0_ns, wall_last_ns;
+    double cpu_process_pct, cpu_system_pct;
+} mixx_monitor_state;
+
+struct mixx_engine {
+    uint32_t magic;
+    int is_default;               /* the façade's static engine: never freed */
+    pthread_mutex_t ctl;          /* control calls; never taken on the audio thread */
+    _Atomic int state;
+    _Atomic int in_cycle;         /* hosted process() calls in flight (stop waits for 0) */
+
+    mixx_config cfg;              /* strings below are owned copies */
+    char *str_log, *str_device, *str_client, *str_cin, *str_cout;
+    char last_error[512];
+
+    const mixx_backend_ops *ops;
+    void *bstate;
+    mixx_device_format fmt;
+    _Atomic uint32_t rate;        /* actual, may change (JACK) */
+    _Atomic uint32_t buffer;
+
+    /* audio-thread state (single writer: the audio thread) */
+    _Atomic uint64_t callbacks, written, dropped;
+    uint64_t prev_start_ns;
+    uint32_t prev_frames;
+    _Atomic uint64_t xruns_backend;
+    _Atomic uint32_t pending_xruns; /* reported between cycles */
+    _Atomic int device_lost;
+    mixx_ring ring;
+    uint64_t start_ns, stop_ns; /* stop_ns: 0 while running */
+    int instrument;
+
+    /* latency meter */
+    mixx_rtl *rtl;
+    _Atomic int rtl_active;
+    _Atomic uint32_t rtl_channel;
+    _Atomic uint64_t rtl_cycles;    /* cycles that ran the meter (stop waits for one more) */
+    pthread_mutex_t rtl_lock;
+    pthread_cond_t rtl_cond;
+    mixx_rtl_result rtl_queue[MIXX_RTL_QUEUE];
+    unsigned rtl_q_head, rtl_q_count;
+    uint64_t rtl_q_overflow;
+    mixx_rtl_summary rtl_sum;
+    mixx_rtl_result rtl_last;
+    int rtl_started;
+
+    /* monitor thread */
+    pthread_t monitor;
+    int monitor_running;
+    _Atomic int monitor_quit;
+    pthread_mutex_t stats_lock;
+    mixx_monitor_state mon;
+    FILE *log;
+    int sched_policy, sched_priority, memory_locked;
+};
+
+/* stats.c */
+int mixx__monitor_start(struct mixx_engine *e);
+void mixx__monitor_stop(struct mixx_engine *e); /* drains everything, writes the final summary */
+void mixx__monitor_reset(struct mixx_engine *e);
+/* rtl glue (rtl.c): called on the monitor thread each tick */
+void mixx__rtl_monitor_tick(struct mixx_engine *e);
+/* cpu.c */
+double mixx__cpu_process_seconds(void);
+int mixx__cpu_system_ticks(uint64_t *busy, uint64_t *total);
+
+#endif

@@ -1,0 +1,53 @@
+/* cli.h: what the mixx subcommands share: option parsing for the engine configuration, durations,
+ * printing helpers. Each subcommand lives in tools/cmd_<name>.c and is listed in tools/mixx.c. */
+#ifndef MIXX_CLI_H
+#define MIXX_CLI_H
+
+#include <stdio.h>
+
+#include "mixxengine.h"
+
+typedef struct mixx_cli {
+    mixx_config cfg;
+    int json;
+    double duration_s;   /* --duration, default set by the command */
+    const char *argv0;
+    char command_line[4096]; /* the exact command line, for reports */
+} mixx_cli;
+
+/* A command's own option: return 1 if `opt` (e.g. "--count") was consumed (using *val when it takes a
+ * value and setting *used_val = 1), 0 if unknown, negative (after printing an error) if invalid. */
+typedef int (*mixx_cli_option_fn)(void *ctx, const char *opt, const char *val, int *used_val);
+
+/* Parses argv[first..argc) into cli->cfg etc.; unknown options go to `extra` (may be NULL). Prints a
+ * one-line error and returns non-zero on a bad option. Common options: --backend --rate --buffer --inputs
+ * --outputs --json --duration --device --client-name --connect-in --connect-out --self-loop --no-connect
+ * --strict --rt-priority --mlock --no-instrument --log --sim-latency --sim-periods --sim-snr-db --sim-invert
+ * --sim-gain --sim-stall-us --sim-stall-every --sim-fail-after --sim-slip. Options are "--opt VALUE" or
+ * "--opt=VALUE". */
+int mixx_cli_parse(mixx_cli *cli, int argc, char **argv, int first, mixx_cli_option_fn extra, void *ctx);
+void mixx_cli_init(mixx_cli *cli, int argc, char **argv);
+
+/* "20s", "30m", "1h", "1800", "250ms" -> seconds. Returns 0 or -1. */
+int mixx_parse_duration(const char *s, double *out);
+/* Unsigned integer with range check. Returns 0 or -1. */
+int mixx_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
+int mixx_parse_double(const char *s, double lo, double hi, double *out);
+
+/* One-line error on stderr: "mixx: <what>: <mixx_strerror(rc)> [<detail>]"; returns the exit code (1). */
+int mixx_cli_fail(const char *what, int rc, const char *detail);
+
+/* JSON helpers: a number or null for NaN/inf. */
+void mixx_json_num(FILE *f, double v);
+void mixx_json_str(FILE *f, const char *s);
+
+/* Subcommands (argc/argv start at the subcommand name). */
+int mixx_cmd_run(int argc, char **argv);
+int mixx_cmd_devices(int argc, char **argv);
+int mixx_cmd_latency(int argc, char **argv);
+int mixx_cmd_ladder(int argc, char **argv);
+int mixx_cmd_stability(int argc, char **argv);
+int mixx_cmd_report(int argc, char **argv);
+int mixx_cmd_bench(int argc, char **argv);
+
+#endif
