@@ -109,6 +109,10 @@ typedef struct mixx_second mixx_second;
 /* Monitor-thread callbacks (never the audio thread): may block, allocate, print. */
 typedef void (*mixx_records_cb)(const mixx_record *records, size_t count, void *user);
 typedef void (*mixx_second_cb)(const mixx_second *second, void *user);
+/* Audio thread, must be realtime-safe: the place for the application's own DSP. Called every cycle after the
+ * pass-through copy (out[i] already holds in[i]) and before the latency meter's stimulus is written. */
+typedef void (*mixx_audio_cb)(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
+                              uint32_t n_frames, void *user);
 
 /* Engine configuration. Fill with mixx_config_default(), change fields, pass to mixx_engine_create().
  * Size is part of the ABI: new fields are appended, and `struct_size` lets the library tell old callers. */
@@ -143,6 +147,7 @@ typedef struct mixx_config {
     mixx_records_cb records_cb; /* every record, in order, on the monitor thread; NULL = none */
     mixx_second_cb second_cb;   /* once per second of audio, on the monitor thread; NULL = none */
     void *user;                 /* passed to the callbacks */
+    mixx_audio_cb audio_cb;     /* per-cycle DSP hook on the audio thread; NULL = pure pass-through */
 } mixx_config;
 
 /* The defaults above. Any thread. */

@@ -648,6 +648,8 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     uint64_t t0 = instrument ? mixx__now_ns() : 0;
 
     process_block(in, n_in, out, n_out, n_frames);
+    if (e->cfg.audio_cb)
+        e->cfg.audio_cb(in, n_in, out, n_out, n_frames, e->cfg.user);
     if (atomic_load_explicit(&e->rtl_active, memory_order_acquire)) {
         uint32_t ch = atomic_load_explicit(&e->rtl_channel, memory_order_relaxed);
         if (ch < n_in && ch < n_out)
