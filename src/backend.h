@@ -75,4 +75,18 @@ void mixx__engine_format_changed(struct mixx_engine *e, uint32_t sample_rate, ui
 /* Monotonic time in ns. Realtime-safe (vDSO). */
 uint64_t mixx__now_ns(void);
 
+/* Realtime section markers for the rtsan configuration (-DMIXX_SANITIZE=rtsan, docs/reliability.md): inside,
+ * RealtimeSanitizer aborts on malloc/free, locks, sleeps, file I/O. Sections nest. A backend wraps all of its
+ * per-cycle work (not deliberate fault-injection sleeps); mixx__engine_cycle marks itself as well. The runtime
+ * lives in the executable, so the shared library refers to it weakly. No-ops in every other build. */
+#if defined(MIXX_RTSAN)
+void __rtsan_realtime_enter(void) __attribute__((weak));
+void __rtsan_realtime_exit(void) __attribute__((weak));
+#define MIXX_RT_ENTER() (__rtsan_realtime_enter ? __rtsan_realtime_enter() : (void)0)
+#define MIXX_RT_EXIT() (__rtsan_realtime_exit ? __rtsan_realtime_exit() : (void)0)
+#else
+#define MIXX_RT_ENTER() ((void)0)
+#define MIXX_RT_EXIT() ((void)0)
+#endif
+
 #endif

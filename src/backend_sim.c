@@ -200,10 +200,14 @@ static void *sim_thread_main(void *arg)
             mixx__engine_device_lost(s->engine);
             break;
         }
+        /* the device's per-cycle work is realtime code too (rtsan config); the injected stall is not */
+        MIXX_RT_ENTER();
         sim_read_inputs(s, g0, s->buffer);
         mixx__engine_cycle(s->engine, (const float *const *)s->in, s->n_in, s->out, s->n_out, s->buffer, 0, 0);
+        MIXX_RT_EXIT();
         if (s->stall_every && (k + 1) % s->stall_every == 0)
             sim_sleep_until(mixx__now_ns() + (uint64_t)s->stall_us * 1000ull);
+        MIXX_RT_ENTER();
         sim_write_outputs(s, g0, s->buffer);
         if (mixx__now_ns() > deadline) {
             /* the device ran out of output before the callback returned: an xrun, as on hardware */
@@ -214,6 +218,7 @@ static void *sim_thread_main(void *arg)
                 sim_set_delay(s, (double)s->periods * s->buffer + s->extra + (double)s->slipped);
             }
         }
+        MIXX_RT_EXIT();
     }
     return NULL;
 }

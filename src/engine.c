@@ -15,15 +15,8 @@
 
 #include "engine_internal.h"
 
-#if defined(MIXX_RTSAN)
-void __rtsan_realtime_enter(void);
-void __rtsan_realtime_exit(void);
-#define RT_ENTER() __rtsan_realtime_enter()
-#define RT_EXIT() __rtsan_realtime_exit()
-#else
-#define RT_ENTER() ((void)0)
-#define RT_EXIT() ((void)0)
-#endif
+#define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
+#define RT_EXIT() MIXX_RT_EXIT()
 
 /* ---- errors and versions -------------------------------------------------------------------------- */
 
