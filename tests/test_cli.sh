@@ -1,2 +1,53 @@
 #!/bin/sh
-exit 0
+# test_cli.sh: the mixx CLI as a user meets it: --version/--help, a 5 s sim run with ~3750 callbacks and a
+# JSON summary, and clear one-line errors with non-zero exits for bad input. Usage: test_cli.sh path/to/mixx
+set -u
+MIXX=$1
+fails=0
+passes=0
+ok() { passes=$((passes + 1)); echo "ok - $1"; }
+bad() { fails=$((fails + 1)); echo "FAIL - $1"; }
+
+out=$("$MIXX" --version) && echo "$out" | grep -q '^mixx [0-9]' && ok "--version" || bad "--version: $out"
+"$MIXX" --help | grep -q 'stability' && ok "--help lists commands" || bad "--help"
+
+json=$("$MIXX" run --duration 5s --json)
+if python3 - "$json" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+cb = d["callbacks"]
+assert abs(cb - 3750) <= 40, cb
+assert d["backend"] == "sim" and d["sample_rate"] == 48000 and d["buffer_size"] == 64
+assert d["callbacks"] == d["records_written"] + d["dropped_records"]
+for k in ("p50", "p99", "max"):
+    assert d["callback_ns"][k] > 0
+print("5 s sim run:", cb, "callbacks,", d["xruns_backend"], "xruns, p99", d["callback_ns"]["p99"], "ns")
+PY
+then ok "run --duration 5s: ~3750 callbacks"; else bad "run --duration 5s: $json"; fi
+
+"$MIXX" run --duration 1s | grep -q '^callbacks' && ok "text summary" || bad "text summary"
+
+# bad input: exit code non-zero and exactly one line on stderr
+expect_error() {
+    desc=$1; shift
+    err=$("$MIXX" "$@" 2>&1 >/dev/null); rc=$?
+    lines=$(printf '%s\n' "$err" | wc -l)
+    if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && [ -n "$err" ]; then ok "$desc -> $err"; else bad "$desc (rc=$rc, stderr: $err)"; fi
+}
+expect_error "unknown command" frobnicate
+expect_error "rate 0" run --rate 0
+expect_error "rate too high" run --rate 900000
+expect_error "buffer 0" run --buffer 0
+expect_error "buffer too big" run --buffer 9000
+expect_error "65 channels" run --inputs 65
+expect_error "bad duration" run --duration 5parsecs
+expect_error "negative duration" run --duration -5s
+expect_error "unknown backend" run --backend coreaudio
+expect_error "missing value" run --rate
+expect_error "unknown option" run --frobnicate
+expect_error "zero channels" run --inputs 0 --outputs 0 --duration 1s
+expect_error "unwritable log" run --log /nonexistent-dir/x.jsonl --duration 1s
+expect_error "device lost" run --sim-fail-after 0.3 --duration 3s
+
+echo "$passes passed, $fails failed"
+[ $fails -eq 0 ]
