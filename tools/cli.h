@@ -49,5 +49,12 @@ int mixx_cmd_ladder(int argc, char **argv);
 int mixx_cmd_stability(int argc, char **argv);
 int mixx_cmd_report(int argc, char **argv);
 int mixx_cmd_bench(int argc, char **argv);
+int mixx_cmd_native(int argc, char **argv);
+
+/* report.c: renders DIR/report.md and the plots from DIR/report.json and DIR/timeline.jsonl (atomic writes).
+ * Returns 0 or a MIXX_E* code after printing a one-line error. */
+int mixx_report_render(const char *dir, int quiet);
+/* Writes `len` bytes to dir/name atomically (temp file + fsync + rename). Returns 0 or MIXX_EIO. */
+int mixx_write_atomic(const char *dir, const char *name, const char *data, size_t len);
 
 #endif

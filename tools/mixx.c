@@ -22,6 +22,7 @@ static const mixx_command commands[] = {
     {"ladder", mixx_cmd_ladder, "try buffer sizes in turn, recommend the smallest glitch-free one"},
     {"stability", mixx_cmd_stability, "long run with latency meter, writes a report (--duration --out DIR)"},
     {"report", mixx_cmd_report, "re-render report.md and plots from a saved report DIR"},
+    {"native", mixx_cmd_native, "bare clocked copy loop without the engine: the sim baseline (--json)"},
     {"bench", mixx_cmd_bench, "cost per block against the memcpy floor (--frames --channels --json)"},
 };
 

@@ -1,0 +1,177 @@
+/* cmd_native.c: mixx native — the bare reference ("native stub") for the sim backend: one thread clocked
+ * exactly like the sim device (clock_nanosleep TIMER_ABSTIME, same priority), doing nothing but the copy and
+ * the same two timestamps, with no engine, ring or monitor. Its figures are the baseline beside the engine's
+ * in a stability report. Durations and intervals go into arrays preallocated before the thread starts. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+typedef struct native_run {
+    uint32_t rate, buffer, channels;
+    uint64_t max_cycles;
+    uint32_t *dur, *ival;
+    uint64_t cycles, misses, xruns;
+    float **in, **out;
+    atomic_int stop;
+    int policy, priority;
+} native_run;
+
+static native_run *g_native;
+
+static void native_signal(int sig)
+{
+    (void)sig;
+    if (g_native)
+        atomic_store(&g_native->stop, 1);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void *native_thread(void *arg)
+{
+    native_run *r = arg;
+    uint64_t t0 = now_ns(), prev = 0;
+    for (uint64_t k = 0; k < r->max_cycles && !atomic_load_explicit(&r->stop, memory_order_relaxed); k++) {
+        uint64_t g0 = k * r->buffer;
+        uint64_t wake = t0 + (g0 + r->buffer) * 1000000000ull / r->rate;
+        uint64_t deadline = t0 + (g0 + 2ull * r->buffer) * 1000000000ull / r->rate;
+        struct timespec ts = {(time_t)(wake / 1000000000ull), (long)(wake % 1000000000ull)};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+            ;
+        uint64_t a = now_ns();
+        for (uint32_t c = 0; c < r->channels; c++)
+            memcpy(r->out[c], r->in[c], r->buffer * sizeof(float));
+        uint64_t b = now_ns();
+        r->dur[k] = (uint32_t)(b - a);
+        r->ival[k] = prev ? (uint32_t)(a - prev) : 0;
+        prev = a;
+        if (b - a > (uint64_t)r->buffer * 1000000000ull / r->rate)
+            r->misses++;
+        if (b > deadline)
+            r->xruns++;
+        r->cycles = k + 1;
+    }
+    return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint32_t nearest_rank(const uint32_t *s, uint64_t n, double q)
+{
+    if (!n)
+        return 0;
+    uint64_t rank = (uint64_t)ceil(q * (double)n);
+    return s[(rank ? rank : 1) - 1];
+}
+
+static void print_dist(const char *name, uint32_t *v, uint64_t n)
+{
+    qsort(v, n, sizeof *v, cmp_u32);
+    printf("\"%s\":{\"p50\":%u,\"p99\":%u,\"p999\":%u,\"p9999\":%u,\"max\":%u}", name, nearest_rank(v, n, 0.5),
+           nearest_rank(v, n, 0.99), nearest_rank(v, n, 0.999), nearest_rank(v, n, 0.9999),
+           n ? v[n - 1] : 0);
+}
+
+int mixx_cmd_native(int argc, char **argv)
+{
+    mixx_cli cli;
+    mixx_cli_init(&cli, argc, argv);
+    cli.duration_s = 10;
+    int prc = mixx_cli_parse(&cli, argc, argv, 2, NULL, NULL);
+    if (prc)
+        return prc;
+    if (cli.cfg.backend != MIXX_BACKEND_SIM)
+        return mixx_cli_fail("native", MIXX_EUNSUPPORTED,
+                             "the in-tree native stub is for sim; for JACK use mixx-jack-native");
+    native_run r;
+    memset(&r, 0, sizeof r);
+    r.rate = cli.cfg.sample_rate;
+    r.buffer = cli.cfg.buffer_size;
+    r.channels = cli.cfg.inputs < cli.cfg.outputs ? cli.cfg.inputs : cli.cfg.outputs;
+    r.max_cycles = (uint64_t)(cli.duration_s * r.rate / r.buffer) + 1;
+    r.dur = calloc(r.max_cycles, sizeof *r.dur);
+    r.ival = calloc(r.max_cycles, sizeof *r.ival);
+    r.in = calloc(r.channels + 1, sizeof *r.in);
+    r.out = calloc(r.channels + 1, sizeof *r.out);
+    if (!r.dur || !r.ival || !r.in || !r.out)
+        return mixx_cli_fail("native", MIXX_ENOMEM, NULL);
+    for (uint32_t c = 0; c < r.channels; c++) {
+        r.in[c] = calloc(r.buffer, sizeof(float));
+        r.out[c] = calloc(r.buffer, sizeof(float));
+        if (!r.in[c] || !r.out[c])
+            return mixx_cli_fail("native", MIXX_ENOMEM, NULL);
+    }
+    atomic_init(&r.stop, 0);
+    g_native = &r;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = native_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    int rc = EPERM;
+    if (cli.cfg.rt_priority > 0) {
+        struct sched_param sp = {.sched_priority = cli.cfg.rt_priority};
+        pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+        pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+        pthread_attr_setschedparam(&attr, &sp);
+        rc = pthread_create(&t, &attr, native_thread, &r);
+    }
+    pthread_attr_destroy(&attr);
+    if (rc)
+        rc = pthread_create(&t, NULL, native_thread, &r);
+    if (rc)
+        return mixx_cli_fail("native", MIXX_ETHREAD, strerror(rc));
+    struct sched_param sp;
+    pthread_getschedparam(t, &r.policy, &sp);
+    r.priority = sp.sched_priority;
+    uint64_t t0 = now_ns();
+    pthread_join(t, NULL);
+    double elapsed = (double)(now_ns() - t0) * 1e-9;
+    g_native = NULL;
+
+    uint64_t n = r.cycles;
+    printf("{\"kind\":\"native-sim\",\"backend\":\"sim\",\"sample_rate\":%u,\"buffer_size\":%u,\"duration_s\":%.3f,"
+           "\"interrupted\":%s,\"callbacks\":%llu,\"xruns\":%llu,\"deadline_misses\":%llu,"
+           "\"sched\":{\"policy\":\"%s\",\"priority\":%d},",
+           r.rate, r.buffer, elapsed, atomic_load(&r.stop) ? "true" : "false", (unsigned long long)n,
+           (unsigned long long)r.xruns, (unsigned long long)r.misses,
+           r.policy == SCHED_FIFO ? "SCHED_FIFO" : r.policy == SCHED_RR ? "SCHED_RR" : "SCHED_OTHER",
+           r.priority);
+    print_dist("callback_ns", r.dur, n);
+    putchar(',');
+    /* the first interval is undefined (0): leave it out */
+    print_dist("interval_ns", r.ival + (n > 0), n > 0 ? n - 1 : 0);
+    printf("}\n");
+    for (uint32_t c = 0; c < r.channels; c++) {
+        free(r.in[c]);
+        free(r.out[c]);
+    }
+    free(r.in);
+    free(r.out);
+    free(r.dur);
+    free(r.ival);
+    return 0;
+}
