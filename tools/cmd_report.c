@@ -1,9 +1,15 @@
-/* cmd_report.c: mixx report (report rendering). Placeholder until its issue lands: refuses clearly. */
+/* cmd_report.c: mixx report DIR — re-renders DIR/report.md and the plots from the saved report.json and
+ * timeline.jsonl, without re-running anything. */
+#include <stdio.h>
+#include <string.h>
+
 #include "cli.h"
 
 int mixx_cmd_report(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return mixx_cli_fail("report", MIXX_EUNSUPPORTED, "not built yet");
+    if (argc != 3 || strncmp(argv[2], "--", 2) == 0) {
+        fprintf(stderr, "mixx: usage: mixx report DIR (a directory written by mixx stability)\n");
+        return 2;
+    }
+    return mixx_report_render(argv[2], 0) == 0 ? 0 : 1;
 }

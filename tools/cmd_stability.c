@@ -1,9 +1,651 @@
-/* cmd_stability.c: mixx stability (stability run). Placeholder until its issue lands: refuses clearly. */
+/* cmd_stability.c: mixx stability — a long pass-through run with the latency meter in continuous mode,
+ * optionally beside a native baseline, that writes DIR/report.json, DIR/timeline.jsonl, plots and report.md.
+ * Ctrl-C/SIGTERM and device loss still produce a complete report, marked. Rendering is in report.c. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
 #include "cli.h"
+
+extern char **environ;
+
+enum { BASELINE_NONE, BASELINE_AFTER, BASELINE_CONCURRENT };
+
+typedef struct stab_opts {
+    const char *out;
+    int baseline;
+    uint32_t loop_channel;
+    mixx_rtl_method method;
+    int no_latency;
+    double progress_s;
+    const char *note; /* the operator's account of the conditions, e.g. "nothing else running" */
+} stab_opts;
+
+static volatile sig_atomic_t stab_signal;
+
+static void on_signal(int sig)
+{
+    stab_signal = sig;
+}
+
+static int stab_option(void *ctx, const char *opt, const char *val, int *used)
+{
+    stab_opts *o = ctx;
+    if (strcmp(opt, "--out") == 0 && val) {
+        o->out = val;
+        *used = 1;
+    } else if (strcmp(opt, "--baseline") == 0) {
+        o->baseline = BASELINE_AFTER;
+    } else if (strcmp(opt, "--baseline-concurrent") == 0) {
+        o->baseline = BASELINE_CONCURRENT;
+    } else if (strcmp(opt, "--no-latency") == 0) {
+        o->no_latency = 1;
+    } else if (strcmp(opt, "--loop-channel") == 0 && val) {
+        if (mixx_parse_u32(val, 0, 63, &o->loop_channel)) {
+            fprintf(stderr, "mixx: invalid value '%s' for --loop-channel (expected 0..63)\n", val);
+            return -1;
+        }
+        *used = 1;
+    } else if (strcmp(opt, "--method") == 0 && val) {
+        if (strcmp(val, "multitone") == 0)
+            o->method = MIXX_RTL_MULTITONE;
+        else if (strcmp(val, "impulse") == 0)
+            o->method = MIXX_RTL_IMPULSE;
+        else {
+            fprintf(stderr, "mixx: invalid value '%s' for --method (expected multitone or impulse)\n", val);
+            return -1;
+        }
+        *used = 1;
+    } else if (strcmp(opt, "--note") == 0 && val) {
+        o->note = val;
+        *used = 1;
+    } else if (strcmp(opt, "--progress-interval") == 0 && val) {
+        if (mixx_parse_duration(val, &o->progress_s) || o->progress_s <= 0) {
+            fprintf(stderr, "mixx: invalid value '%s' for --progress-interval\n", val);
+            return -1;
+        }
+        *used = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- files -------------------------------------------------------------------------------------------- */
+
+static int mkdir_p(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int mixx_write_atomic(const char *dir, const char *name, const char *data, size_t len)
+{
+    char tmp[4096], dst[4096];
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    snprintf(dst, sizeof dst, "%s/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return MIXX_EIO;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            close(fd);
+            unlink(tmp);
+            return MIXX_EIO;
+        }
+        off += (size_t)n;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        unlink(tmp);
+        return MIXX_EIO;
+    }
+    if (rename(tmp, dst) != 0) {
+        unlink(tmp);
+        return MIXX_EIO;
+    }
+    return 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (n < cap)
+            break;
+        cap *= 2;
+        char *nb = realloc(buf, cap + 1);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+        }
+        buf = nb;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        if (len)
+            *len = n;
+    }
+    return buf;
+}
+
+/* ---- host facts ------------------------------------------------------------------------------------- */
+
+static void add_host(cJSON *root)
+{
+    cJSON *h = cJSON_AddObjectToObject(root, "host");
+    char model[256] = "unknown";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "model name", 10) == 0) {
+                char *p = strchr(line, ':');
+                if (p) {
+                    p += 1 + (p[1] == ' ');
+                    p[strcspn(p, "\n")] = '\0';
+                    snprintf(model, sizeof model, "%s", p);
+                }
+                break;
+            }
+        }
+        fclose(f);
+    }
+    cJSON_AddStringToObject(h, "cpu_model", model);
+    cJSON_AddNumberToObject(h, "cores", (double)sysconf(_SC_NPROCESSORS_ONLN));
+    struct utsname u;
+    char kernel[512] = "unknown";
+    if (uname(&u) == 0)
+        snprintf(kernel, sizeof kernel, "%s %s %s", u.sysname, u.release, u.machine);
+    cJSON_AddStringToObject(h, "kernel", kernel);
+    cJSON_AddStringToObject(h, "kernel_version", uname(&u) == 0 ? u.version : "unknown");
+    char os[256] = "unknown";
+    f = fopen("/etc/os-release", "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "PRETTY_NAME=", 12) == 0) {
+                char *p = line + 12;
+                p[strcspn(p, "\n")] = '\0';
+                if (*p == '"') {
+                    p++;
+                    p[strcspn(p, "\"")] = '\0';
+                }
+                snprintf(os, sizeof os, "%s", p);
+            }
+        }
+        fclose(f);
+    }
+    cJSON_AddStringToObject(h, "os", os);
+    cJSON_AddNumberToObject(h, "memory_gib", (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) /
+                                                 (1024.0 * 1024.0 * 1024.0));
+}
+
+static const char *policy_name(int p)
+{
+    return p == 1 ? "SCHED_FIFO" : p == 2 ? "SCHED_RR" : p == 0 ? "SCHED_OTHER" : "unknown";
+}
+
+static void add_dist(cJSON *root, const char *name, const mixx_percentiles *p)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, name);
+    cJSON_AddNumberToObject(o, "count", (double)p->count);
+    cJSON_AddNumberToObject(o, "min", (double)p->min);
+    cJSON_AddNumberToObject(o, "mean", p->mean);
+    cJSON_AddNumberToObject(o, "p50", (double)p->p50);
+    cJSON_AddNumberToObject(o, "p90", (double)p->p90);
+    cJSON_AddNumberToObject(o, "p99", (double)p->p99);
+    cJSON_AddNumberToObject(o, "p999", (double)p->p999);
+    cJSON_AddNumberToObject(o, "p9999", (double)p->p9999);
+    cJSON_AddNumberToObject(o, "max", (double)p->max);
+}
+
+static void add_hist(cJSON *parent, const char *name, mixx_engine *e, mixx_hist_kind kind)
+{
+    size_t n = 0;
+    mixx_engine_histogram(e, kind, NULL, 0, &n);
+    mixx_hist_bin *bins = calloc(n ? n : 1, sizeof *bins);
+    cJSON *arr = cJSON_AddArrayToObject(parent, name);
+    if (!bins)
+        return;
+    size_t got = 0;
+    if (mixx_engine_histogram(e, kind, bins, n, &got) == 0) {
+        for (size_t i = 0; i < got && i < n; i++) {
+            cJSON *b = cJSON_CreateArray();
+            cJSON_AddItemToArray(b, cJSON_CreateNumber((double)bins[i].lo_ns));
+            cJSON_AddItemToArray(b, cJSON_CreateNumber((double)bins[i].hi_ns));
+            cJSON_AddItemToArray(b, cJSON_CreateNumber((double)bins[i].count));
+            cJSON_AddItemToArray(arr, b);
+        }
+    }
+    free(bins);
+}
+
+static void add_num_or_null(cJSON *o, const char *k, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+/* ---- baseline child ----------------------------------------------------------------------------------- */
+
+typedef struct baseline_child {
+    pid_t pid;
+    char command[2048];
+    char out_path[4096];
+    int started;
+} baseline_child;
+
+static void self_dir(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+    if (n <= 0) {
+        snprintf(buf, len, ".");
+        return;
+    }
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+}
+
+static int baseline_spawn(baseline_child *b, const mixx_cli *cli, const char *dir, double seconds)
+{
+    char exe[4096], dur[64], rate[32], buf[32], prio[32];
+    self_dir(exe, sizeof exe);
+    snprintf(dur, sizeof dur, "%.3f", seconds);
+    snprintf(rate, sizeof rate, "%u", cli->cfg.sample_rate);
+    snprintf(buf, sizeof buf, "%u", cli->cfg.buffer_size);
+    snprintf(prio, sizeof prio, "%d", cli->cfg.rt_priority);
+    char path[4096];
+    const char *argv[24];
+    int n = 0;
+    if (cli->cfg.backend == MIXX_BACKEND_SIM) {
+        snprintf(path, sizeof path, "%s/mixx", exe);
+        argv[n++] = path;
+        argv[n++] = "native";
+        argv[n++] = "--rate";
+        argv[n++] = rate;
+        argv[n++] = "--buffer";
+        argv[n++] = buf;
+        argv[n++] = "--rt-priority";
+        argv[n++] = prio;
+    } else if (cli->cfg.backend == MIXX_BACKEND_JACK) {
+        snprintf(path, sizeof path, "%s/mixx-jack-native", exe);
+        if (access(path, X_OK) != 0)
+            snprintf(path, sizeof path, "mixx-jack-native");
+        argv[n++] = path;
+        argv[n++] = "--client-name";
+        argv[n++] = "mixx-native-baseline";
+    } else {
+        return MIXX_EUNSUPPORTED;
+    }
+    argv[n++] = "--duration";
+    argv[n++] = dur;
+    argv[n++] = "--json";
+    argv[n] = NULL;
+    size_t len = 0;
+    b->command[0] = '\0';
+    for (int i = 0; i < n && len < sizeof b->command; i++) {
+        const char *a = i == 0 ? (cli->cfg.backend == MIXX_BACKEND_SIM ? "mixx" : "mixx-jack-native") : argv[i];
+        int w = snprintf(b->command + len, sizeof b->command - len, "%s%s", i ? " " : "", a);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    snprintf(b->out_path, sizeof b->out_path, "%s/.baseline.json.part", dir);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, b->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int rc = strchr(path, '/') ? posix_spawn(&b->pid, path, &fa, NULL, (char *const *)argv, environ)
+                               : posix_spawnp(&b->pid, path, &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        fprintf(stderr, "mixx: stability: cannot start baseline '%s': %s\n", path, strerror(rc));
+        return MIXX_EIO;
+    }
+    b->started = 1;
+    return 0;
+}
+
+/* Waits for the child (forwarding our interruption to it) and returns its JSON, or an error object. */
+static cJSON *baseline_collect(baseline_child *b, const char *mode)
+{
+    cJSON *o = NULL;
+    int status = 0;
+    if (b->started) {
+        int forwarded = 0;
+        for (;;) {
+            pid_t r = waitpid(b->pid, &status, WNOHANG);
+            if (r == b->pid || (r < 0 && errno != EINTR))
+                break;
+            if (stab_signal && !forwarded) {
+                kill(b->pid, SIGINT);
+                forwarded = 1;
+            }
+            usleep(50000);
+        }
+        char *text = read_file(b->out_path, NULL);
+        unlink(b->out_path);
+        if (text) {
+            char *brace = strchr(text, '{');
+            o = brace ? cJSON_Parse(brace) : NULL;
+            free(text);
+        }
+    }
+    if (!o) {
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "error", b->started ? "baseline produced no JSON" : "baseline not started");
+        if (b->started)
+            cJSON_AddNumberToObject(o, "exit_status", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    cJSON_AddStringToObject(o, "command", b->command);
+    cJSON_AddStringToObject(o, "mode", mode);
+    return o;
+}
+
+/* ---- progress ---------------------------------------------------------------------------------------- */
+
+typedef struct progress {
+    pthread_mutex_t lock;
+    mixx_second last;
+    int have;
+} progress;
+
+static void on_second(const mixx_second *s, void *user)
+{
+    progress *p = user;
+    pthread_mutex_lock(&p->lock);
+    p->last = *s;
+    p->have = 1;
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void print_progress(progress *p, const mixx_stats *st, double el, double total, double rtl, int tty)
+{
+    pthread_mutex_lock(&p->lock);
+    double load_now = p->have ? p->last.dsp_load_max : 0;
+    pthread_mutex_unlock(&p->lock);
+    char rtl_s[32];
+    if (isfinite(rtl))
+        snprintf(rtl_s, sizeof rtl_s, "%.3f", rtl);
+    else
+        snprintf(rtl_s, sizeof rtl_s, "n/a");
+    fprintf(stdout,
+            "%s[%6.0f/%.0f s, %5.0f s left] callbacks %llu  xruns %llu  misses %llu  dsp %.2f%% (max %.2f%%)  "
+            "rtl %s%s",
+            tty ? "\r" : "", el, total, total > el ? total - el : 0, (unsigned long long)st->callbacks,
+            (unsigned long long)st->xruns_backend, (unsigned long long)st->deadline_misses, 100 * load_now,
+            100 * st->dsp_load_max, rtl_s, tty ? "   " : "\n");
+    fflush(stdout);
+}
+
+/* ---- the command ------------------------------------------------------------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 int mixx_cmd_stability(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return mixx_cli_fail("stability", MIXX_EUNSUPPORTED, "not built yet");
+    mixx_cli cli;
+    mixx_cli_init(&cli, argc, argv);
+    cli.duration_s = 60;
+    stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL};
+    int prc = mixx_cli_parse(&cli, argc, argv, 2, stab_option, &o);
+    if (prc)
+        return prc;
+    if (!o.out) {
+        fprintf(stderr, "mixx: stability: --out DIR is required\n");
+        return 2;
+    }
+    if (cli.cfg.backend == MIXX_BACKEND_HOSTED)
+        return mixx_cli_fail("stability", MIXX_EHOSTED, "the hosted backend is driven by a host application");
+    /* an unwritable output directory is an error now, not after 30 minutes */
+    if (mkdir_p(o.out) != 0) {
+        char d[512];
+        snprintf(d, sizeof d, "cannot create '%s': %s", o.out, strerror(errno));
+        return mixx_cli_fail("stability", MIXX_EIO, d);
+    }
+    if (mixx_write_atomic(o.out, ".write-test", "ok\n", 3) != 0) {
+        char d[512];
+        snprintf(d, sizeof d, "cannot write into '%s': %s", o.out, strerror(errno));
+        return mixx_cli_fail("stability", MIXX_EIO, d);
+    }
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/.write-test", o.out);
+    unlink(probe);
+
+    char timeline_part[4096];
+    snprintf(timeline_part, sizeof timeline_part, "%s/.timeline.jsonl.part", o.out);
+    progress prog;
+    memset(&prog, 0, sizeof prog);
+    pthread_mutex_init(&prog.lock, NULL);
+    cli.cfg.log_path = timeline_part;
+    cli.cfg.second_cb = on_second;
+    cli.cfg.user = &prog;
+    if (cli.cfg.backend == MIXX_BACKEND_JACK && !cli.cfg.self_loop && !cli.cfg.connect_in && !cli.cfg.connect_out)
+        cli.cfg.self_loop = 1; /* a loop is needed for the meter: the simplest one */
+
+    mixx_engine *e = NULL;
+    int rc = mixx_engine_create(&cli.cfg, &e);
+    if (rc)
+        return mixx_cli_fail("stability: configuration", rc, NULL);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    baseline_child bl;
+    memset(&bl, 0, sizeof bl);
+    if (o.baseline == BASELINE_CONCURRENT && baseline_spawn(&bl, &cli, o.out, cli.duration_s) != 0)
+        fprintf(stderr, "mixx: stability: continuing without a baseline\n");
+
+    char date[64];
+    time_t wall = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
+    rc = mixx_engine_start_handle(e);
+    if (rc) {
+        int ec = mixx_cli_fail("stability: start", rc, mixx_engine_last_error(e));
+        if (bl.started) {
+            kill(bl.pid, SIGTERM);
+            waitpid(bl.pid, NULL, 0);
+            unlink(bl.out_path);
+        }
+        mixx_engine_destroy(e);
+        unlink(timeline_part);
+        return ec;
+    }
+    int rtl_rc = o.no_latency ? MIXX_EUNSUPPORTED : mixx_engine_rtl_start(e, o.method, o.loop_channel, 1);
+    if (rtl_rc && !o.no_latency)
+        fprintf(stderr, "mixx: stability: latency meter not running: %s\n", mixx_strerror(rtl_rc));
+
+    cJSON *slips = cJSON_CreateArray();
+    int tty = isatty(STDOUT_FILENO);
+    double progress_every = o.progress_s > 0 ? o.progress_s : (tty ? 1.0 : 10.0);
+    double t0 = now_s(), next_progress = t0 + progress_every, last_rtl = NAN;
+    int lost = 0;
+    mixx_stats st;
+    while (!stab_signal) {
+        usleep(100000);
+        double el = now_s() - t0;
+        mixx_rtl_result r;
+        while (rtl_rc == 0 && mixx_engine_rtl_wait(e, &r, 0) == 0) {
+            if (r.status == MIXX_RTL_OK)
+                last_rtl = r.rtl_frames;
+            if (r.slip) {
+                cJSON *s = cJSON_CreateObject();
+                cJSON_AddNumberToObject(s, "t_s", r.t_s);
+                add_num_or_null(s, "rtl_frames", r.rtl_frames);
+                cJSON_AddItemToArray(slips, s);
+            }
+        }
+        if (mixx_engine_get_stats(e, &st) == 0 && st.device_lost) {
+            lost = 1;
+            break;
+        }
+        if (now_s() >= next_progress) {
+            print_progress(&prog, &st, el, cli.duration_s, last_rtl, tty);
+            next_progress += progress_every;
+        }
+        if (el >= cli.duration_s)
+            break;
+    }
+    if (tty)
+        fputc('\n', stdout);
+    if (rtl_rc == 0) {
+        mixx_rtl_result r;
+        while (mixx_engine_rtl_wait(e, &r, 0) == 0)
+            if (r.slip) {
+                cJSON *s = cJSON_CreateObject();
+                cJSON_AddNumberToObject(s, "t_s", r.t_s);
+                add_num_or_null(s, "rtl_frames", r.rtl_frames);
+                cJSON_AddItemToArray(slips, s);
+            }
+    }
+    mixx_rtl_summary rs;
+    memset(&rs, 0, sizeof rs);
+    int have_rs = rtl_rc == 0 && mixx_engine_rtl_summary(e, &rs) == 0;
+    if (rtl_rc == 0)
+        mixx_engine_rtl_stop(e);
+    mixx_engine_stop_handle(e);
+    mixx_engine_get_stats(e, &st);
+    int interrupted = stab_signal != 0;
+
+    /* ---- report.json ---- */
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema", "mixxengine.stability/1");
+    cJSON_AddStringToObject(root, "command", cli.command_line);
+    cJSON_AddStringToObject(root, "date", date);
+    cJSON_AddStringToObject(root, "mixx_version", mixx_version_string());
+    if (o.note)
+        cJSON_AddStringToObject(root, "note", o.note);
+    cJSON_AddStringToObject(root, "backend", mixx_backend_name(cli.cfg.backend));
+    cJSON_AddNumberToObject(root, "sample_rate", st.sample_rate);
+    cJSON_AddNumberToObject(root, "buffer_size", st.buffer_size);
+    cJSON_AddNumberToObject(root, "requested_sample_rate", cli.cfg.sample_rate);
+    cJSON_AddNumberToObject(root, "requested_buffer_size", cli.cfg.buffer_size);
+    cJSON_AddNumberToObject(root, "inputs", cli.cfg.inputs);
+    cJSON_AddNumberToObject(root, "outputs", cli.cfg.outputs);
+    cJSON_AddNumberToObject(root, "duration_s", st.elapsed_s);
+    cJSON_AddNumberToObject(root, "requested_duration_s", cli.duration_s);
+    cJSON_AddBoolToObject(root, "interrupted", interrupted);
+    cJSON_AddBoolToObject(root, "device_lost", lost || st.device_lost);
+    cJSON_AddNumberToObject(root, "callbacks", (double)st.callbacks);
+    cJSON_AddNumberToObject(root, "expected_callbacks", st.elapsed_s * st.sample_rate / st.buffer_size);
+    cJSON_AddNumberToObject(root, "records_written", (double)st.records_written);
+    cJSON_AddNumberToObject(root, "dropped_records", (double)st.dropped_records);
+    cJSON_AddNumberToObject(root, "xruns_backend", (double)st.xruns_backend);
+    cJSON_AddNumberToObject(root, "deadline_misses", (double)st.deadline_misses);
+    cJSON_AddNumberToObject(root, "late_wakeups", (double)st.late_wakeups);
+    add_dist(root, "callback_ns", &st.callback_ns);
+    add_dist(root, "interval_ns", &st.interval_ns);
+    cJSON *dl = cJSON_AddObjectToObject(root, "dsp_load");
+    cJSON_AddNumberToObject(dl, "mean", st.dsp_load_mean);
+    cJSON_AddNumberToObject(dl, "max", st.dsp_load_max);
+    cJSON *cpu = cJSON_AddObjectToObject(root, "cpu");
+    add_num_or_null(cpu, "process_pct", st.cpu_process_pct);
+    add_num_or_null(cpu, "system_pct", st.cpu_system_pct);
+    cJSON *rtl = cJSON_AddObjectToObject(root, "rtl");
+    cJSON_AddStringToObject(rtl, "method", o.method == MIXX_RTL_IMPULSE ? "impulse" : "multitone");
+    cJSON_AddNumberToObject(rtl, "channel", o.loop_channel);
+    cJSON_AddBoolToObject(rtl, "active", rtl_rc == 0);
+    if (rtl_rc)
+        cJSON_AddStringToObject(rtl, "error", o.no_latency ? "disabled (--no-latency)" : mixx_strerror(rtl_rc));
+    cJSON_AddNumberToObject(rtl, "measurements", have_rs ? (double)rs.measurements : 0);
+    cJSON_AddNumberToObject(rtl, "ok", have_rs ? (double)rs.ok : 0);
+    cJSON_AddNumberToObject(rtl, "no_signal", have_rs ? (double)rs.no_signal : 0);
+    cJSON_AddNumberToObject(rtl, "unreliable", have_rs ? (double)rs.unreliable : 0);
+    add_num_or_null(rtl, "mean_frames", have_rs && rs.ok ? rs.mean_frames : NAN);
+    add_num_or_null(rtl, "min_frames", have_rs && rs.ok ? rs.min_frames : NAN);
+    add_num_or_null(rtl, "max_frames", have_rs && rs.ok ? rs.max_frames : NAN);
+    add_num_or_null(rtl, "expected_frames", st.expected_rtl_frames);
+    cJSON_AddNumberToObject(rtl, "slips", have_rs ? (double)rs.slips : 0);
+    cJSON_AddItemToObject(rtl, "slip_events", slips);
+    cJSON *sched = cJSON_AddObjectToObject(root, "sched");
+    cJSON_AddStringToObject(sched, "policy", policy_name(st.sched_policy));
+    cJSON_AddNumberToObject(sched, "priority", st.sched_priority);
+    cJSON_AddNumberToObject(sched, "requested_priority", cli.cfg.rt_priority);
+    cJSON_AddBoolToObject(sched, "memory_locked", st.memory_locked);
+    add_host(root);
+    cJSON *hist = cJSON_AddObjectToObject(root, "histograms");
+    add_hist(hist, "callback_ns", e, MIXX_HIST_CALLBACK);
+    add_hist(hist, "interval_ns", e, MIXX_HIST_INTERVAL);
+    mixx_engine_destroy(e);
+
+    if (o.baseline == BASELINE_AFTER && !interrupted && baseline_spawn(&bl, &cli, o.out, cli.duration_s) != 0)
+        fprintf(stderr, "mixx: stability: continuing without a baseline\n");
+    if (o.baseline == BASELINE_AFTER && !interrupted && tty)
+        printf("running the native baseline for %.0f s ...\n", cli.duration_s);
+    if (o.baseline != BASELINE_NONE)
+        cJSON_AddItemToObject(root, "baseline",
+                              baseline_collect(&bl, o.baseline == BASELINE_CONCURRENT ? "concurrent" : "after"));
+    else
+        cJSON_AddNullToObject(root, "baseline");
+
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    int ec = 0;
+    char tl[4096];
+    snprintf(tl, sizeof tl, "%s/timeline.jsonl", o.out);
+    if (!text || mixx_write_atomic(o.out, "report.json", text, strlen(text)) != 0 || rename(timeline_part, tl) != 0) {
+        char d[512];
+        snprintf(d, sizeof d, "writing the report into '%s' failed: %s", o.out, strerror(errno));
+        ec = mixx_cli_fail("stability", MIXX_EIO, d);
+    }
+    free(text);
+    if (ec == 0 && mixx_report_render(o.out, 0) != 0)
+        ec = 1;
+    if (ec == 0)
+        printf("report: %s/report.md (and report.json, timeline.jsonl, plots)\n", o.out);
+    if (lost || st.device_lost) {
+        fprintf(stderr, "mixx: stability: %s (%s); the report is marked device_lost\n",
+                mixx_strerror(MIXX_EDEVICELOST), mixx_error_name(MIXX_EDEVICELOST));
+        return ec ? ec : 3;
+    }
+    if (interrupted)
+        return ec ? ec : 128 + (int)stab_signal;
+    return ec;
 }
