@@ -171,17 +171,35 @@ static int write_data(const char *dir, const char *name, const sbuf *b)
     return b->oom ? MIXX_ENOMEM : mixx_write_atomic(dir, name, b->p ? b->p : "", b->len);
 }
 
+/* The engine's bins (< 1 % wide) are regrouped into 40 per decade for display: finer bins only show the
+ * clock's ~10 ns tick as a comb. Columns: centre (µs), width (µs), count. */
+#define DISPLAY_BINS_PER_DECADE 40.0
 static void hist_tsv(sbuf *b, const cJSON *arr)
 {
+    long cur = LONG_MIN;
+    double count = 0;
     const cJSON *bin;
-    cJSON_ArrayForEach(bin, arr)
-    {
-        if (cJSON_GetArraySize(bin) != 3)
-            continue;
-        double lo = cJSON_GetArrayItem(bin, 0)->valuedouble, hi = cJSON_GetArrayItem(bin, 1)->valuedouble;
-        double c = cJSON_GetArrayItem(bin, 2)->valuedouble;
-        /* microseconds; bar centred on the bin */
-        sb_printf(b, "%.4f\t%.4f\t%.0f\n", (lo + hi) / 2 / 1000.0, (hi - lo + 1) / 1000.0, c);
+    for (bin = arr ? arr->child : NULL;; bin = bin->next) {
+        long k = LONG_MAX;
+        double lo = 0, hi = 0, c = 0;
+        if (bin) {
+            if (cJSON_GetArraySize(bin) != 3)
+                continue;
+            lo = cJSON_GetArrayItem(bin, 0)->valuedouble;
+            hi = cJSON_GetArrayItem(bin, 1)->valuedouble;
+            c = cJSON_GetArrayItem(bin, 2)->valuedouble;
+            double mid = (lo + hi) / 2 > 1 ? (lo + hi) / 2 : 1;
+            k = (long)floor(log10(mid) * DISPLAY_BINS_PER_DECADE);
+        }
+        if (k != cur && cur != LONG_MIN && count > 0) {
+            double a = pow(10, (double)cur / DISPLAY_BINS_PER_DECADE), z = pow(10, (double)(cur + 1) / DISPLAY_BINS_PER_DECADE);
+            sb_printf(b, "%.5f\t%.5f\t%.0f\n", sqrt(a * z) / 1000.0, (z - a) / 1000.0, count);
+            count = 0;
+        }
+        if (!bin)
+            break;
+        cur = k;
+        count += c;
     }
 }
 

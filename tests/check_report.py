@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""check_report.py DIR [--expect-duration S] [--allow-interrupted] [--expect-device-lost]
+
+Checks a directory written by `mixx stability`: every file exists, report.json validates against
+docs/report.schema.json, counts are consistent (callbacks ~ rate/buffer x duration, written + dropped =
+callbacks, per-second timeline adds up), and the plots are non-empty PNG/SVG images. Exit 0 if all hold."""
+import json
+import os
+import sys
+
+import jsonschema
+
+here = os.path.dirname(os.path.abspath(__file__))
+schema = json.load(open(os.path.join(here, "..", "docs", "report.schema.json")))
+args = sys.argv[1:]
+d = args[0]
+expect_duration = float(args[args.index("--expect-duration") + 1]) if "--expect-duration" in args else None
+problems = []
+
+def need(cond, what):
+    if not cond:
+        problems.append(what)
+
+files = ["report.json", "timeline.jsonl", "report.md"]
+plots = ["callback_hist", "interval_hist", "dsp_load", "rtl", "xruns"]
+for f in files + [p + ".png" for p in plots] + [p + ".svg" for p in plots]:
+    need(os.path.isfile(os.path.join(d, f)), f"missing {f}")
+if problems:
+    print("\n".join(problems)); sys.exit(1)
+
+r = json.load(open(os.path.join(d, "report.json")))
+try:
+    jsonschema.validate(r, schema)
+except jsonschema.ValidationError as e:
+    problems.append(f"schema: {e.message} at {list(e.absolute_path)}")
+
+rate, buf, dur = r["sample_rate"], r["buffer_size"], r["duration_s"]
+expected = rate / buf * dur
+cb = r["callbacks"]
+need(abs(cb - expected) <= max(0.02 * expected, 3), f"callbacks {cb} vs rate/buffer x duration {expected:.0f}")
+need(r["records_written"] + r["dropped_records"] == cb, "records_written + dropped_records != callbacks")
+if expect_duration is not None and "--allow-interrupted" not in args:
+    need(abs(dur - expect_duration) < 1.5, f"duration {dur} vs expected {expect_duration}")
+need(r["interrupted"] == ("--allow-interrupted" in args) or "--allow-interrupted" in args, "interrupted flag")
+need(r["device_lost"] == ("--expect-device-lost" in args), f"device_lost is {r['device_lost']}")
+need(sum(b[2] for b in r["histograms"]["callback_ns"]) == r["callback_ns"].get("count", cb), "histogram total")
+need(r["callback_ns"]["p50"] <= r["callback_ns"]["p99"] <= r["callback_ns"]["p999"] <= r["callback_ns"]["max"],
+     "callback percentiles not ordered")
+
+seconds = [json.loads(l) for l in open(os.path.join(d, "timeline.jsonl")) if l.strip()]
+secs = [s for s in seconds if s.get("type") == "second"]
+need(len(secs) >= int(dur) - 1, f"{len(secs)} timeline seconds for {dur:.1f} s")
+need(sum(s["callbacks"] for s in secs) == r["records_written"], "timeline callbacks do not add up")
+need(sum(s["xruns"] for s in secs) <= r["xruns_backend"], "timeline xruns exceed the total")
+
+for p in plots:
+    png = open(os.path.join(d, p + ".png"), "rb").read()
+    need(png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000, f"{p}.png is not a real PNG")
+    svg = open(os.path.join(d, p + ".svg")).read()
+    need("<svg" in svg and len(svg) > 1000, f"{p}.svg is empty")
+md = open(os.path.join(d, "report.md")).read()
+need(r["command"] in md, "report.md lacks the command line")
+need("## Methodology" in md and "## Interpretation" in md, "report.md sections missing")
+
+if problems:
+    print(f"{d}: FAILED"); print("\n".join("  - " + p for p in problems)); sys.exit(1)
+print(f"{d}: ok ({cb} callbacks in {dur:.1f} s, {r['xruns_backend']} xruns, rtl {r['rtl']['measurements']} "
+      f"measurements, mean {r['rtl']['mean_frames']})")
