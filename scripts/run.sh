@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh: the main job. Sets up a fresh Debian 12 machine (when run as root), builds MixxEngine, and runs a
-# one-minute stability + latency run on the simulated loopback device, writing a report to out/report-sim/.
+# one-minute stability + latency run on the simulated loopback device (with the native baseline beside it in
+# the same window), writing a report to out/report-sim/.
 # Usage: scripts/run.sh [duration]      (MIXX_SKIP_SETUP=1 to skip apt-get)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,4 +11,7 @@ if [ "$(id -u)" -eq 0 ] && [ "${MIXX_SKIP_SETUP:-0}" != 1 ]; then
 fi
 cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$here/build" -j"$(nproc)" --target mixx >/dev/null
-"$here/build/tools/mixx" run --backend sim --rate 48000 --buffer 64 --duration "$duration"
+out=$here/out/report-sim
+"$here/build/tools/mixx" stability --backend sim --rate 48000 --buffer 64 --duration "$duration" \
+    --baseline-concurrent --out "$out"
+echo "The report is in $out/report.md (data: report.json, timeline.jsonl; plots: *.png, *.svg)"

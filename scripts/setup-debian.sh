@@ -8,7 +8,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-PKGS="build-essential cmake pkg-config python3 libcmocka-dev \
+PKGS="build-essential cmake pkg-config python3 python3-jsonschema libcmocka-dev libcjson-dev \
   jackd2 libjack-jackd2-dev portaudio19-dev libasound2-dev libasound2-plugins jack-delay \
   gnuplot-nox valgrind rt-tests clang-19 libclang-rt-19-dev"
 if [ "${MIXX_SETUP_JUCE:-1}" = 1 ]; then
