@@ -50,8 +50,10 @@ struct mixx_engine {
     _Atomic uint32_t rate;        /* actual, may change (JACK) */
     _Atomic uint32_t buffer;
 
-    /* audio-thread state (single writer: the audio thread) */
-    _Atomic uint64_t callbacks, written, dropped;
+    /* audio-thread state (single writer: the audio thread), on cache lines of its own: the monitor reads `rate`
+     * above for every record it drains, and a shared line made the cycle's counter writes miss meanwhile */
+    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t callbacks;
+    _Atomic uint64_t written, dropped;
     uint64_t prev_start_ns;
     uint32_t prev_frames;
     _Atomic uint64_t xruns_backend;
@@ -82,7 +84,9 @@ struct mixx_engine {
     pthread_mutex_t stats_lock;
     mixx_monitor_state mon;
     FILE *log;
+    /* published for mixx_engine_get_stats: written under ctl AND stats_lock, read under either */
     int sched_policy, sched_priority, memory_locked;
+    double expected_rtl_frames; /* e->fmt is the backend's, written without stats_lock */
 };
 
 /* stats.c */

@@ -312,11 +312,11 @@ int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out)
     out->callbacks = atomic_load_explicit(&e->callbacks, memory_order_acquire);
     out->xruns_backend = atomic_load_explicit(&e->xruns_backend, memory_order_relaxed) +
                          atomic_load_explicit(&e->pending_xruns, memory_order_relaxed);
+    pthread_mutex_lock(&e->stats_lock); /* start/stop publish the fields below under it */
     out->sched_policy = e->sched_policy;
     out->sched_priority = e->sched_priority;
     out->memory_locked = e->memory_locked;
-    out->expected_rtl_frames = e->fmt.expected_rtl_frames;
-    pthread_mutex_lock(&e->stats_lock);
+    out->expected_rtl_frames = e->expected_rtl_frames;
     const mixx_monitor_state *m = &e->mon;
     out->records_consumed = m->consumed;
     out->deadline_misses = m->misses;
