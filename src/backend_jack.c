@@ -1,0 +1,621 @@
+/* backend_jack.c: the JACK backend, "jack". One JACK client (cfg->client_name) with N input and M output
+ * ports; JACK's process thread runs the engine zero-copy on the port buffers. Wiring (--connect-in/out,
+ * --self-loop) happens after activation; server loss, xruns and format changes are forwarded to the engine.
+ * Never starts a server (JackNoStartServer). Device listing groups the server's ports by client. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jack/jack.h>
+#include <jack/thread.h>
+
+#include "backend.h"
+
+#define JACK_MAX_CH 64
+/* after server loss jack_client_close talks to a dead socket; it returns at once with jack2, but we never
+ * let a library call decide how long stop/close take */
+#define JACK_CLOSE_TIMEOUT_MS 1000
+
+typedef struct jack_state {
+    struct mixx_engine *engine;
+    mixx_device_format *fmt;
+    jack_client_t *client;
+    uint32_t n_in, n_out, max_frames;
+    jack_port_t *in_ports[JACK_MAX_CH];
+    jack_port_t *out_ports[JACK_MAX_CH];
+    _Atomic int dead;       /* server shut down (info-shutdown callback) */
+    _Atomic int in_process; /* 1 while jack_process runs: stop() after loss waits for it */
+    int active;
+    char server[128];
+} jack_state;
+
+/* ---- quiet libjack while probing ----------------------------------------------------------------
+ * libjack prints "Cannot connect to server socket ..." on every failed open. We keep the last line as the
+ * error detail instead and restore whatever error function the host had. Control thread only. */
+
+static pthread_mutex_t jack_quiet_lock = PTHREAD_MUTEX_INITIALIZER;
+static char jack_last_msg[256];
+static void (*jack_saved_error_fn)(const char *);
+
+static void jack_capture_error(const char *msg)
+{
+    snprintf(jack_last_msg, sizeof jack_last_msg, "%s", msg ? msg : "");
+}
+
+static void jack_quiet_begin(void)
+{
+    pthread_mutex_lock(&jack_quiet_lock);
+    jack_last_msg[0] = '\0';
+    jack_saved_error_fn = jack_error_callback;
+    jack_set_error_function(jack_capture_error);
+}
+
+static void jack_quiet_end(void)
+{
+    jack_set_error_function(jack_saved_error_fn);
+    pthread_mutex_unlock(&jack_quiet_lock);
+}
+
+static void jack_server_name(char *buf, size_t len)
+{
+    const char *env = getenv("JACK_DEFAULT_SERVER");
+    snprintf(buf, len, "%s", env && *env ? env : "default");
+}
+
+/* Explains a failed jack_client_open. Returns the engine code. */
+static int jack_open_error(jack_status_t st, char *why, size_t len)
+{
+    char server[128];
+    const char *env = getenv("JACK_DEFAULT_SERVER");
+    jack_server_name(server, sizeof server);
+    if (st & JackServerFailed) {
+        snprintf(why, len,
+                 "no JACK server named '%s' is running (JACK_DEFAULT_SERVER %s%s%s); mixx never starts one: run "
+                 "e.g. 'jackd -n %s -d dummy' or set JACK_DEFAULT_SERVER",
+                 server, env ? "= '" : "is unset", env ? env : "", env ? "'" : "", server);
+        return MIXX_ENOSERVER;
+    }
+    snprintf(why, len, "jack_client_open failed on server '%s' (status 0x%x%s%s)", server, (unsigned)st,
+             jack_last_msg[0] ? ": " : "", jack_last_msg);
+    if (st & (JackServerError | JackVersionError | JackShmFailure))
+        return MIXX_ENOSERVER;
+    return MIXX_EDEVICE;
+}
+
+static jack_client_t *jack_open_quiet(const char *name, jack_status_t *st)
+{
+    jack_quiet_begin();
+    jack_client_t *c = jack_client_open(name, JackNoStartServer, st);
+    jack_quiet_end();
+    return c;
+}
+
+/* ---- callbacks ------------------------------------------------------------------------------------ */
+
+/* JACK's process thread. Realtime-safe: port buffers, two clock reads, the engine cycle. */
+static int jack_process(jack_nframes_t n, void *arg)
+{
+    jack_state *s = arg;
+    MIXX_RT_ENTER();
+    atomic_store_explicit(&s->in_process, 1, memory_order_release);
+    const float *in[JACK_MAX_CH];
+    float *out[JACK_MAX_CH];
+    for (uint32_t c = 0; c < s->n_in; c++)
+        in[c] = jack_port_get_buffer(s->in_ports[c], n);
+    for (uint32_t c = 0; c < s->n_out; c++)
+        out[c] = jack_port_get_buffer(s->out_ports[c], n);
+    if (n > s->max_frames) {
+        /* the server switched past what the engine preallocated: stay silent and count every such cycle */
+        for (uint32_t c = 0; c < s->n_out; c++)
+            memset(out[c], 0, (size_t)n * sizeof(float));
+        mixx__engine_add_xruns(s->engine, 1);
+    } else {
+        /* deadline: the start of the next cycle, moved from JACK's clock (jack_get_time) to CLOCK_MONOTONIC
+         * through the offset between the two right now */
+        uint64_t deadline = 0;
+        jack_nframes_t cur_frames;
+        jack_time_t cur_us, next_us;
+        float period_us;
+        if (jack_get_cycle_times(s->client, &cur_frames, &cur_us, &next_us, &period_us) == 0) {
+            jack_time_t jnow = jack_get_time();
+            uint64_t now = mixx__now_ns();
+            deadline = next_us > jnow ? now + (uint64_t)(next_us - jnow) * 1000u : now;
+        }
+        mixx__engine_cycle(s->engine, in, s->n_in, out, s->n_out, n, deadline, 0);
+    }
+    atomic_store_explicit(&s->in_process, 0, memory_order_release);
+    MIXX_RT_EXIT();
+    return 0;
+}
+
+/* Notification thread (jack2), not realtime. */
+static int jack_xrun_cb(void *arg)
+{
+    jack_state *s = arg;
+    mixx__engine_add_xruns(s->engine, 1);
+    return 0;
+}
+
+static int jack_buffer_size_cb(jack_nframes_t n, void *arg)
+{
+    jack_state *s = arg;
+    mixx__engine_format_changed(s->engine, 0, n);
+    return 0;
+}
+
+static int jack_sample_rate_cb(jack_nframes_t rate, void *arg)
+{
+    jack_state *s = arg;
+    mixx__engine_format_changed(s->engine, rate, 0);
+    return 0;
+}
+
+/* Connections changed: port latencies may have too (format_changed re-asks latency()). */
+static int jack_graph_order_cb(void *arg)
+{
+    jack_state *s = arg;
+    if (s->active && !atomic_load(&s->dead))
+        mixx__engine_format_changed(s->engine, 0, 0);
+    return 0;
+}
+
+/* Called by libjack when the server goes away. May run on any libjack thread: flags only. */
+static void jack_shutdown_cb(jack_status_t code, const char *reason, void *arg)
+{
+    (void)code;
+    (void)reason;
+    jack_state *s = arg;
+    atomic_store(&s->dead, 1);
+    mixx__engine_device_lost(s->engine);
+}
+
+/* ---- latency -------------------------------------------------------------------------------------- */
+
+static int port_connected(jack_port_t *p)
+{
+    return jack_port_connected(p) > 0;
+}
+
+/* Expected round trip in frames. JACK's model: capture latency up to our input + playback latency from our
+ * output. A loop that never leaves the graph (self-loop, or through other clients only) has both 0 and is
+ * closed by JACK's feedback rule: what we write in cycle k is read in cycle k + 1, one period. NaN when
+ * no input or no output is connected (there is no loop to claim anything about). */
+static double jack_expected_rtl(jack_state *s)
+{
+    uint32_t cap = 0, play = 0;
+    int any_in = 0, any_out = 0;
+    for (uint32_t c = 0; c < s->n_in; c++) {
+        if (!port_connected(s->in_ports[c]))
+            continue;
+        jack_latency_range_t r;
+        jack_port_get_latency_range(s->in_ports[c], JackCaptureLatency, &r);
+        any_in = 1;
+        if (r.max > cap)
+            cap = r.max;
+    }
+    for (uint32_t c = 0; c < s->n_out; c++) {
+        if (!port_connected(s->out_ports[c]))
+            continue;
+        jack_latency_range_t r;
+        jack_port_get_latency_range(s->out_ports[c], JackPlaybackLatency, &r);
+        any_out = 1;
+        if (r.max > play)
+            play = r.max;
+    }
+    if (!any_in || !any_out)
+        return NAN;
+    if (cap + play == 0)
+        return (double)jack_get_buffer_size(s->client);
+    return (double)cap + (double)play;
+}
+
+static int jack_latency(void *state, double *expected)
+{
+    jack_state *s = state;
+    if (!s || !s->client || atomic_load(&s->dead))
+        return MIXX_EDEVICELOST;
+    *expected = jack_expected_rtl(s);
+    return 0;
+}
+
+/* ---- open / start / stop / close ------------------------------------------------------------------- */
+
+static void jack_close_client(jack_state *s);
+
+static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
+{
+    const mixx_config *cfg = mixx__engine_config(e);
+    *state = NULL;
+    if (cfg->inputs > JACK_MAX_CH || cfg->outputs > JACK_MAX_CH)
+        return MIXX_ECHANNELS;
+    jack_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return MIXX_ENOMEM;
+    s->engine = e;
+    s->fmt = fmt;
+    s->n_in = cfg->inputs;
+    s->n_out = cfg->outputs;
+    s->max_frames = cfg->max_buffer_size;
+    jack_server_name(s->server, sizeof s->server);
+
+    jack_status_t st = 0;
+    const char *name = cfg->client_name && *cfg->client_name ? cfg->client_name : "mixxengine";
+    s->client = jack_open_quiet(name, &st);
+    if (!s->client) {
+        char why[512];
+        int rc = jack_open_error(st, why, sizeof why);
+        mixx__engine_set_error(e, "%s", why);
+        free(s);
+        return rc;
+    }
+    int rc = 0;
+    if (jack_set_process_callback(s->client, jack_process, s) || jack_set_xrun_callback(s->client, jack_xrun_cb, s) ||
+        jack_set_buffer_size_callback(s->client, jack_buffer_size_cb, s) ||
+        jack_set_sample_rate_callback(s->client, jack_sample_rate_cb, s) ||
+        jack_set_graph_order_callback(s->client, jack_graph_order_cb, s)) {
+        mixx__engine_set_error(e, "could not install JACK callbacks on client '%s'", jack_get_client_name(s->client));
+        rc = MIXX_EDEVICE;
+        goto fail;
+    }
+    jack_on_info_shutdown(s->client, jack_shutdown_cb, s);
+
+    for (uint32_t c = 0; c < s->n_in && !rc; c++) {
+        char pn[32];
+        snprintf(pn, sizeof pn, "in_%u", c + 1);
+        s->in_ports[c] = jack_port_register(s->client, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+        if (!s->in_ports[c]) {
+            mixx__engine_set_error(e, "could not register JACK port %s:%s", jack_get_client_name(s->client), pn);
+            rc = MIXX_EDEVICE;
+        }
+    }
+    for (uint32_t c = 0; c < s->n_out && !rc; c++) {
+        char pn[32];
+        snprintf(pn, sizeof pn, "out_%u", c + 1);
+        s->out_ports[c] = jack_port_register(s->client, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+        if (!s->out_ports[c]) {
+            mixx__engine_set_error(e, "could not register JACK port %s:%s", jack_get_client_name(s->client), pn);
+            rc = MIXX_EDEVICE;
+        }
+    }
+    if (rc)
+        goto fail;
+
+    fmt->sample_rate = jack_get_sample_rate(s->client);
+    fmt->buffer_size = jack_get_buffer_size(s->client);
+    fmt->inputs = s->n_in;
+    fmt->outputs = s->n_out;
+    fmt->expected_rtl_frames = NAN; /* known once wired, in start() */
+    /* what JACK will give its process thread; confirmed from the thread itself after activation */
+    if (jack_is_realtime(s->client)) {
+        fmt->sched_policy = SCHED_FIFO;
+        fmt->sched_priority = jack_client_real_time_priority(s->client);
+    } else {
+        fmt->sched_policy = SCHED_OTHER;
+        fmt->sched_priority = 0;
+    }
+    *state = s;
+    return 0;
+fail:
+    jack_close_client(s);
+    free(s);
+    return rc;
+}
+
+/* Connects `spec` (comma-separated JACK port names, by channel) to/from our ports. Control thread. */
+static int jack_wire(jack_state *s, const char *spec, int to_inputs)
+{
+    uint32_t n = to_inputs ? s->n_in : s->n_out;
+    jack_port_t **ports = to_inputs ? s->in_ports : s->out_ports;
+    const char *p = spec;
+    for (uint32_t c = 0; *p; c++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char other[320];
+        if (len >= sizeof other) {
+            mixx__engine_set_error(s->engine, "JACK port name too long in '%s'", spec);
+            return MIXX_EINVAL;
+        }
+        memcpy(other, p, len);
+        other[len] = '\0';
+        p += len + (comma ? 1 : 0);
+        if (len == 0) /* "a,,b": leave that channel unconnected */
+            continue;
+        if (c >= n) {
+            mixx__engine_set_error(s->engine, "--connect-%s names more ports than the %u %s channels",
+                                   to_inputs ? "in" : "out", n, to_inputs ? "input" : "output");
+            return MIXX_ECHANNELS;
+        }
+        const char *mine = jack_port_name(ports[c]);
+        if (!jack_port_by_name(s->client, other)) {
+            mixx__engine_set_error(s->engine, "no JACK port '%s' on server '%s' (see jack_lsp)", other, s->server);
+            return MIXX_ENODEVICE;
+        }
+        int r = to_inputs ? jack_connect(s->client, other, mine) : jack_connect(s->client, mine, other);
+        if (r != 0 && r != EEXIST) {
+            mixx__engine_set_error(s->engine, "could not connect %s -> %s", to_inputs ? other : mine,
+                                   to_inputs ? mine : other);
+            return MIXX_EDEVICE;
+        }
+    }
+    return 0;
+}
+
+static int jack_start(void *state)
+{
+    jack_state *s = state;
+    const mixx_config *cfg = mixx__engine_config(s->engine);
+    if (atomic_load(&s->dead)) {
+        mixx__engine_set_error(s->engine, "JACK server '%s' went away", s->server);
+        return MIXX_EDEVICELOST;
+    }
+    if (jack_activate(s->client)) {
+        mixx__engine_set_error(s->engine, "jack_activate failed on server '%s'", s->server);
+        return MIXX_EDEVICE;
+    }
+    s->active = 1;
+    int rc = 0;
+    if (cfg->self_loop) {
+        uint32_t n = s->n_in < s->n_out ? s->n_in : s->n_out;
+        for (uint32_t c = 0; c < n && !rc; c++) {
+            int r = jack_connect(s->client, jack_port_name(s->out_ports[c]), jack_port_name(s->in_ports[c]));
+            if (r != 0 && r != EEXIST) {
+                mixx__engine_set_error(s->engine, "could not connect %s -> %s (self-loop)",
+                                       jack_port_name(s->out_ports[c]), jack_port_name(s->in_ports[c]));
+                rc = MIXX_EDEVICE;
+            }
+        }
+    }
+    if (!rc && cfg->connect_in)
+        rc = jack_wire(s, cfg->connect_in, 1);
+    if (!rc && cfg->connect_out)
+        rc = jack_wire(s, cfg->connect_out, 0);
+    if (rc) {
+        jack_deactivate(s->client);
+        s->active = 0;
+        return rc;
+    }
+    /* latencies follow connections asynchronously; ask the server to settle them before we read */
+    jack_recompute_total_latencies(s->client);
+    s->fmt->expected_rtl_frames = jack_expected_rtl(s);
+
+    int policy;
+    struct sched_param sp;
+    if (pthread_getschedparam(jack_client_thread_id(s->client), &policy, &sp) == 0) {
+        s->fmt->sched_policy = policy;
+        s->fmt->sched_priority = sp.sched_priority;
+    }
+    return 0;
+}
+
+/* Waits (bounded) until no process callback is running. Control thread. */
+static void jack_wait_idle(jack_state *s)
+{
+    for (int i = 0; i < 1000 && atomic_load(&s->in_process); i++) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static int jack_stop(void *state)
+{
+    jack_state *s = state;
+    if (!s->active)
+        return 0;
+    s->active = 0;
+    if (!atomic_load(&s->dead)) {
+        /* after jack_deactivate returns, JACK runs no more process callbacks for us */
+        if (jack_deactivate(s->client) == 0)
+            return 0;
+    }
+    /* the server is gone: no new cycle can start; let a cycle caught mid-flight finish */
+    jack_wait_idle(s);
+    return 0;
+}
+
+typedef struct jack_closer {
+    jack_client_t *client;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done, abandoned;
+} jack_closer;
+
+static void *jack_closer_main(void *arg)
+{
+    jack_closer *k = arg;
+    jack_client_close(k->client);
+    pthread_mutex_lock(&k->lock);
+    k->done = 1;
+    int abandoned = k->abandoned;
+    pthread_cond_signal(&k->cond);
+    pthread_mutex_unlock(&k->lock);
+    if (abandoned) { /* the waiter gave up: the closer owns the record now */
+        pthread_mutex_destroy(&k->lock);
+        pthread_cond_destroy(&k->cond);
+        free(k);
+    }
+    return NULL;
+}
+
+/* Closes a client whose server died: in a helper thread, waiting at most JACK_CLOSE_TIMEOUT_MS. If libjack
+ * blocks longer, the client (and that thread) is abandoned rather than letting stop/destroy hang. */
+static void jack_close_dead(jack_client_t *client)
+{
+    jack_closer *k = calloc(1, sizeof *k);
+    if (!k)
+        return; /* leak the client rather than risk a hang */
+    k->client = client;
+    pthread_mutex_init(&k->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&k->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_t t;
+    if (pthread_create(&t, NULL, jack_closer_main, k) != 0) {
+        pthread_mutex_destroy(&k->lock);
+        pthread_cond_destroy(&k->cond);
+        free(k);
+        return;
+    }
+    pthread_detach(t);
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += JACK_CLOSE_TIMEOUT_MS / 1000;
+    until.tv_nsec += (long)(JACK_CLOSE_TIMEOUT_MS % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&k->lock);
+    while (!k->done && pthread_cond_timedwait(&k->cond, &k->lock, &until) != ETIMEDOUT) {
+    }
+    int done = k->done;
+    if (!done)
+        k->abandoned = 1;
+    pthread_mutex_unlock(&k->lock);
+    if (done) {
+        pthread_mutex_destroy(&k->lock);
+        pthread_cond_destroy(&k->cond);
+        free(k);
+    }
+}
+
+static void jack_close_client(jack_state *s)
+{
+    if (!s->client)
+        return;
+    if (atomic_load(&s->dead))
+        jack_close_dead(s->client);
+    else
+        jack_client_close(s->client);
+    s->client = NULL;
+}
+
+static void jack_close(void *state)
+{
+    jack_state *s = state;
+    if (!s)
+        return;
+    if (s->active)
+        jack_stop(s);
+    jack_close_client(s);
+    free(s);
+}
+
+static int jack_set_buffer_size_op(void *state, uint32_t frames)
+{
+    jack_state *s = state;
+    if (atomic_load(&s->dead)) {
+        mixx__engine_set_error(s->engine, "JACK server '%s' went away", s->server);
+        return MIXX_EDEVICELOST;
+    }
+    if (frames > s->max_frames)
+        return MIXX_EFRAMES;
+    if (jack_set_buffer_size(s->client, frames) != 0) {
+        mixx__engine_set_error(s->engine, "JACK server '%s' refused a buffer size of %u frames", s->server,
+                               frames);
+        return MIXX_EDEVICE;
+    }
+    return 0;
+}
+
+/* ---- availability and devices ---------------------------------------------------------------------- */
+
+static int jack_available(char *why, size_t why_len)
+{
+    jack_status_t st = 0;
+    jack_client_t *c = jack_open_quiet("mixx-probe", &st);
+    if (!c) {
+        char buf[512];
+        jack_open_error(st, buf, sizeof buf);
+        if (why && why_len)
+            snprintf(why, why_len, "%s", buf);
+        return 0;
+    }
+    jack_client_close(c);
+    return 1;
+}
+
+/* One "device" per JACK client that owns audio ports: its output ports are what we can capture from (our
+ * inputs), its input ports what we can play to. "system" (the hardware driver) is the default. */
+static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
+{
+    jack_status_t st = 0;
+    jack_client_t *c = jack_open_quiet("mixx-list", &st);
+    *count = 0;
+    if (!c) {
+        char buf[512];
+        return jack_open_error(st, buf, sizeof buf);
+    }
+    uint32_t rate = jack_get_sample_rate(c);
+    uint32_t buffer = jack_get_buffer_size(c);
+    const char *self = jack_get_client_name(c);
+    const char **ports = jack_get_ports(c, NULL, JACK_DEFAULT_AUDIO_TYPE, 0);
+    /* group in a scratch table (control thread: allocation is fine here) */
+    size_t n_ports = 0;
+    while (ports && ports[n_ports])
+        n_ports++;
+    mixx_device_info *tab = calloc(n_ports ? n_ports : 1, sizeof *tab);
+    size_t n_dev = 0;
+    if (!tab) {
+        if (ports)
+            jack_free(ports);
+        jack_client_close(c);
+        return MIXX_ENOMEM;
+    }
+    for (size_t i = 0; i < n_ports; i++) {
+        const char *colon = strchr(ports[i], ':');
+        size_t len = colon ? (size_t)(colon - ports[i]) : strlen(ports[i]);
+        if (len >= sizeof tab[0].name)
+            len = sizeof tab[0].name - 1;
+        if (strlen(self) == len && strncmp(ports[i], self, len) == 0)
+            continue;
+        size_t d;
+        for (d = 0; d < n_dev; d++)
+            if (strlen(tab[d].name) == len && strncmp(tab[d].name, ports[i], len) == 0)
+                break;
+        if (d == n_dev) {
+            memcpy(tab[d].name, ports[i], len);
+            tab[d].name[len] = '\0';
+            tab[d].default_rate = rate;
+            tab[d].rates[0] = rate;
+            tab[d].default_buffer = buffer;
+            tab[d].is_default = strcmp(tab[d].name, "system") == 0;
+            n_dev++;
+        }
+        jack_port_t *p = jack_port_by_name(c, ports[i]);
+        int flags = p ? jack_port_flags(p) : 0;
+        if (flags & JackPortIsOutput)
+            tab[d].inputs++;
+        else if (flags & JackPortIsInput)
+            tab[d].outputs++;
+    }
+    for (size_t d = 0; d < n_dev && d < cap; d++)
+        out[d] = tab[d];
+    *count = n_dev;
+    free(tab);
+    if (ports)
+        jack_free(ports);
+    jack_client_close(c);
+    return 0;
+}
+
+const mixx_backend_ops mixx_backend_jack_ops = {
+    .version = MIXX_BACKEND_OPS_VERSION,
+    .name = "jack",
+    .available = jack_available,
+    .list_devices = jack_list_devices,
+    .open = jack_open,
+    .start = jack_start,
+    .stop = jack_stop,
+    .close = jack_close,
+    .latency = jack_latency,
+    .set_buffer_size = jack_set_buffer_size_op,
+};

@@ -1,0 +1,741 @@
+/* backend_portaudio.c: the PortAudio backend, "portaudio": one full-duplex float32 non-interleaved stream,
+ * framesPerBuffer = the requested buffer size, device by --device NAME|INDEX or PortAudio's defaults.
+ * Portable C + POSIX threads only (builds against PortAudio on macOS/CoreAudio as on Linux/ALSA/JACK).
+ * PortAudio status flags are counted per kind; Pa_GetStreamInfo latencies give the expected round trip. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <portaudio.h>
+#if defined(__has_include)
+#if __has_include(<pa_jack.h>)
+#include <pa_jack.h>
+#define MIXX_PA_HAVE_JACK_NAME 1
+#endif
+#endif
+
+#include "backend.h"
+
+#define PA_MAX_CH 64
+#define PA_WATCH_MS 20          /* how often the watchdog looks at the stream */
+#define PA_STOP_TIMEOUT_MS 2000 /* a healthy Pa_StopStream takes a few periods */
+#define PA_LOST_TIMEOUT_MS 300  /* after device loss, PortAudio's JACK host API blocks forever in stop/close */
+#define PA_FIRST_CB_MS 500      /* start() waits this long for the first callback to learn the thread */
+
+typedef struct pa_state {
+    struct mixx_engine *engine;
+    mixx_device_format *fmt;
+    PaStream *stream;
+    uint32_t n_in, n_out, max_frames;
+    uint32_t rate, buffer;
+    char dev_desc[300];
+
+    /* audio thread writes (single writer), control threads read */
+    _Atomic uint64_t in_underflow, in_overflow, out_underflow, out_overflow;
+    _Atomic int have_thread;
+    pthread_t audio_thread;
+
+    _Atomic int stopping; /* we asked the stream to stop: its end is not a loss */
+    _Atomic int lost;
+    int running;
+    int wedged; /* a PortAudio call never returned: the stream and this state are abandoned */
+
+    pthread_t watchdog;
+    int watchdog_started;
+    _Atomic int watchdog_quit;
+} pa_state;
+
+/* ---- PortAudio's global state -----------------------------------------------------------------------
+ * Pa_Initialize/Pa_Terminate are reference counted but not thread-safe: one lock for them. */
+static pthread_mutex_t pa_global_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Pa_Initialize probes every host API; on Linux ALSA's configuration code and libjack print dozens of lines
+ * to stderr when there is no card or no server. We point fd 2 at /dev/null for the duration of the call
+ * (MIXX_PA_VERBOSE=1 keeps the noise). The redirect is process-wide: another thread writing to stderr during
+ * those milliseconds is silenced too, which we accept for a control-thread call. */
+static int pa_quiet_begin(void)
+{
+    const char *v = getenv("MIXX_PA_VERBOSE");
+    if (v && *v && strcmp(v, "0") != 0)
+        return -1;
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    if (saved < 0)
+        return -1;
+    int nul = open("/dev/null", O_WRONLY);
+    if (nul < 0 || dup2(nul, STDERR_FILENO) < 0) {
+        if (nul >= 0)
+            close(nul);
+        close(saved);
+        return -1;
+    }
+    close(nul);
+    return saved;
+}
+
+static void pa_quiet_end(int saved)
+{
+    if (saved < 0)
+        return;
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
+
+static PaError pa_init(const char *client_name)
+{
+    pthread_mutex_lock(&pa_global_lock);
+#ifdef MIXX_PA_HAVE_JACK_NAME
+    /* PaJack keeps the pointer: a static copy. Only read by the first Pa_Initialize of the process. */
+    static char jack_name[64];
+    if (client_name && *client_name) {
+        snprintf(jack_name, sizeof jack_name, "%s", client_name);
+        PaJack_SetClientName(jack_name);
+    }
+#else
+    (void)client_name;
+#endif
+    int q = pa_quiet_begin();
+    PaError err = Pa_Initialize();
+    pa_quiet_end(q);
+    pthread_mutex_unlock(&pa_global_lock);
+    return err;
+}
+
+static void pa_term(void)
+{
+    pthread_mutex_lock(&pa_global_lock);
+    int q = pa_quiet_begin();
+    Pa_Terminate();
+    pa_quiet_end(q);
+    pthread_mutex_unlock(&pa_global_lock);
+}
+
+/* PortAudio error -> engine code, with PortAudio's (and the host API's) text in the engine's last error. */
+static int pa_fail(struct mixx_engine *e, const char *what, PaError err)
+{
+    int rc;
+    switch (err) {
+    case paInvalidDevice:
+        rc = MIXX_ENODEVICE;
+        break;
+    case paInvalidChannelCount:
+        rc = MIXX_ECHANNELS;
+        break;
+    case paInvalidSampleRate:
+        rc = MIXX_ERATE;
+        break;
+    case paInsufficientMemory:
+        rc = MIXX_ENOMEM;
+        break;
+    case paTimedOut:
+        rc = MIXX_ETIMEDOUT;
+        break;
+    case paBadBufferPtr:
+    case paNullCallback:
+    case paBadStreamPtr:
+        rc = MIXX_EINVAL;
+        break;
+    default:
+        rc = MIXX_EDEVICE;
+        break;
+    }
+    if (e) {
+        const PaHostErrorInfo *h = err == paUnanticipatedHostError ? Pa_GetLastHostErrorInfo() : NULL;
+        if (h && h->errorText && *h->errorText)
+            mixx__engine_set_error(e, "PortAudio: %s: %s (host error %ld: %s)", what, Pa_GetErrorText(err),
+                                   h->errorCode, h->errorText);
+        else
+            mixx__engine_set_error(e, "PortAudio: %s: %s (%d)", what, Pa_GetErrorText(err), (int)err);
+    }
+    return rc;
+}
+
+/* ---- bounded PortAudio calls --------------------------------------------------------------------------
+ * Some host APIs never return from Pa_StopStream/Pa_CloseStream after the device went away (PortAudio 19.6's
+ * JACK host API waits for a process callback that a dead server never delivers). Those calls run in a helper
+ * thread; past the timeout the stream is abandoned (leaked) so that stop/destroy return. */
+enum { PA_JOB_STOP = 1, PA_JOB_CLOSE = 2, PA_JOB_TERMINATE = 4 };
+
+typedef struct pa_job {
+    PaStream *stream;
+    int what;
+    PaError err;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done, abandoned;
+} pa_job;
+
+static void pa_job_free(pa_job *j)
+{
+    pthread_mutex_destroy(&j->lock);
+    pthread_cond_destroy(&j->cond);
+    free(j);
+}
+
+static void *pa_job_main(void *arg)
+{
+    pa_job *j = arg;
+    PaError err = paNoError;
+    if (j->what & PA_JOB_STOP)
+        err = Pa_StopStream(j->stream);
+    if (j->what & PA_JOB_CLOSE) {
+        PaError e2 = Pa_CloseStream(j->stream);
+        if (err == paNoError)
+            err = e2;
+    }
+    if (j->what & PA_JOB_TERMINATE)
+        pa_term();
+    pthread_mutex_lock(&j->lock);
+    j->err = err;
+    j->done = 1;
+    int abandoned = j->abandoned;
+    pthread_cond_signal(&j->cond);
+    pthread_mutex_unlock(&j->lock);
+    if (abandoned)
+        pa_job_free(j);
+    return NULL;
+}
+
+/* Returns 0 (finished; *err = PortAudio's result) or MIXX_ETIMEDOUT (abandoned). Control thread. */
+static int pa_bounded(PaStream *stream, int what, unsigned timeout_ms, PaError *err)
+{
+    pa_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return MIXX_ENOMEM;
+    j->stream = stream;
+    j->what = what;
+    pthread_mutex_init(&j->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+#if !defined(__APPLE__)
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    const clockid_t clk = CLOCK_MONOTONIC;
+#else
+    const clockid_t clk = CLOCK_REALTIME; /* macOS condvars only know the realtime clock */
+#endif
+    pthread_cond_init(&j->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_t t;
+    if (pthread_create(&t, NULL, pa_job_main, j) != 0) {
+        pa_job_free(j);
+        return MIXX_ETHREAD;
+    }
+    pthread_detach(t);
+    struct timespec until;
+    clock_gettime(clk, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&j->lock);
+    while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT) {
+    }
+    int done = j->done;
+    if (done)
+        *err = j->err;
+    else
+        j->abandoned = 1;
+    pthread_mutex_unlock(&j->lock);
+    if (!done)
+        return MIXX_ETIMEDOUT;
+    pa_job_free(j);
+    return 0;
+}
+
+/* ---- the stream callbacks ------------------------------------------------------------------------------ */
+
+static inline void pa_bump(_Atomic uint64_t *c)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
+/* PortAudio's audio thread. Realtime-safe: counters, the engine cycle. With paNonInterleaved, input and
+ * output are arrays of channel pointers. */
+static int pa_callback(const void *input, void *output, unsigned long frames, const PaStreamCallbackTimeInfo *ti,
+                       PaStreamCallbackFlags flags, void *user)
+{
+    (void)ti;
+    pa_state *s = user;
+    MIXX_RT_ENTER();
+    if (!atomic_load_explicit(&s->have_thread, memory_order_relaxed)) {
+        s->audio_thread = pthread_self();
+        atomic_store_explicit(&s->have_thread, 1, memory_order_release);
+    }
+    uint32_t xruns = 0;
+    if (flags & paInputUnderflow) {
+        pa_bump(&s->in_underflow);
+        xruns++;
+    }
+    if (flags & paInputOverflow) {
+        pa_bump(&s->in_overflow);
+        xruns++;
+    }
+    if (flags & paOutputUnderflow) {
+        pa_bump(&s->out_underflow);
+        xruns++;
+    }
+    if (flags & paOutputOverflow) {
+        pa_bump(&s->out_overflow);
+        xruns++;
+    }
+    const float *const *in = (const float *const *)input;
+    float *const *out = (float *const *)output;
+    if (frames > s->max_frames || (s->n_in && !in) || (s->n_out && !out)) {
+        /* beyond the preallocation, or a priming cycle without one side: stay silent, count oversize */
+        for (uint32_t c = 0; out && c < s->n_out; c++)
+            memset(out[c], 0, (size_t)frames * sizeof(float));
+        if (frames > s->max_frames)
+            xruns++;
+        if (xruns)
+            mixx__engine_add_xruns(s->engine, xruns);
+        MIXX_RT_EXIT();
+        return paContinue;
+    }
+    mixx__engine_cycle(s->engine, in, s->n_in, out, s->n_out, (uint32_t)frames, 0, xruns);
+    MIXX_RT_EXIT();
+    return paContinue;
+}
+
+/* PortAudio thread: the stream ended. Unless we stopped it, the device is gone. */
+static void pa_finished(void *user)
+{
+    pa_state *s = user;
+    if (!atomic_load(&s->stopping) && !atomic_exchange(&s->lost, 1))
+        mixx__engine_device_lost(s->engine);
+}
+
+/* Not every host API calls the finished callback when the device dies (the JACK one does not): a control-side
+ * thread watches Pa_IsStreamActive and reports the loss within PA_WATCH_MS. */
+static void *pa_watchdog_main(void *arg)
+{
+    pa_state *s = arg;
+    while (!atomic_load(&s->watchdog_quit)) {
+        struct timespec ts = {0, PA_WATCH_MS * 1000000L};
+        nanosleep(&ts, NULL);
+        if (atomic_load(&s->stopping) || atomic_load(&s->lost))
+            continue;
+        if (Pa_IsStreamActive(s->stream) != 1 && !atomic_load(&s->stopping)) {
+            if (!atomic_exchange(&s->lost, 1))
+                mixx__engine_device_lost(s->engine);
+        }
+    }
+    return NULL;
+}
+
+/* ---- device selection ---------------------------------------------------------------------------------- */
+
+static int pa_is_number(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* "<device> [<host API>]": what `mixx devices` prints and --device accepts (as does the bare device name). */
+static void pa_device_label(PaDeviceIndex i, char *buf, size_t len)
+{
+    const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+    const PaHostApiInfo *h = d ? Pa_GetHostApiInfo(d->hostApi) : NULL;
+    snprintf(buf, len, "%s [%s]", d && d->name ? d->name : "?", h && h->name ? h->name : "?");
+}
+
+/* Finds --device: an index, the full label, the exact device name, else a unique case-insensitive substring. */
+static int pa_find_device(struct mixx_engine *e, const char *spec, PaDeviceIndex *out)
+{
+    int n = Pa_GetDeviceCount();
+    if (pa_is_number(spec)) {
+        long v = strtol(spec, NULL, 10);
+        if (v >= 0 && v < n) {
+            *out = (PaDeviceIndex)v;
+            return 0;
+        }
+        mixx__engine_set_error(e, "PortAudio has no device %ld (it has %d; see mixx devices --backend portaudio)", v,
+                               n);
+        return MIXX_ENODEVICE;
+    }
+    char label[300];
+    for (int i = 0; i < n; i++) {
+        pa_device_label(i, label, sizeof label);
+        if (strcmp(label, spec) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        if (d && d->name && strcmp(d->name, spec) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    int found = -1, matches = 0;
+    for (int i = 0; i < n; i++) {
+        pa_device_label(i, label, sizeof label);
+        for (char *p = label; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        char want[300];
+        snprintf(want, sizeof want, "%s", spec);
+        for (char *p = want; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        if (strstr(label, want)) {
+            found = i;
+            matches++;
+        }
+    }
+    if (matches == 1) {
+        *out = found;
+        return 0;
+    }
+    mixx__engine_set_error(e, "PortAudio device '%s' %s (%d devices; see mixx devices --backend portaudio)", spec,
+                           matches ? "is ambiguous" : "not found", n);
+    return MIXX_ENODEVICE;
+}
+
+/* ---- open / start / stop / close ------------------------------------------------------------------------ */
+
+static int pa_open_stream(pa_state *s, PaDeviceIndex din, PaDeviceIndex dout, double rate, PaError *err)
+{
+    PaStreamParameters ip, op;
+    memset(&ip, 0, sizeof ip);
+    memset(&op, 0, sizeof op);
+    if (s->n_in) {
+        ip.device = din;
+        ip.channelCount = (int)s->n_in;
+        ip.sampleFormat = paFloat32 | paNonInterleaved;
+        ip.suggestedLatency = Pa_GetDeviceInfo(din)->defaultLowInputLatency;
+    }
+    if (s->n_out) {
+        op.device = dout;
+        op.channelCount = (int)s->n_out;
+        op.sampleFormat = paFloat32 | paNonInterleaved;
+        op.suggestedLatency = Pa_GetDeviceInfo(dout)->defaultLowOutputLatency;
+    }
+    int q = pa_quiet_begin();
+    *err = Pa_OpenStream(&s->stream, s->n_in ? &ip : NULL, s->n_out ? &op : NULL, rate, s->buffer,
+                         paClipOff | paDitherOff, pa_callback, s);
+    pa_quiet_end(q);
+    return *err == paNoError ? 0 : -1;
+}
+
+static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
+{
+    const mixx_config *cfg = mixx__engine_config(e);
+    *state = NULL;
+    if (cfg->inputs > PA_MAX_CH || cfg->outputs > PA_MAX_CH)
+        return MIXX_ECHANNELS;
+    pa_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return MIXX_ENOMEM;
+    s->engine = e;
+    s->fmt = fmt;
+    s->n_in = cfg->inputs;
+    s->n_out = cfg->outputs;
+    s->max_frames = cfg->max_buffer_size;
+    s->buffer = cfg->buffer_size;
+
+    PaError err = pa_init(cfg->client_name);
+    if (err != paNoError) {
+        int rc = pa_fail(e, "Pa_Initialize", err);
+        free(s);
+        return rc;
+    }
+    int rc = 0;
+    PaDeviceIndex din = paNoDevice, dout = paNoDevice;
+    if (Pa_GetDeviceCount() <= 0) {
+        const char *js = getenv("JACK_DEFAULT_SERVER");
+        mixx__engine_set_error(e,
+                               "PortAudio sees no audio devices (no card; for its JACK host API a server must run: "
+                               "JACK_DEFAULT_SERVER %s%s%s)",
+                               js ? "= '" : "is unset", js ? js : "", js ? "'" : "");
+        rc = MIXX_ENODEVICE;
+        goto fail;
+    }
+    if (cfg->device && *cfg->device) {
+        rc = pa_find_device(e, cfg->device, &din);
+        if (rc)
+            goto fail;
+        dout = din;
+    } else {
+        din = Pa_GetDefaultInputDevice();
+        dout = Pa_GetDefaultOutputDevice();
+        if ((s->n_in && din == paNoDevice) || (s->n_out && dout == paNoDevice)) {
+            mixx__engine_set_error(e, "PortAudio has no default %s device; choose one with --device",
+                                   (s->n_in && din == paNoDevice) ? "input" : "output");
+            rc = MIXX_ENODEVICE;
+            goto fail;
+        }
+    }
+    const PaDeviceInfo *di = din != paNoDevice ? Pa_GetDeviceInfo(din) : NULL;
+    const PaDeviceInfo *dio = dout != paNoDevice ? Pa_GetDeviceInfo(dout) : NULL;
+    if ((s->n_in && (!di || (uint32_t)di->maxInputChannels < s->n_in)) ||
+        (s->n_out && (!dio || (uint32_t)dio->maxOutputChannels < s->n_out))) {
+        char li[300] = "", lo[300] = "";
+        if (din != paNoDevice)
+            pa_device_label(din, li, sizeof li);
+        if (dout != paNoDevice)
+            pa_device_label(dout, lo, sizeof lo);
+        mixx__engine_set_error(e, "%u in / %u out requested; '%s' has %d inputs, '%s' has %d outputs", s->n_in,
+                               s->n_out, li, di ? di->maxInputChannels : 0, lo, dio ? dio->maxOutputChannels : 0);
+        rc = MIXX_ECHANNELS;
+        goto fail;
+    }
+    if (din == dout || !s->n_in || !s->n_out)
+        pa_device_label(s->n_in ? din : dout, s->dev_desc, sizeof s->dev_desc);
+    else {
+        char li[300], lo[300];
+        pa_device_label(din, li, sizeof li);
+        pa_device_label(dout, lo, sizeof lo);
+        snprintf(s->dev_desc, sizeof s->dev_desc, "%.140s -> %.140s", li, lo);
+    }
+
+    double rate = cfg->sample_rate;
+    if (pa_open_stream(s, din, dout, rate, &err) != 0) {
+        /* the device decides its rate (JACK's does): without --strict, take the device's and report it */
+        double dev_rate = (s->n_out ? dio : di)->defaultSampleRate;
+        if (err == paInvalidSampleRate && dev_rate > 0 && dev_rate != rate) {
+            if (cfg->strict) {
+                mixx__engine_set_error(e, "%s runs %.0f Hz, %u Hz requested (strict): %s", s->dev_desc, dev_rate,
+                                       cfg->sample_rate, Pa_GetErrorText(err));
+                rc = MIXX_EMISMATCH;
+                s->stream = NULL;
+                goto fail;
+            }
+            rate = dev_rate;
+            if (pa_open_stream(s, din, dout, rate, &err) == 0)
+                goto opened;
+        }
+        char what[400];
+        snprintf(what, sizeof what, "Pa_OpenStream on %s at %.0f Hz / %u frames", s->dev_desc, rate, s->buffer);
+        rc = pa_fail(e, what, err);
+        s->stream = NULL;
+        goto fail;
+    }
+opened:
+    Pa_SetStreamFinishedCallback(s->stream, pa_finished);
+    const PaStreamInfo *si = Pa_GetStreamInfo(s->stream);
+    s->rate = si && si->sampleRate > 0 ? (uint32_t)lrint(si->sampleRate) : (uint32_t)lrint(rate);
+    fmt->sample_rate = s->rate;
+    fmt->buffer_size = s->buffer;
+    fmt->inputs = s->n_in;
+    fmt->outputs = s->n_out;
+    /* PortAudio's own claim: input latency + output latency of this stream */
+    fmt->expected_rtl_frames = si ? (si->inputLatency + si->outputLatency) * s->rate : NAN;
+    fmt->sched_policy = -1;
+    fmt->sched_priority = -1;
+    *state = s;
+    return 0;
+fail:
+    pa_term();
+    free(s);
+    return rc;
+}
+
+static int pa_start(void *state)
+{
+    pa_state *s = state;
+    atomic_store(&s->stopping, 0);
+    atomic_store(&s->lost, 0);
+    atomic_store(&s->have_thread, 0);
+    PaError err = Pa_StartStream(s->stream);
+    if (err != paNoError)
+        return pa_fail(s->engine, "Pa_StartStream", err);
+    s->running = 1;
+    atomic_store(&s->watchdog_quit, 0);
+    s->watchdog_started = pthread_create(&s->watchdog, NULL, pa_watchdog_main, s) == 0;
+    /* the callback thread exists only now: wait (bounded) for the first cycle to learn its scheduling */
+    for (int i = 0; i < PA_FIRST_CB_MS && !atomic_load_explicit(&s->have_thread, memory_order_acquire); i++) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load_explicit(&s->have_thread, memory_order_acquire)) {
+        int policy;
+        struct sched_param sp;
+        if (pthread_getschedparam(s->audio_thread, &policy, &sp) == 0) {
+            s->fmt->sched_policy = policy;
+            s->fmt->sched_priority = sp.sched_priority;
+        }
+    }
+    return 0;
+}
+
+static void pa_report_flags(pa_state *s)
+{
+    uint64_t iu = atomic_load(&s->in_underflow), io = atomic_load(&s->in_overflow);
+    uint64_t ou = atomic_load(&s->out_underflow), oo = atomic_load(&s->out_overflow);
+    /* mixx_stats has one backend xrun total; the kinds are kept here for the reader of last_error */
+    if (iu || io || ou || oo)
+        mixx__engine_set_error(s->engine,
+                               "PortAudio status flags: input underflow %llu, input overflow %llu, output underflow "
+                               "%llu, output overflow %llu",
+                               (unsigned long long)iu, (unsigned long long)io, (unsigned long long)ou,
+                               (unsigned long long)oo);
+}
+
+static int pa_stop(void *state)
+{
+    pa_state *s = state;
+    if (!s->running)
+        return 0;
+    atomic_store(&s->stopping, 1);
+    if (s->watchdog_started) {
+        atomic_store(&s->watchdog_quit, 1);
+        pthread_join(s->watchdog, NULL);
+        s->watchdog_started = 0;
+    }
+    s->running = 0;
+    if (!s->wedged) {
+        PaError err = paNoError;
+        unsigned timeout = atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS;
+        if (pa_bounded(s->stream, PA_JOB_STOP, timeout, &err) != 0) {
+            s->wedged = 1;
+            mixx__engine_set_error(s->engine, "PortAudio: Pa_StopStream on %s did not return within %u ms%s; stream "
+                                   "abandoned", s->dev_desc, timeout,
+                                   atomic_load(&s->lost) ? " after device loss" : "");
+            return 0;
+        }
+    }
+    pa_report_flags(s);
+    return 0;
+}
+
+static void pa_close(void *state)
+{
+    pa_state *s = state;
+    if (!s)
+        return;
+    if (s->running)
+        pa_stop(s);
+    if (s->wedged) {
+        /* PortAudio still owns a stream whose callbacks point at s: leak both rather than risk a hang or a
+         * use-after-free, and keep PortAudio initialised (Pa_Terminate would try to close that stream) */
+        return;
+    }
+    PaError err = paNoError;
+    if (pa_bounded(s->stream, PA_JOB_CLOSE | PA_JOB_TERMINATE, atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS,
+                   &err) != 0)
+        return; /* abandoned, as above */
+    free(s);
+}
+
+static int pa_latency(void *state, double *expected)
+{
+    pa_state *s = state;
+    const PaStreamInfo *si = s && s->stream ? Pa_GetStreamInfo(s->stream) : NULL;
+    if (!si)
+        return MIXX_EDEVICE;
+    *expected = (si->inputLatency + si->outputLatency) * s->rate;
+    return 0;
+}
+
+/* ---- availability and devices -------------------------------------------------------------------------- */
+
+static void pa_host_apis(char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < Pa_GetHostApiCount() && used + 2 < len; i++) {
+        const PaHostApiInfo *h = Pa_GetHostApiInfo(i);
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", h && h->name ? h->name : "?");
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static int pa_available(char *why, size_t why_len)
+{
+    PaError err = pa_init(NULL);
+    if (err != paNoError) {
+        if (why && why_len)
+            snprintf(why, why_len, "Pa_Initialize failed: %s", Pa_GetErrorText(err));
+        return 0;
+    }
+    int n = Pa_GetDeviceCount();
+    if (n <= 0 && why && why_len) {
+        char apis[256];
+        pa_host_apis(apis, sizeof apis);
+        const char *js = getenv("JACK_DEFAULT_SERVER");
+        snprintf(why, why_len,
+                 "PortAudio sees no audio devices (host APIs: %s; its JACK host API needs a running server, "
+                 "JACK_DEFAULT_SERVER %s%s%s)",
+                 apis, js ? "= '" : "is unset", js ? js : "", js ? "'" : "");
+    }
+    pa_term();
+    return n > 0;
+}
+
+static int pa_list_devices(mixx_device_info *out, size_t cap, size_t *count)
+{
+    static const double try_rates[] = {44100, 48000, 88200, 96000, 176400, 192000};
+    *count = 0;
+    PaError err = pa_init(NULL);
+    if (err != paNoError)
+        return MIXX_EDEVICE;
+    int n = Pa_GetDeviceCount();
+    if (n < 0) {
+        pa_term();
+        return MIXX_EDEVICE;
+    }
+    PaDeviceIndex def_in = Pa_GetDefaultInputDevice(), def_out = Pa_GetDefaultOutputDevice();
+    int q = pa_quiet_begin(); /* ALSA complains about every format probe it refuses */
+    for (int i = 0; i < n && (size_t)i < cap; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        mixx_device_info *o = &out[i];
+        memset(o, 0, sizeof *o);
+        pa_device_label(i, o->name, sizeof o->name);
+        o->inputs = d->maxInputChannels > 0 ? (uint32_t)d->maxInputChannels : 0;
+        o->outputs = d->maxOutputChannels > 0 ? (uint32_t)d->maxOutputChannels : 0;
+        o->default_rate = d->defaultSampleRate > 0 ? (uint32_t)lrint(d->defaultSampleRate) : 0;
+        o->is_default = i == def_in || i == def_out;
+        size_t k = 0;
+        for (size_t r = 0; r < sizeof try_rates / sizeof try_rates[0] && k < 7; r++) {
+            PaStreamParameters p;
+            memset(&p, 0, sizeof p);
+            p.device = i;
+            p.sampleFormat = paFloat32 | paNonInterleaved;
+            if (o->outputs) {
+                p.channelCount = 1;
+                p.suggestedLatency = d->defaultLowOutputLatency;
+                err = Pa_IsFormatSupported(NULL, &p, try_rates[r]);
+            } else {
+                p.channelCount = 1;
+                p.suggestedLatency = d->defaultLowInputLatency;
+                err = Pa_IsFormatSupported(&p, NULL, try_rates[r]);
+            }
+            if (err == paFormatIsSupported)
+                o->rates[k++] = (uint32_t)try_rates[r];
+        }
+    }
+    pa_quiet_end(q);
+    *count = (size_t)n;
+    pa_term();
+    return 0;
+}
+
+const mixx_backend_ops mixx_backend_portaudio_ops = {
+    .version = MIXX_BACKEND_OPS_VERSION,
+    .name = "portaudio",
+    .available = pa_available,
+    .list_devices = pa_list_devices,
+    .open = pa_open,
+    .start = pa_start,
+    .stop = pa_stop,
+    .close = pa_close,
+    .latency = pa_latency,
+};

@@ -1,0 +1,637 @@
+/* test_jack.c: the JACK backend against real jackd dummy servers: callback count of a 5 s run, bit-exact
+ * pass-through (a probe client of our own drives the engine's inputs and reads its outputs), the self-loop
+ * one period late, the wiring asked for, server killed mid-run (device lost within 1 s, stop returns, a new
+ * start works once the server is back), xruns from a slow client, buffer-size changes, no server.
+ * The shared server comes from the CTest fixture (JACK_DEFAULT_SERVER); tests that kill or reconfigure a
+ * server start a private one through tests/jack_server.sh. */
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jack/jack.h>
+
+#include "jack_test_util.h"
+#include "mixxengine.h"
+
+
+/* ---- a probe client: writes a counting ramp, records what comes back ---- */
+
+#define PROBE_CH 2
+#define PROBE_CAP 96000u /* 2 s at 48 kHz */
+
+typedef struct probe {
+    jack_client_t *client;
+    jack_port_t *out[PROBE_CH], *in[PROBE_CH];
+    uint64_t frame;
+    float *cap[PROBE_CH];
+    _Atomic uint32_t stall_ms; /* test-only fault: this client sleeps once in its process callback */
+    _Atomic uint64_t cycles;
+} probe;
+
+/* Exact in float: (f + 1) / 2^24 for f < 2^24 - 1; channel 1 negated. 0 means "nothing arrived". */
+static float ramp(uint64_t f, int ch)
+{
+    float v = (float)((f + 1) & 0xffffffu) / 16777216.0f;
+    return ch ? -v : v;
+}
+
+static int probe_process(jack_nframes_t n, void *arg)
+{
+    probe *p = arg;
+    for (int ch = 0; ch < PROBE_CH; ch++) {
+        float *o = jack_port_get_buffer(p->out[ch], n);
+        const float *i = jack_port_get_buffer(p->in[ch], n);
+        for (jack_nframes_t k = 0; k < n; k++) {
+            uint64_t f = p->frame + k;
+            o[k] = ramp(f, ch);
+            if (f < PROBE_CAP)
+                p->cap[ch][f] = i[k];
+        }
+    }
+    p->frame += n;
+    uint32_t stall = atomic_exchange(&p->stall_ms, 0);
+    if (stall)
+        usleep(stall * 1000u); /* deliberately not realtime-safe: this is the fault */
+    atomic_fetch_add(&p->cycles, 1);
+    return 0;
+}
+
+static int probe_open(probe *p, const char *name)
+{
+    memset(p, 0, sizeof *p);
+    jack_status_t st;
+    p->client = jack_client_open(name, JackNoStartServer | JackUseExactName, &st);
+    if (!p->client)
+        return -1;
+    for (int ch = 0; ch < PROBE_CH; ch++) {
+        char pn[16];
+        snprintf(pn, sizeof pn, "out_%d", ch + 1);
+        p->out[ch] = jack_port_register(p->client, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+        snprintf(pn, sizeof pn, "in_%d", ch + 1);
+        p->in[ch] = jack_port_register(p->client, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+        p->cap[ch] = calloc(PROBE_CAP, sizeof(float));
+        if (!p->out[ch] || !p->in[ch] || !p->cap[ch])
+            return -1;
+    }
+    jack_set_process_callback(p->client, probe_process, p);
+    return jack_activate(p->client);
+}
+
+static void probe_close(probe *p)
+{
+    if (p->client)
+        jack_client_close(p->client);
+    for (int ch = 0; ch < PROBE_CH; ch++)
+        free(p->cap[ch]);
+    memset(p, 0, sizeof *p);
+}
+
+/* The names port `port` is connected to, joined by ',' (from the probe's view of the graph). */
+static void connections_of(jack_client_t *c, const char *port, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    jack_port_t *p = jack_port_by_name(c, port);
+    if (!p)
+        return;
+    const char **names = jack_port_get_all_connections(c, p);
+    size_t used = 0;
+    for (int i = 0; names && names[i]; i++)
+        used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s", i ? "," : "", names[i]);
+    if (names)
+        jack_free(names);
+}
+
+static mixx_config jack_config(const char *client)
+{
+    mixx_config c = mixx_config_default();
+    c.backend = MIXX_BACKEND_JACK;
+    c.client_name = client;
+    return c;
+}
+
+/* ---- tests ---- */
+
+static void test_callback_count_5s(void **state)
+{
+    (void)state;
+    mixx_config c = jack_config("mixxcount");
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    jt_sleep(5.0);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    double expected = st.elapsed_s * st.sample_rate / st.buffer_size;
+    print_message("jack 5 s: %llu callbacks (expected %.0f at %u Hz / %u), %llu xruns, %llu deadline misses, "
+                  "sched policy %d prio %d, callback p99.9 %llu ns\n",
+                  (unsigned long long)st.callbacks, expected, st.sample_rate, st.buffer_size,
+                  (unsigned long long)st.xruns_backend, (unsigned long long)st.deadline_misses, st.sched_policy,
+                  st.sched_priority, (unsigned long long)st.callback_ns.p999);
+    assert_int_equal(st.sample_rate, 48000);
+    assert_int_equal(st.buffer_size, 64);
+    assert_true(fabs((double)st.callbacks - expected) <= 0.05 * expected);
+    assert_true(fabs((double)st.callbacks - 3750.0) <= 0.05 * 3750.0);
+    assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
+    assert_true(st.sched_policy >= 0); /* known: JACK's thread was asked */
+    mixx_engine_destroy(e);
+}
+
+/* Probe -> engine -> probe: every sample the engine passes must come back bit for bit, one period late
+ * (the loop probe -> engine -> probe closes through JACK's one-cycle feedback edge). */
+static void test_pass_through_bit_exact(void **state)
+{
+    (void)state;
+    probe p;
+    if (probe_open(&p, "mixxprobe") != 0) {
+        probe_close(&p);
+        fail_msg("could not open the probe client on server '%s'", jt_fixture_server);
+    }
+    mixx_config c = jack_config("mixxbitexact");
+    c.connect_in = "mixxprobe:out_1,mixxprobe:out_2";
+    c.connect_out = "mixxprobe:in_1,mixxprobe:in_2";
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    double t0 = jt_now();
+    while (p.frame < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
+        jt_sleep(0.05);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    jack_deactivate(p.client);
+    assert_true(p.frame >= PROBE_CAP);
+    for (int ch = 0; ch < PROBE_CH; ch++) {
+        uint64_t first = PROBE_CAP;
+        for (uint64_t f = 0; f < PROBE_CAP; f++)
+            if (p.cap[ch][f] != 0.0f) {
+                first = f;
+                break;
+            }
+        assert_true(first < PROBE_CAP / 2);
+        /* which ramp sample arrived first tells the delay */
+        double sent = fabs((double)p.cap[ch][first]) * 16777216.0 - 1.0;
+        int64_t delay = (int64_t)first - (int64_t)llround(sent);
+        uint64_t mismatches = 0;
+        for (uint64_t f = first; f < PROBE_CAP; f++) {
+            float want = ramp(f - (uint64_t)delay, ch);
+            if (memcmp(&p.cap[ch][f], &want, sizeof want) != 0)
+                mismatches++;
+        }
+        print_message("channel %d: first arrival at frame %llu, delay %lld frames, %llu of %llu frames differ\n",
+                      ch + 1, (unsigned long long)first, (long long)delay, (unsigned long long)mismatches,
+                      (unsigned long long)(PROBE_CAP - first));
+        assert_int_equal(mismatches, 0);
+        assert_int_equal(delay, st.buffer_size);
+    }
+    mixx_engine_destroy(e);
+    probe_close(&p);
+}
+
+/* Self-loop through the engine's own ports: an application DSP hook writes the ramp on output 1 and records
+ * input 1. JACK hands our output back to our input exactly one cycle later, and expected_rtl agrees. */
+typedef struct self_probe {
+    uint64_t frame;
+    float *cap;
+} self_probe;
+
+static void self_probe_cb(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out, uint32_t n,
+                          void *user)
+{
+    (void)n_in, (void)n_out;
+    self_probe *p = user;
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t f = p->frame + k;
+        if (f < PROBE_CAP)
+            p->cap[f] = in[0][k];
+        out[0][k] = ramp(f, 0);
+    }
+    p->frame += n;
+}
+
+static void test_self_loop_one_period(void **state)
+{
+    (void)state;
+    self_probe p = {0, calloc(PROBE_CAP, sizeof(float))};
+    assert_non_null(p.cap);
+    mixx_config c = jack_config("mixxself");
+    c.self_loop = 1;
+    c.audio_cb = self_probe_cb;
+    c.user = &p;
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    double t0 = jt_now();
+    while (p.frame < PROBE_CAP && jt_now() - t0 < 10.0)
+        jt_sleep(0.05);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    /* the wiring is made after activation, so the first cycles see silence; from the first arrival on,
+     * input frame f must be output frame f - buffer, bit for bit */
+    uint64_t first = PROBE_CAP;
+    for (uint64_t f = 0; f < PROBE_CAP; f++)
+        if (p.cap[f] != 0.0f) {
+            first = f;
+            break;
+        }
+    assert_true(first < PROBE_CAP / 2);
+    int64_t delay = (int64_t)first - (int64_t)llround(fabs((double)p.cap[first]) * 16777216.0 - 1.0);
+    uint64_t mismatches = 0;
+    for (uint64_t f = first; f < PROBE_CAP; f++) {
+        float want = ramp(f - (uint64_t)delay, 0);
+        if (memcmp(&p.cap[f], &want, sizeof want) != 0)
+            mismatches++;
+    }
+    print_message("self-loop: delay %lld frames (buffer %u), expected_rtl %.1f, %llu mismatches\n",
+                  (long long)delay, st.buffer_size, st.expected_rtl_frames, (unsigned long long)mismatches);
+    assert_int_equal(mismatches, 0);
+    assert_int_equal(delay, st.buffer_size);
+    assert_true(st.expected_rtl_frames == (double)delay);
+    mixx_engine_destroy(e);
+    free(p.cap);
+}
+
+static void test_connections_as_asked(void **state)
+{
+    (void)state;
+    jack_status_t js;
+    jack_client_t *viewer = jack_client_open("mixxviewer", JackNoStartServer, &js);
+    assert_non_null(viewer);
+    char buf[1024];
+
+    /* explicit wiring, by channel */
+    mixx_config c = jack_config("mixxwire");
+    c.connect_in = "system:capture_2,system:capture_1";
+    c.connect_out = "system:playback_1,system:playback_2";
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    connections_of(viewer, "mixxwire:in_1", buf, sizeof buf);
+    assert_string_equal(buf, "system:capture_2");
+    connections_of(viewer, "mixxwire:in_2", buf, sizeof buf);
+    assert_string_equal(buf, "system:capture_1");
+    connections_of(viewer, "mixxwire:out_1", buf, sizeof buf);
+    assert_string_equal(buf, "system:playback_1");
+    connections_of(viewer, "mixxwire:out_2", buf, sizeof buf);
+    assert_string_equal(buf, "system:playback_2");
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    /* dummy driver: capture latency 64 + playback latency 128 (async mode adds a period) */
+    print_message("wired to system ports: expected_rtl %.1f frames\n", st.expected_rtl_frames);
+    assert_true(isfinite(st.expected_rtl_frames) && st.expected_rtl_frames >= 64.0);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_engine_destroy(e);
+
+    /* self-loop */
+    c = jack_config("mixxloop");
+    c.self_loop = 1;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    connections_of(viewer, "mixxloop:out_1", buf, sizeof buf);
+    assert_string_equal(buf, "mixxloop:in_1");
+    connections_of(viewer, "mixxloop:out_2", buf, sizeof buf);
+    assert_string_equal(buf, "mixxloop:in_2");
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_engine_destroy(e);
+
+    /* no wiring at all (--no-connect, the default) */
+    c = jack_config("mixxbare");
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    for (int i = 1; i <= 2; i++) {
+        char port[64];
+        snprintf(port, sizeof port, "mixxbare:in_%d", i);
+        connections_of(viewer, port, buf, sizeof buf);
+        assert_string_equal(buf, "");
+        snprintf(port, sizeof port, "mixxbare:out_%d", i);
+        connections_of(viewer, port, buf, sizeof buf);
+        assert_string_equal(buf, "");
+    }
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_true(isnan(st.expected_rtl_frames)); /* no loop, no claim */
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_engine_destroy(e);
+
+    /* a port that does not exist: a clear error, nothing left running */
+    c = jack_config("mixxbad");
+    c.connect_in = "nosuchclient:nosuchport";
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), MIXX_ENODEVICE);
+    print_message("bad port: %s\n", mixx_engine_last_error(e));
+    assert_non_null(strstr(mixx_engine_last_error(e), "nosuchclient:nosuchport"));
+    mixx_engine_destroy(e);
+
+    /* more ports than channels */
+    c = jack_config("mixxmany");
+    c.inputs = 1;
+    c.connect_in = "system:capture_1,system:capture_2";
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), MIXX_ECHANNELS);
+    mixx_engine_destroy(e);
+    jack_client_close(viewer);
+}
+
+static void test_rate_buffer_reported_and_strict(void **state)
+{
+    (void)state;
+    mixx_config c = jack_config("mixxstrict");
+    c.buffer_size = 128; /* the server runs 64: JACK decides */
+    c.sample_rate = 44100;
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    mixx_config got;
+    assert_rc(mixx_engine_get_config(e, &got), 0);
+    assert_int_equal(got.sample_rate, 48000);
+    assert_int_equal(got.buffer_size, 64);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_engine_destroy(e);
+
+    c.strict = 1;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), MIXX_EMISMATCH);
+    const char *msg = mixx_engine_last_error(e);
+    print_message("strict: %s\n", msg);
+    assert_non_null(strstr(msg, "48000"));
+    assert_non_null(strstr(msg, "44100"));
+    assert_non_null(strstr(msg, "128"));
+    mixx_engine_destroy(e);
+}
+
+static void test_no_server(void **state)
+{
+    (void)state;
+    char name[64];
+    snprintf(name, sizeof name, "mixx-nosuchserver-%ld", (long)getpid());
+    char prev[256];
+    snprintf(prev, sizeof prev, "%s", jt_use_server(name));
+    char why[512];
+    assert_int_equal(mixx_backend_available(MIXX_BACKEND_JACK, why, sizeof why), 0);
+    print_message("available: %s\n", why);
+    assert_non_null(strstr(why, name));
+    assert_non_null(strstr(why, "JACK_DEFAULT_SERVER"));
+    size_t count = 99;
+    assert_rc(mixx_list_devices(MIXX_BACKEND_JACK, NULL, 0, &count), MIXX_ENOSERVER);
+    assert_int_equal(count, 0);
+    mixx_config c = jack_config("mixxnoserver");
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    double t0 = jt_now();
+    assert_rc(mixx_engine_start_handle(e), MIXX_ENOSERVER);
+    double took = jt_now() - t0;
+    print_message("start: %s (%.3f s)\n", mixx_engine_last_error(e), took);
+    assert_non_null(strstr(mixx_engine_last_error(e), name));
+    assert_true(took < 5.0); /* never tries to start one */
+    mixx_engine_destroy(e);
+    jt_use_server(prev);
+    /* and nothing was started under that name */
+    assert_int_equal(mixx_backend_available(MIXX_BACKEND_JACK, NULL, 0), jt_fixture_server[0] ? 1 : 0);
+}
+
+static void test_devices_listed(void **state)
+{
+    (void)state;
+    mixx_device_info dev[32];
+    size_t n = 0;
+    assert_rc(mixx_list_devices(MIXX_BACKEND_JACK, dev, 32, &n), 0);
+    int found = 0;
+    for (size_t i = 0; i < n && i < 32; i++) {
+        print_message("device %s: %u in, %u out, %u Hz, %u frames%s\n", dev[i].name, dev[i].inputs,
+                      dev[i].outputs, dev[i].default_rate, dev[i].default_buffer, dev[i].is_default ? " (default)" : "");
+        if (strcmp(dev[i].name, "system") == 0) {
+            found = 1;
+            assert_int_equal(dev[i].inputs, 2);
+            assert_int_equal(dev[i].outputs, 2);
+            assert_int_equal(dev[i].default_rate, 48000);
+            assert_int_equal(dev[i].default_buffer, 64);
+            assert_true(dev[i].is_default);
+        }
+    }
+    assert_true(found);
+}
+
+/* Server killed mid-run: device lost within 1 s, stop and destroy return, and once a server of that name
+ * is back, start works again on the same handle. */
+static void server_killed(int sig)
+{
+    jt_server srv;
+    if (jt_server_start(&srv, 64) != 0)
+        fail_msg("could not start a private JACK server");
+    char prev[256];
+    snprintf(prev, sizeof prev, "%s", jt_use_server(srv.name));
+    mixx_config c = jack_config("mixxkill");
+    c.self_loop = 1;
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    jt_sleep(0.5);
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_true(st.callbacks > 100);
+    assert_false(st.device_lost);
+
+    double t_kill = jt_now();
+    jt_server_kill(&srv, sig);
+    double t_lost = 0;
+    while (jt_now() - t_kill < 5.0) {
+        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        if (st.device_lost) {
+            t_lost = jt_now();
+            break;
+        }
+        jt_sleep(0.005);
+    }
+    double t0 = jt_now();
+    int rc = mixx_engine_stop_handle(e);
+    double stop_s = jt_now() - t0;
+    print_message("signal %d: device lost after %.3f s, stop returned %s in %.3f s; last error '%s'\n", sig,
+                  t_lost ? t_lost - t_kill : -1.0, mixx_error_name(rc), stop_s, mixx_engine_last_error(e));
+    assert_true(t_lost > 0);
+    assert_true(t_lost - t_kill <= 1.0);
+    assert_rc(rc, 0);
+    assert_true(stop_s < 3.0);
+    uint64_t before = st.callbacks;
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_true(st.device_lost);
+    assert_true(st.callbacks >= before);
+
+    /* the server comes back: a new start on the same handle works */
+    if (jt_server_restart(&srv, 64) != 0) {
+        jt_server_stop(&srv);
+        fail_msg("could not restart the private JACK server");
+    }
+    assert_rc(mixx_engine_start_handle(e), 0);
+    jt_sleep(0.3);
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_false(st.device_lost);
+    assert_true(st.callbacks > 50);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    t0 = jt_now();
+    mixx_engine_destroy(e);
+    assert_true(jt_now() - t0 < 3.0);
+    jt_use_server(prev);
+    jt_server_stop(&srv);
+}
+
+static void test_server_killed_sigkill(void **state)
+{
+    (void)state;
+    server_killed(SIGKILL);
+}
+
+static void test_server_killed_sigterm(void **state)
+{
+    (void)state;
+    server_killed(SIGTERM);
+}
+
+/* A slow client makes the server report an xrun to every client: counted as backend xruns, and kept apart
+ * from the engine's own deadline misses. */
+static void test_xrun_from_slow_client(void **state)
+{
+    (void)state;
+    jt_server srv;
+    if (jt_server_start(&srv, 64) != 0)
+        fail_msg("could not start a private JACK server");
+    char prev[256];
+    snprintf(prev, sizeof prev, "%s", jt_use_server(srv.name));
+    probe p;
+    if (probe_open(&p, "mixxslow") != 0) {
+        probe_close(&p);
+        jt_server_stop(&srv);
+        fail_msg("probe client failed");
+    }
+    mixx_config c = jack_config("mixxxrun");
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    jt_sleep(0.3);
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    uint64_t x0 = st.xruns_backend;
+    atomic_store(&p.stall_ms, 20); /* 15 periods */
+    jt_sleep(0.5);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    print_message("xruns before the stall %llu, after %llu; engine deadline misses %llu\n",
+                  (unsigned long long)x0, (unsigned long long)st.xruns_backend,
+                  (unsigned long long)st.deadline_misses);
+    assert_true(st.xruns_backend >= x0 + 1);
+    assert_int_equal(st.deadline_misses, 0);
+    mixx_engine_destroy(e);
+    probe_close(&p);
+    jt_use_server(prev);
+    jt_server_stop(&srv);
+}
+
+static int wait_buffer(mixx_engine *e, uint32_t want, double timeout_s)
+{
+    double t0 = jt_now();
+    mixx_stats st;
+    while (jt_now() - t0 < timeout_s) {
+        if (mixx_engine_get_stats(e, &st) == 0 && st.buffer_size == want)
+            return 1;
+        jt_sleep(0.01);
+    }
+    return 0;
+}
+
+static void test_buffer_size_changes(void **state)
+{
+    (void)state;
+    jt_server srv;
+    if (jt_server_start(&srv, 64) != 0)
+        fail_msg("could not start a private JACK server");
+    char prev[256];
+    snprintf(prev, sizeof prev, "%s", jt_use_server(srv.name));
+    mixx_config c = jack_config("mixxbuf");
+    c.max_buffer_size = 256;
+    c.self_loop = 1;
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    const uint32_t sizes[] = {128, 96, 256, 32, 64};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        assert_rc(mixx_engine_set_buffer_size(e, sizes[i]), 0);
+        assert_true(wait_buffer(e, sizes[i], 2.0));
+        mixx_stats a, b;
+        assert_rc(mixx_engine_get_stats(e, &a), 0);
+        jt_sleep(0.2);
+        assert_rc(mixx_engine_get_stats(e, &b), 0);
+        print_message("buffer %u: %llu callbacks in 0.2 s, expected_rtl %.0f\n", sizes[i],
+                      (unsigned long long)(b.callbacks - a.callbacks), b.expected_rtl_frames);
+        assert_true(b.callbacks > a.callbacks);
+        assert_true(b.expected_rtl_frames == (double)sizes[i]); /* self-loop: one period at any size */
+    }
+    /* past the preallocation: refused before asking the server */
+    assert_rc(mixx_engine_set_buffer_size(e, 512), MIXX_EFRAMES);
+
+    /* another client switches the server beyond max_buffer_size: the engine stays silent and counts */
+    jack_status_t js;
+    jack_client_t *other = jack_client_open("mixxother", JackNoStartServer, &js);
+    assert_non_null(other);
+    mixx_stats a, b;
+    assert_rc(mixx_engine_get_stats(e, &a), 0);
+    assert_int_equal(jack_set_buffer_size(other, 512), 0);
+    jt_sleep(0.3);
+    assert_rc(mixx_engine_get_stats(e, &b), 0);
+    print_message("server at 512 > max 256: %llu more xruns\n", (unsigned long long)(b.xruns_backend - a.xruns_backend));
+    assert_true(b.xruns_backend > a.xruns_backend);
+    assert_int_equal(jack_set_buffer_size(other, 64), 0);
+    jack_client_close(other);
+    assert_true(wait_buffer(e, 64, 2.0));
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_engine_destroy(e);
+    jt_use_server(prev);
+    jt_server_stop(&srv);
+}
+
+/* Other tests on the shared server (test_rtsan) change its buffer size; the counts here assume 64. */
+static void reset_server_buffer(void)
+{
+    jack_status_t js;
+    jack_client_t *c = jack_client_open("mixxreset", JackNoStartServer, &js);
+    if (!c)
+        return;
+    if (jack_get_buffer_size(c) != 64)
+        jack_set_buffer_size(c, 64);
+    jack_client_close(c);
+}
+
+int main(void)
+{
+    jt_init();
+    char why[512];
+    if (!mixx_backend_available(MIXX_BACKEND_JACK, why, sizeof why)) {
+        printf("SKIP: JACK backend unavailable: %s\n(run through ctest, whose fixture starts a server, or "
+               "tests/jack_server.sh run %s)\n",
+               why, "build/tests/test_jack");
+        return 77;
+    }
+    reset_server_buffer();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_callback_count_5s, jt_cleanup),
+        cmocka_unit_test_teardown(test_pass_through_bit_exact, jt_cleanup),
+        cmocka_unit_test_teardown(test_self_loop_one_period, jt_cleanup),
+        cmocka_unit_test_teardown(test_connections_as_asked, jt_cleanup),
+        cmocka_unit_test_teardown(test_rate_buffer_reported_and_strict, jt_cleanup),
+        cmocka_unit_test_teardown(test_devices_listed, jt_cleanup),
+        cmocka_unit_test_teardown(test_no_server, jt_cleanup),
+        cmocka_unit_test_teardown(test_server_killed_sigkill, jt_cleanup),
+        cmocka_unit_test_teardown(test_server_killed_sigterm, jt_cleanup),
+        cmocka_unit_test_teardown(test_xrun_from_slow_client, jt_cleanup),
+        cmocka_unit_test_teardown(test_buffer_size_changes, jt_cleanup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
