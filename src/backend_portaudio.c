@@ -38,6 +38,7 @@ typedef struct pa_state {
     PaStream *stream;
     uint32_t n_in, n_out, max_frames;
     uint32_t rate, buffer;
+    PaHostApiIndex host_api;
     char dev_desc[300];
 
     /* audio thread writes (single writer), control threads read */
@@ -120,6 +121,11 @@ static void pa_term(void)
     pa_quiet_end(q);
     pthread_mutex_unlock(&pa_global_lock);
 }
+
+/* A host API on which a stream had to be abandoned (see pa_bounded): PortAudio stays initialised with that
+ * stream inside, and the host API cannot be trusted again in this process (PortAudio 19.6's JACK host API
+ * keeps its dead client: every later Pa_OpenStream fails). Guarded by pa_global_lock. */
+static PaHostApiIndex pa_wedged_api = -1;
 
 /* PortAudio error -> engine code, with PortAudio's (and the host API's) text in the engine's last error. */
 static int pa_fail(struct mixx_engine *e, const char *what, PaError err)
@@ -274,23 +280,17 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
         s->audio_thread = pthread_self();
         atomic_store_explicit(&s->have_thread, 1, memory_order_release);
     }
-    uint32_t xruns = 0;
-    if (flags & paInputUnderflow) {
+    /* one xrun per flagged callback, as JACK counts one per glitch (PortAudio's JACK host API raises input
+     * overflow and output underflow together for a single server xrun); the kinds are counted apart */
+    uint32_t xruns = (flags & (paInputUnderflow | paInputOverflow | paOutputUnderflow | paOutputOverflow)) ? 1 : 0;
+    if (flags & paInputUnderflow)
         pa_bump(&s->in_underflow);
-        xruns++;
-    }
-    if (flags & paInputOverflow) {
+    if (flags & paInputOverflow)
         pa_bump(&s->in_overflow);
-        xruns++;
-    }
-    if (flags & paOutputUnderflow) {
+    if (flags & paOutputUnderflow)
         pa_bump(&s->out_underflow);
-        xruns++;
-    }
-    if (flags & paOutputOverflow) {
+    if (flags & paOutputOverflow)
         pa_bump(&s->out_overflow);
-        xruns++;
-    }
     const float *const *in = (const float *const *)input;
     float *const *out = (float *const *)output;
     if (frames > s->max_frames || (s->n_in && !in) || (s->n_out && !out)) {
@@ -298,7 +298,7 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
         for (uint32_t c = 0; out && c < s->n_out; c++)
             memset(out[c], 0, (size_t)frames * sizeof(float));
         if (frames > s->max_frames)
-            xruns++;
+            xruns = 1;
         if (xruns)
             mixx__engine_add_xruns(s->engine, xruns);
         MIXX_RT_EXIT();
@@ -504,6 +504,20 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
         snprintf(s->dev_desc, sizeof s->dev_desc, "%.140s -> %.140s", li, lo);
     }
 
+    s->host_api = Pa_GetDeviceInfo(s->n_out ? dout : din)->hostApi;
+    pthread_mutex_lock(&pa_global_lock);
+    int wedged = pa_wedged_api >= 0 && pa_wedged_api == s->host_api;
+    pthread_mutex_unlock(&pa_global_lock);
+    if (wedged) {
+        const PaHostApiInfo *h = Pa_GetHostApiInfo(s->host_api);
+        mixx__engine_set_error(e,
+                               "PortAudio's %s host API lost its device earlier in this process and could not be "
+                               "closed; it cannot be used again until the process restarts",
+                               h && h->name ? h->name : "?");
+        rc = MIXX_EDEVICELOST;
+        goto fail;
+    }
+
     double rate = cfg->sample_rate;
     if (pa_open_stream(s, din, dout, rate, &err) != 0) {
         /* the device decides its rate (JACK's does): without --strict, take the device's and report it */
@@ -604,6 +618,9 @@ static int pa_stop(void *state)
         unsigned timeout = atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS;
         if (pa_bounded(s->stream, PA_JOB_STOP, timeout, &err) != 0) {
             s->wedged = 1;
+            pthread_mutex_lock(&pa_global_lock);
+            pa_wedged_api = s->host_api;
+            pthread_mutex_unlock(&pa_global_lock);
             mixx__engine_set_error(s->engine, "PortAudio: Pa_StopStream on %s did not return within %u ms%s; stream "
                                    "abandoned", s->dev_desc, timeout,
                                    atomic_load(&s->lost) ? " after device loss" : "");
@@ -628,8 +645,12 @@ static void pa_close(void *state)
     }
     PaError err = paNoError;
     if (pa_bounded(s->stream, PA_JOB_CLOSE | PA_JOB_TERMINATE, atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS,
-                   &err) != 0)
+                   &err) != 0) {
+        pthread_mutex_lock(&pa_global_lock);
+        pa_wedged_api = s->host_api;
+        pthread_mutex_unlock(&pa_global_lock);
         return; /* abandoned, as above */
+    }
     free(s);
 }
 
