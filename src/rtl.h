@@ -1,6 +1,6 @@
-/* rtl.h: the round-trip latency meter, internal interface (implementation in src/rtl.c).
- * The audio thread only plays the stimulus and copies the returned signal into preallocated memory
- * (mixx_rtl_process); analysis runs on the monitor thread (mixx_rtl_poll). */
+/* rtl.h: the round-trip latency meter, internal interface (implementation and method notes in src/rtl.c,
+ * user documentation in docs/latency.md). The audio thread only plays the stimulus and copies the returned
+ * signal into a preallocated ring (mixx_rtl_process); analysis runs on the monitor thread (mixx_rtl_poll). */
 #ifndef MIXX_RTL_H
 #define MIXX_RTL_H
 
@@ -9,23 +9,37 @@
 #include "mixxengine.h"
 
 typedef struct mixx_rtl mixx_rtl;
+struct mixx_engine;
 
-/* Preallocates everything for rates up to 768 kHz is NOT required: allocate for `sample_rate` and the
- * engine recreates the meter (while stopped) when the rate changes. Control thread. */
+/* Allocates the meter with everything sized for `sample_rate` (stimuli, capture ring, analysis buffers).
+ * max_frames is not needed (the meter works sample by sample) and is accepted for symmetry. Returns 0,
+ * MIXX_ENOMEM. Control thread. */
 int mixx_rtl_create(mixx_rtl **out, uint32_t sample_rate, uint32_t max_frames);
+/* NULL is a no-op. Control thread, with the audio thread out of mixx_rtl_process for this meter. */
 void mixx_rtl_destroy(mixx_rtl *m);
 
-/* Control thread, while the audio thread may be running: arm/disarm a measurement sequence.
- * The engine guarantees mixx_rtl_process is not called for this meter before begin returns (it sets its
- * own active flag after) and is no longer called after the engine clears that flag and waits a cycle. */
-int mixx_rtl_begin(mixx_rtl *m, mixx_rtl_method method, int continuous, double expected_rtl_frames);
+/* Arms a measurement sequence at the device's actual rate (reallocating if it differs from the create-time
+ * rate), method, pacing (continuous=1: one measurement per second of audio; 0: back to back, as fast as
+ * the capture window allows) and the backend's expected round trip (NaN if unknown; it sizes the listening
+ * window in back-to-back mode). The engine guarantees mixx_rtl_process is not called for this meter before
+ * begin returns (it sets its own active flag after). Returns 0, MIXX_EINVAL, MIXX_ERATE, MIXX_ENOMEM.
+ * Control thread. */
+int mixx_rtl_begin(mixx_rtl *m, uint32_t sample_rate, mixx_rtl_method method, int continuous,
+                   double expected_rtl_frames);
+/* Disarms: later polls return nothing. Call after the audio thread has left mixx_rtl_process. Control. */
 void mixx_rtl_end(mixx_rtl *m);
 
 /* Audio thread, realtime-safe: `in` is the looped-back input channel, `out` the output channel the
- * stimulus is written to (it may alias `in`: read each input sample before writing the output). */
+ * stimulus is written to (it may alias `in`: each input sample is read before the output is written). */
 void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n_frames);
 
-/* Monitor thread: analyses a finished capture. Returns 1 and fills *out when a new result is ready. */
+/* Monitor thread: analyses the next finished capture, if any. Returns 1 and fills *out when a result is
+ * ready (out->t_s is then CLOCK_MONOTONIC seconds at the burst's emission; out->rtl_ms is left for the
+ * caller), 0 otherwise. */
 int mixx_rtl_poll(mixx_rtl *m, mixx_rtl_result *out);
+
+/* Latest measurement for the per-second summary: frames (NaN unless status OK), status (-1 if no result
+ * arrived since the previous call), slips so far in this meter session. Monitor thread (takes rtl_lock). */
+void mixx__rtl_latest(struct mixx_engine *e, double *frames, int *status, uint64_t *slips);
 
 #endif
