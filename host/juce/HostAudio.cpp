@@ -1,0 +1,599 @@
+// HostAudio.cpp: JACK device selection, the audio callback (engine forward or native copy, both inside the same
+// two CLOCK_MONOTONIC probes), engine start/stop on device start/stop, xrun polling, the latency meter, and the
+// end-of-run summary (text and JSON). Only audioDeviceIOCallbackWithContext and engineBurnCb run on the audio
+// thread; they neither allocate, lock, log nor make syscalls beyond the vDSO clock.
+#include "HostAudio.h"
+
+#include <cerrno>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#if MIXX_HOST_HAVE_LIBJACK
+#include <jack/jack.h>
+#endif
+
+namespace mixxhost
+{
+
+const char* healthName (Health h)
+{
+    switch (h)
+    {
+        case Health::Green: return "green";
+        case Health::Red: return "red";
+        case Health::Stalled: return "stalled";
+        case Health::Stopped: return "stopped";
+    }
+    return "?";
+}
+
+HostAudio::HostAudio (const HostOptions& opts)
+    : opts_ (opts), burnNs_ ((uint64_t) opts.burnUs * 1000u), drainBuf_ (4096)
+{
+}
+
+HostAudio::~HostAudio()
+{
+    stop();
+    mixx_engine_destroy (engine_);
+}
+
+// ---- the audio thread ------------------------------------------------------------------------------------
+
+static inline void burnUntil (uint64_t endNs) noexcept
+{
+    while (nowNs() < endNs)
+    {
+    }
+}
+
+void HostAudio::engineBurnCb (const float* const*, uint32_t, float* const*, uint32_t, uint32_t, void* user)
+{
+    // inside the engine's own timing window, so the engine counts the misses too
+    burnUntil (nowNs() + static_cast<HostAudio*> (user)->burnNs_);
+}
+
+void HostAudio::audioDeviceIOCallbackWithContext (const float* const* in, int numIn, float* const* out,
+                                                  int numOut, int numSamples,
+                                                  const juce::AudioIODeviceCallbackContext&)
+{
+    const uint64_t t0 = nowNs();
+    if (engine_ != nullptr)
+    {
+        // zero-copy: JUCE's channel pointer arrays go straight to the engine (in may alias out)
+        const int rc = mixx_engine_process (engine_, in, (uint32_t) numIn, out, (uint32_t) numOut,
+                                            (uint32_t) numSamples);
+        if (rc != 0)
+        {
+            processErrors_.store (processErrors_.load (std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            lastProcessError_.store (rc, std::memory_order_relaxed);
+        }
+    }
+    else
+    {
+        const int n = numIn < numOut ? numIn : numOut;
+        const size_t bytes = (size_t) numSamples * sizeof (float);
+        for (int c = 0; c < n; ++c)
+            if (out[c] != in[c])
+                std::memcpy (out[c], in[c], bytes);
+        for (int c = n; c < numOut; ++c)
+            std::memset (out[c], 0, bytes);
+        if (burnNs_)
+            burnUntil (t0 + burnNs_);
+    }
+    const uint64_t t1 = nowNs();
+    const ProbeRecord rec { t0, (uint32_t) (t1 - t0 > UINT32_MAX ? UINT32_MAX : t1 - t0), (uint32_t) numSamples };
+    if (! ring_.push (rec))
+        droppedProbes_.store (droppedProbes_.load (std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+// ---- device start / stop (message thread; a JACK thread when the server goes away) ----------------------
+
+void HostAudio::audioDeviceAboutToStart (juce::AudioIODevice* device)
+{
+    std::lock_guard<std::mutex> lk (ctl_);
+    const auto rate = (uint32_t) std::lround (device->getCurrentSampleRate());
+    const auto frames = (uint32_t) device->getCurrentBufferSizeSamples();
+    sampleRate_.store (rate);
+    bufferSize_.store (frames);
+    deviceType_ = device->getTypeName().toStdString();
+    deviceName_ = device->getName().toStdString();
+    lastXrunCount_ = device->getXRunCount();
+    if (engine_ != nullptr)
+    {
+        // the engine learns the device's real format while stopped, then starts with the device
+        int rc = mixx_engine_set_format (engine_, rate, frames);
+        if (rc == 0)
+            rc = mixx_engine_start_handle (engine_);
+        if (rc != 0)
+        {
+            engineError_ = std::string ("engine start failed: ") + mixx_strerror (rc);
+            const char* detail = mixx_engine_last_error (engine_);
+            if (detail != nullptr && *detail != '\0')
+                engineError_ += std::string (" (") + detail + ")";
+        }
+        engineRunning_ = rc == 0;
+        if (engineRunning_ && opts_.latency)
+        {
+            rc = mixx_engine_rtl_start (engine_, MIXX_RTL_MULTITONE, 0, 1);
+            rtlEnabled_ = rc == 0;
+            if (rc == MIXX_EUNSUPPORTED)
+                rtlText_ = "n/a (meter not in this libmixxengine)";
+            else if (rc != 0)
+                rtlText_ = std::string ("n/a (") + mixx_strerror (rc) + ")";
+            else
+                rtlText_ = "measuring...";
+        }
+    }
+    running_.store (true);
+}
+
+void HostAudio::audioDeviceStopped()
+{
+    std::lock_guard<std::mutex> lk (ctl_);
+    running_.store (false);
+    if (engine_ != nullptr && engineRunning_)
+    {
+        if (rtlEnabled_)
+            mixx_engine_rtl_stop (engine_);
+        rtlEnabled_ = false;
+        mixx_engine_stop_handle (engine_);
+        engineRunning_ = false;
+    }
+}
+
+void HostAudio::audioDeviceError (const juce::String& message)
+{
+    std::lock_guard<std::mutex> lk (ctl_);
+    engineError_ = "device error: " + message.toStdString();
+}
+
+// ---- control -----------------------------------------------------------------------------------------------
+
+std::string HostAudio::connectSelfLoop()
+{
+#if MIXX_HOST_HAVE_LIBJACK
+    // JUCE keeps its jack_client_t private, so a short-lived second client makes the connection; it outlives
+    // the client that made it.
+    jack_status_t status {};
+    jack_client_t* c = jack_client_open (JUCE_JACK_CLIENT_NAME "-loop", JackNoStartServer, &status);
+    if (c == nullptr)
+        return "cannot open a JACK client to make the self-loop";
+    const int rc = jack_connect (c, JUCE_JACK_CLIENT_NAME ":out_1", JUCE_JACK_CLIENT_NAME ":in_1");
+    jack_client_close (c);
+    if (rc != 0 && rc != EEXIST)
+        return "cannot connect " JUCE_JACK_CLIENT_NAME ":out_1 -> :in_1 (another instance on this server?)";
+    return {};
+#else
+    return "built without libjack: no self-loop for --latency";
+#endif
+}
+
+std::string HostAudio::start()
+{
+    if (! opts_.native)
+    {
+        mixx_config cfg = mixx_config_default();
+        cfg.backend = MIXX_BACKEND_HOSTED;
+        cfg.sample_rate = opts_.sampleRate;
+        cfg.buffer_size = opts_.bufferSize;
+        cfg.inputs = 2;
+        cfg.outputs = 2;
+        cfg.log_path = opts_.logPath.empty() ? nullptr : opts_.logPath.c_str();
+        if (burnNs_)
+        {
+            cfg.audio_cb = engineBurnCb;
+            cfg.user = this;
+        }
+        const int rc = mixx_engine_create (&cfg, &engine_);
+        if (rc != 0)
+            return std::string ("cannot create the engine: ") + mixx_strerror (rc);
+    }
+
+    // JACK only: ALSA has no device here, and probing it would only add noise and delay.
+    std::unique_ptr<juce::AudioIODeviceType> jack (juce::AudioIODeviceType::createAudioIODeviceType_JACK());
+    if (jack == nullptr)
+        return "this JUCE build has no JACK support (JUCE_JACK=0)";
+    deviceManager_.addAudioDeviceType (std::move (jack));
+    auto* type = deviceManager_.getAvailableDeviceTypes().getFirst(); // scans: opens a probe client
+    const juce::StringArray ins = type->getDeviceNames (true), outs = type->getDeviceNames (false);
+    if (ins.isEmpty() && outs.isEmpty())
+    {
+        const char* server = std::getenv ("JACK_DEFAULT_SERVER");
+        return std::string ("no JACK server reachable (server \"") + (server ? server : "default")
+               + "\"): start one, e.g. jackd -n NAME -d dummy -r 48000 -p 64, and set JACK_DEFAULT_SERVER=NAME";
+    }
+    juce::String name = opts_.device.empty() ? juce::String() : juce::String (opts_.device);
+    if (name.isEmpty())
+        name = (ins.contains ("system") || outs.contains ("system")) ? "system" : (ins.isEmpty() ? outs[0] : ins[0]);
+    if (! ins.contains (name) && ! outs.contains (name))
+        return "no JACK client named \"" + name.toStdString() + "\" has ports to connect to";
+
+    juce::AudioDeviceManager::AudioDeviceSetup setup;
+    setup.inputDeviceName = ins.contains (name) ? name : juce::String();
+    setup.outputDeviceName = outs.contains (name) ? name : juce::String();
+    setup.sampleRate = opts_.sampleRate;
+    setup.bufferSize = (int) opts_.bufferSize;
+    setup.useDefaultInputChannels = setup.useDefaultOutputChannels = false;
+    setup.inputChannels.setRange (0, 2, true);
+    setup.outputChannels.setRange (0, 2, true);
+    const juce::String err = deviceManager_.initialise (2, 2, nullptr, false, {}, &setup);
+    if (err.isNotEmpty())
+        return "cannot open the JACK device: " + err.toStdString();
+    if (deviceManager_.getCurrentAudioDevice() == nullptr)
+        return "cannot open the JACK device";
+
+    if (opts_.latency)
+    {
+        const std::string loopErr = connectSelfLoop();
+        if (! loopErr.empty())
+            return loopErr;
+    }
+    {
+        std::lock_guard<std::mutex> lk (ctl_);
+        agg_.reset();
+        started_ = true;
+    }
+    deviceManager_.addAudioCallback (this); // -> audioDeviceAboutToStart: engine starts before any callback
+    std::lock_guard<std::mutex> lk (ctl_);
+    if (engine_ != nullptr && ! engineRunning_)
+        return engineError_.empty() ? std::string ("engine did not start") : engineError_;
+    return {};
+}
+
+void HostAudio::stop()
+{
+    if (! started_ || stopRequested_)
+        return;
+    poll();
+    {
+        std::lock_guard<std::mutex> lk (ctl_);
+        stopRequested_ = true;
+        finalSnapshotHealth_ = healthLocked (nowNs());
+    }
+    deviceManager_.removeAudioCallback (this); // -> audioDeviceStopped: engine stops, records drained
+    deviceManager_.closeAudioDevice();
+    poll();
+    std::lock_guard<std::mutex> lk (ctl_);
+    agg_.finish();
+}
+
+void HostAudio::poll()
+{
+    std::lock_guard<std::mutex> lk (ctl_);
+    size_t n;
+    while ((n = ring_.pop (drainBuf_.data(), drainBuf_.size())) > 0)
+        agg_.consume (drainBuf_.data(), n, sampleRate_.load());
+
+    // getXRunCount is a relaxed atomic load for JACK, but it is polled here rather than on the audio thread so
+    // that other device types (which may lock) are safe too.
+    auto* device = deviceManager_.getCurrentAudioDevice();
+    if (device != nullptr)
+    {
+        const int x = device->getXRunCount();
+        const int delta = x >= lastXrunCount_ ? x - lastXrunCount_ : x; // reopened devices restart at 0
+        lastXrunCount_ = x;
+        if (delta > 0)
+        {
+            xruns_ += (uint64_t) delta;
+            if (engine_ != nullptr && engineRunning_)
+                mixx_engine_report_xruns (engine_, (uint32_t) delta);
+        }
+        juceCpu_ = deviceManager_.getCpuUsage();
+    }
+    if (started_ && ! stopRequested_ && (device == nullptr || ! device->isOpen()))
+        deviceLost_ = true;
+
+    if (engine_ != nullptr)
+        haveEngineStats_ = mixx_engine_get_stats (engine_, &engineStats_) == 0;
+    if (engine_ != nullptr && rtlEnabled_ && engineRunning_)
+    {
+        mixx_rtl_result r {};
+        while (mixx_engine_rtl_wait (engine_, &r, 0) == 0)
+        {
+            lastRtl_ = r;
+            rtlMeasurements_++;
+            rtlValid_ = r.status == MIXX_RTL_OK;
+            char buf[96];
+            if (rtlValid_)
+                std::snprintf (buf, sizeof buf, "%.1f frames (%.2f ms)", r.rtl_frames, r.rtl_ms);
+            else
+                std::snprintf (buf, sizeof buf, "n/a (%s)", r.status == MIXX_RTL_NO_SIGNAL ? "no signal" : "unreliable");
+            rtlText_ = buf;
+        }
+    }
+}
+
+Health HostAudio::healthLocked (uint64_t now) const
+{
+    const ProbeTotals& t = agg_.totals();
+    if (! running_.load() || deviceLost_)
+        return Health::Stopped;
+    const uint32_t rate = sampleRate_.load(), frames = bufferSize_.load();
+    const uint64_t periodNs = rate ? (uint64_t) frames * 1000000000ull / rate : 0;
+    // the ring is drained every ~50 ms, so "recent" allows for that plus a few periods
+    if (t.callbacks == 0 || now > t.lastStartNs + 250000000ull + 4 * periodNs)
+        return Health::Stalled;
+    if (t.lastMissEndNs != 0 && now < t.lastMissEndNs + 1000000000ull)
+        return Health::Red;
+    return Health::Green;
+}
+
+HostSnapshot HostAudio::snapshot() const
+{
+    std::lock_guard<std::mutex> lk (ctl_);
+    HostSnapshot s;
+    const ProbeTotals& t = agg_.totals();
+    s.native = opts_.native;
+    s.deviceType = deviceType_.empty() ? "JACK" : deviceType_;
+    s.deviceName = deviceName_;
+    s.requestedRate = opts_.sampleRate;
+    s.requestedBuffer = opts_.bufferSize;
+    s.sampleRate = sampleRate_.load();
+    s.bufferSize = bufferSize_.load();
+    s.running = running_.load();
+    s.deviceLost = deviceLost_;
+    s.health = stopRequested_ ? finalSnapshotHealth_ : healthLocked (nowNs());
+    s.deadlineNs = s.sampleRate ? (uint64_t) s.bufferSize * 1000000000ull / s.sampleRate : 0;
+    s.elapsedS = t.callbacks ? (double) (t.lastStartNs - t.firstStartNs) / 1e9 + (double) s.deadlineNs / 1e9 : 0.0;
+    s.callbacks = t.callbacks;
+    s.deadlineMisses = t.deadlineMisses;
+    s.xruns = xruns_;
+    s.redSeconds = t.redSeconds;
+    s.droppedProbes = droppedProbes_.load();
+    s.lastSecondCallbacks = t.lastSecondCallbacks;
+    s.lastSecondMisses = t.lastSecondMisses;
+    s.p50 = t.callbackNs.percentile (0.50);
+    s.p90 = t.callbackNs.percentile (0.90);
+    s.p99 = t.callbackNs.percentile (0.99);
+    s.p999 = t.callbackNs.percentile (0.999);
+    s.max = t.callbackNs.max();
+    s.mean = t.callbackNs.mean();
+    s.intervalP50 = t.intervalNs.percentile (0.50);
+    s.intervalP99 = t.intervalNs.percentile (0.99);
+    s.intervalMax = t.intervalNs.max();
+    s.loadMean = t.lastSecondLoadMean;
+    s.loadMax = t.lastSecondLoadMax;
+    s.loadRunMean = t.callbacks ? t.loadSum / (double) t.callbacks : 0.0;
+    s.juceCpuUsage = juceCpu_;
+    s.burnUs = opts_.burnUs;
+    s.haveEngine = engine_ != nullptr && haveEngineStats_;
+    s.engineRunning = engineRunning_;
+    if (s.haveEngine)
+        s.engine = engineStats_;
+    s.engineError = engineError_;
+    s.processErrors = processErrors_.load();
+    s.lastProcessError = lastProcessError_.load();
+    s.rtlEnabled = opts_.latency;
+    s.rtlValid = rtlValid_;
+    s.rtlText = opts_.latency ? rtlText_ : std::string ("n/a (meter off; --latency)");
+    s.rtlFrames = rtlValid_ ? lastRtl_.rtl_frames : 0.0;
+    s.rtlMs = rtlValid_ ? lastRtl_.rtl_ms : 0.0;
+    s.rtlMeasurements = rtlMeasurements_;
+    return s;
+}
+
+// ---- summaries -------------------------------------------------------------------------------------------
+
+std::string jsonEscape (const std::string& v)
+{
+    std::string o;
+    for (char c : v)
+    {
+        if (c == '"' || c == '\\')
+        {
+            o += '\\';
+            o += c;
+        }
+        else if ((unsigned char) c < 0x20)
+        {
+            char b[8];
+            std::snprintf (b, sizeof b, "\\u%04x", (unsigned) (unsigned char) c);
+            o += b;
+        }
+        else
+            o += c;
+    }
+    return o;
+}
+
+namespace
+{
+struct JsonOut
+{
+    std::string s;
+    bool first = true;
+    void sep()
+    {
+        if (! first)
+            s += ", ";
+        first = false;
+    }
+    void key (const char* k)
+    {
+        sep();
+        s += '"';
+        s += k;
+        s += "\": ";
+    }
+    void open (const char* k)
+    {
+        key (k);
+        s += '{';
+        first = true;
+    }
+    void close()
+    {
+        s += '}';
+        first = false;
+    }
+    void str (const char* k, const std::string& v)
+    {
+        key (k);
+        s += '"';
+        s += jsonEscape (v);
+        s += '"';
+    }
+    void u64 (const char* k, uint64_t v)
+    {
+        key (k);
+        s += std::to_string (v);
+    }
+    void i64 (const char* k, int64_t v)
+    {
+        key (k);
+        s += std::to_string (v);
+    }
+    void num (const char* k, double v)
+    {
+        key (k);
+        if (! std::isfinite (v))
+        {
+            s += "null";
+            return;
+        }
+        char b[40];
+        std::snprintf (b, sizeof b, "%.6g", v);
+        s += b;
+    }
+    void boolean (const char* k, bool v)
+    {
+        key (k);
+        s += v ? "true" : "false";
+    }
+};
+
+void percentilesJson (JsonOut& j, const char* name, const mixx_percentiles& p)
+{
+    j.open (name);
+    j.u64 ("p50", p.p50);
+    j.u64 ("p90", p.p90);
+    j.u64 ("p99", p.p99);
+    j.u64 ("p999", p.p999);
+    j.u64 ("max", p.max);
+    j.num ("mean", p.mean);
+    j.close();
+}
+} // namespace
+
+std::string HostAudio::summaryJson (const std::string& extraMembers) const
+{
+    const HostSnapshot s = snapshot();
+    JsonOut j;
+    j.s = "{";
+    j.str ("mode", s.native ? "native" : "engine");
+    j.str ("device_type", s.deviceType);
+    j.str ("device_name", s.deviceName);
+    j.u64 ("sample_rate", s.sampleRate);
+    j.u64 ("buffer_size", s.bufferSize);
+    j.u64 ("requested_sample_rate", s.requestedRate);
+    j.u64 ("requested_buffer_size", s.requestedBuffer);
+    j.num ("seconds", s.elapsedS);
+    j.u64 ("callbacks", s.callbacks);
+    j.num ("expected_callbacks", s.bufferSize ? s.elapsedS * s.sampleRate / s.bufferSize : 0.0);
+    j.u64 ("deadline_ns", s.deadlineNs);
+    j.u64 ("deadline_misses", s.deadlineMisses);
+    j.u64 ("xruns", s.xruns);
+    j.open ("callback_ns");
+    j.u64 ("p50", s.p50);
+    j.u64 ("p90", s.p90);
+    j.u64 ("p99", s.p99);
+    j.u64 ("p999", s.p999);
+    j.u64 ("max", s.max);
+    j.num ("mean", s.mean);
+    j.close();
+    j.open ("interval_ns");
+    j.u64 ("p50", s.intervalP50);
+    j.u64 ("p99", s.intervalP99);
+    j.u64 ("max", s.intervalMax);
+    j.close();
+    j.open ("dsp_load");
+    j.num ("mean", s.loadRunMean);
+    j.num ("last_second_mean", s.loadMean);
+    j.num ("last_second_max", s.loadMax);
+    j.close();
+    j.str ("health", s.health == Health::Green ? "green" : "red");
+    j.str ("health_detail", healthName (s.health));
+    j.u64 ("red_seconds", s.redSeconds);
+    j.u64 ("dropped_probes", s.droppedProbes);
+    j.u64 ("burn_us", s.burnUs);
+    j.boolean ("device_lost", s.deviceLost);
+    if (! s.native)
+    {
+        j.open ("engine");
+        j.boolean ("started", s.haveEngine && s.engine.callbacks > 0);
+        j.u64 ("callbacks", s.engine.callbacks);
+        j.u64 ("deadline_misses", s.engine.deadline_misses);
+        j.u64 ("xruns", s.engine.xruns_backend);
+        j.u64 ("late_wakeups", s.engine.late_wakeups);
+        j.u64 ("dropped_records", s.engine.dropped_records);
+        percentilesJson (j, "callback_ns", s.engine.callback_ns);
+        percentilesJson (j, "interval_ns", s.engine.interval_ns);
+        j.num ("dsp_load_mean", s.engine.dsp_load_mean);
+        j.num ("dsp_load_max", s.engine.dsp_load_max);
+        j.u64 ("process_errors", s.processErrors);
+        j.i64 ("last_process_error", s.lastProcessError);
+        j.str ("error", s.engineError);
+        j.close();
+    }
+    j.open ("rtl");
+    j.boolean ("enabled", s.rtlEnabled);
+    j.boolean ("valid", s.rtlValid);
+    if (s.rtlValid)
+    {
+        j.num ("frames", s.rtlFrames);
+        j.num ("ms", s.rtlMs);
+    }
+    j.u64 ("measurements", s.rtlMeasurements);
+    j.str ("text", s.rtlText);
+    j.close();
+    j.str ("juce_version", juce::SystemStats::getJUCEVersion().fromLastOccurrenceOf ("v", false, false).toStdString());
+    j.str ("mixx_version", mixx_version_string());
+    if (! extraMembers.empty())
+    {
+        j.sep();
+        j.s += extraMembers;
+    }
+    j.s += "}";
+    return j.s;
+}
+
+std::string HostAudio::summaryText() const
+{
+    const HostSnapshot s = snapshot();
+    char b[1024];
+    std::string o;
+    std::snprintf (b, sizeof b,
+                   "MixxEngineHost, %s mode, %s device \"%s\": %u Hz / %u frames (requested %u / %u)\n",
+                   s.native ? "native" : "engine", s.deviceType.c_str(), s.deviceName.c_str(), s.sampleRate,
+                   s.bufferSize, s.requestedRate, s.requestedBuffer);
+    o += b;
+    std::snprintf (b, sizeof b,
+                   "  %.2f s, %" PRIu64 " callbacks, %" PRIu64 " deadline misses (deadline %.1f us), %" PRIu64
+                   " device xruns, health %s\n",
+                   s.elapsedS, s.callbacks, s.deadlineMisses, (double) s.deadlineNs / 1e3, s.xruns,
+                   s.health == Health::Green ? "green" : "red");
+    o += b;
+    std::snprintf (b, sizeof b,
+                   "  callback p50 %.2f us, p99 %.2f us, max %.2f us; DSP load mean %.2f %%\n", (double) s.p50 / 1e3,
+                   (double) s.p99 / 1e3, (double) s.max / 1e3, 100.0 * s.loadRunMean);
+    o += b;
+    if (! s.native)
+    {
+        std::snprintf (b, sizeof b,
+                       "  engine: %" PRIu64 " callbacks, %" PRIu64 " deadline misses, %" PRIu64
+                       " xruns, callback p50 %.2f us, p99 %.2f us, max %.2f us%s%s\n",
+                       s.engine.callbacks, s.engine.deadline_misses, s.engine.xruns_backend,
+                       (double) s.engine.callback_ns.p50 / 1e3, (double) s.engine.callback_ns.p99 / 1e3,
+                       (double) s.engine.callback_ns.max / 1e3, s.engineError.empty() ? "" : "; ",
+                       s.engineError.c_str());
+        o += b;
+    }
+    o += "  round-trip latency: " + s.rtlText + "\n";
+    return o;
+}
+
+} // namespace mixxhost

@@ -1,0 +1,118 @@
+// HostOptions.cpp: command-line parsing for MixxEngineHost (see usageText() for the options).
+#include "HostOptions.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace mixxhost
+{
+
+const char* usageText()
+{
+    return "usage: MixxEngineHost [options]\n"
+           "  --native             plain JUCE pass-through with the same timing probes (no engine)\n"
+           "  --headless           no window: run the audio, print a summary at the end\n"
+           "  --seconds N          stop after N seconds (required with --headless)\n"
+           "  --json               print the summary as one JSON object\n"
+           "  --screenshot FILE    write a PNG of the window after N seconds (default 3) and quit\n"
+           "  --rate HZ            requested sample rate (default 48000; JACK keeps the server's)\n"
+           "  --buffer FRAMES      requested buffer size (default 64; JACK keeps the server's)\n"
+           "  --device NAME        JACK client to connect to (default: the first, usually \"system\")\n"
+           "  --latency            engine mode: loop out_1 -> in_1 and run the round-trip latency meter\n"
+           "  --log FILE           engine mode: the engine's per-second JSON Lines log\n"
+           "  --burn-us N          debug: spin N microseconds in every callback (injected overload)\n"
+           "  -h, --help           this text\n"
+           "Audio runs on JACK (set JACK_DEFAULT_SERVER for a named server); exit status 0 ok, 2 usage,\n"
+           "3 no JACK server or device, 4 device lost while running, 5 screenshot not written.\n";
+}
+
+static bool parseUint (const char* s, uint32_t lo, uint32_t hi, uint32_t& out)
+{
+    if (s == nullptr || *s == '\0')
+        return false;
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long v = std::strtoul (s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi || s[0] == '-')
+        return false;
+    out = (uint32_t) v;
+    return true;
+}
+
+std::string parseOptions (int argc, char** argv, HostOptions& o)
+{
+    for (int i = 1; i < argc; ++i)
+    {
+        const std::string a = argv[i];
+        auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+        if (a == "--native")
+            o.native = true;
+        else if (a == "--headless")
+            o.headless = true;
+        else if (a == "--json")
+            o.json = true;
+        else if (a == "--latency")
+            o.latency = true;
+        else if (a == "-h" || a == "--help")
+            o.help = true;
+        else if (a == "--seconds")
+        {
+            const char* v = value();
+            char* end = nullptr;
+            const double s = v ? std::strtod (v, &end) : 0.0;
+            if (v == nullptr || *end != '\0' || ! (s > 0.0 && s <= 1e7))
+                return "--seconds needs a positive number";
+            o.seconds = s;
+        }
+        else if (a == "--screenshot")
+        {
+            const char* v = value();
+            if (v == nullptr || *v == '\0')
+                return "--screenshot needs a file name";
+            o.screenshot = v;
+        }
+        else if (a == "--rate")
+        {
+            if (! parseUint (value(), 1, 768000, o.sampleRate))
+                return "--rate needs 1..768000";
+        }
+        else if (a == "--buffer")
+        {
+            if (! parseUint (value(), 1, 8192, o.bufferSize))
+                return "--buffer needs 1..8192";
+        }
+        else if (a == "--burn-us")
+        {
+            if (! parseUint (value(), 0, 1000000, o.burnUs))
+                return "--burn-us needs 0..1000000";
+        }
+        else if (a == "--log")
+        {
+            const char* v = value();
+            if (v == nullptr || *v == '\0')
+                return "--log needs a file name";
+            o.logPath = v;
+        }
+        else if (a == "--device")
+        {
+            const char* v = value();
+            if (v == nullptr || *v == '\0')
+                return "--device needs a JACK client name";
+            o.device = v;
+        }
+        else
+            return "unknown option '" + a + "'";
+    }
+    if (o.headless && o.seconds <= 0.0)
+        return "--headless needs --seconds N";
+    if (o.headless && ! o.screenshot.empty())
+        return "--screenshot needs a window; drop --headless";
+    if (o.native && (o.latency || ! o.logPath.empty()))
+        return "--latency and --log need the engine; drop --native";
+    if (! o.screenshot.empty() && o.seconds <= 0.0)
+        o.seconds = 3.0;
+    return {};
+}
+
+} // namespace mixxhost
