@@ -498,6 +498,13 @@ static int bench_main(const mixx_cli *cli, const bench_opts *o)
     if (rc)
         return mixx_cli_fail("bench", rc, "buffers");
     rc = set_measure(&s, o, o->reps, 200e6);
+    uint32_t blocks = s.blocks;
+    int engine_rc = s.k[K_ENGINE].rc | s.k[K_ENGINE_NOI].rc | s.k[K_SHARED].rc | s.k[K_RTL].rc;
+    int ring_rc = s.k[K_RING].rc;
+    mixx_bench_kind kk[K_COUNT];
+    memcpy(kk, s.k, sizeof kk); /* summaries survive set_close (samples are freed) */
+    set_close(&s);
+    /* after set_close: our engines' monitor threads, still draining, would compete with the child for CPU */
     plt_result plt;
     if (o->no_plt) {
         memset(&plt, 0, sizeof plt);
@@ -505,12 +512,6 @@ static int bench_main(const mixx_cli *cli, const bench_opts *o)
     } else {
         run_plt(o, rate, &plt);
     }
-    uint32_t blocks = s.blocks;
-    int engine_rc = s.k[K_ENGINE].rc | s.k[K_ENGINE_NOI].rc | s.k[K_SHARED].rc | s.k[K_RTL].rc;
-    int ring_rc = s.k[K_RING].rc;
-    mixx_bench_kind kk[K_COUNT];
-    memcpy(kk, s.k, sizeof kk); /* summaries survive set_close (samples are freed) */
-    set_close(&s);
     if (rc)
         return mixx_cli_fail("bench", rc, "measurement");
     if (engine_rc)
