@@ -23,13 +23,15 @@ static int arg_u32(const char *v, uint32_t lo, uint32_t hi, uint32_t *out)
 int main(int argc, char **argv)
 {
     uint32_t frames = 64, channels = 2, reps = 3000, rate = 48000, ring = 1u << 17;
-    double target_us = 20.0;
-    int json = 0;
+    double target_us = 5.0;
+    int json = 0, pace = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
         if (strcmp(a, "--json") == 0)
             json = 1;
+        else if (strcmp(a, "--no-pace") == 0)
+            pace = 0;
         else if (strcmp(a, "--frames") == 0)
             bad = arg_u32(v, 1, 8192, &frames), i++;
         else if (strcmp(a, "--channels") == 0)
@@ -46,7 +48,7 @@ int main(int argc, char **argv)
             bad = 1;
         if (bad) {
             fprintf(stderr, "usage: mixx-bench-plt [--frames N] [--channels N] [--reps N] [--rate HZ] [--ring N] "
-                            "[--target-us US] [--json]\n");
+                            "[--target-us US] [--no-pace] [--json]\n");
             return 2;
         }
     }
@@ -83,7 +85,7 @@ int main(int argc, char **argv)
         mixx_bench_prepare_engine(&k[P_ENGINE], blocks);
         mixx_bench_run_engine_linked(&k[P_ENGINE], blocks);
     }
-    int rc = mixx_bench_measure(k, P_COUNT, reps, 20, blocks);
+    int rc = mixx_bench_measure(k, P_COUNT, reps, 20, blocks, pace ? MIXX_BENCH_PACE_NS_PER_BLOCK : 0.0);
     int prc = k[P_ENGINE].rc | k[P_ENGINE_NOI].rc;
     for (int i = P_ENGINE; i <= P_ENGINE_NOI; i++) {
         mixx_engine_stop_handle(k[i].engine);

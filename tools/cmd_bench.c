@@ -40,7 +40,7 @@ __attribute__((format(printf, 3, 4))) static void fmt(char *dst, size_t len, con
 
 typedef struct bench_opts {
     uint32_t frames, channels, reps, warmup, blocks, ring;
-    int reps_set, blocks_set, scaling, tsv, no_shared, no_plt, callgrind_info;
+    int reps_set, blocks_set, scaling, tsv, no_shared, no_plt, callgrind_info, no_pace;
     double target_us;
     const char *lib, *plt, *cg_mode;
 } bench_opts;
@@ -95,9 +95,9 @@ static int bench_option(void *ctx, const char *opt, const char *val, int *used)
         *used = 1;
         return 1;
     }
-    int *flags[] = {&o->scaling, &o->tsv, &o->no_shared, &o->no_plt, &o->callgrind_info};
-    const char *flag_names[] = {"--scaling", "--tsv", "--no-shared", "--no-plt", "--callgrind-info"};
-    for (size_t i = 0; i < 5; i++) {
+    int *flags[] = {&o->scaling, &o->tsv, &o->no_shared, &o->no_plt, &o->callgrind_info, &o->no_pace};
+    const char *flag_names[] = {"--scaling", "--tsv", "--no-shared", "--no-plt", "--callgrind-info", "--no-pace"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         if (strcmp(opt, flag_names[i]) == 0) {
             *flags[i] = 1;
             return 1;
@@ -246,8 +246,9 @@ static void run_plt(const bench_opts *o, uint32_t rate, plt_result *r)
     fmt(a_reps, sizeof a_reps, "%u", o->reps);
     fmt(a_rate, sizeof a_rate, "%u", rate);
     fmt(a_target, sizeof a_target, "%g", o->target_us);
-    char *argv[] = {r->path,  "--frames", a_frames, "--channels", a_ch,    "--reps", a_reps,
-                    "--rate", a_rate,     "--target-us", a_target,  "--json", NULL};
+    char *argv[] = {r->path, "--frames",    a_frames, "--channels", a_ch,   "--reps",
+                    a_reps,  "--rate",      a_rate,   "--target-us", a_target, "--json",
+                    o->no_pace ? "--no-pace" : NULL, NULL};
     int fds[2];
     if (pipe(fds) != 0) {
         fmt(r->why, sizeof r->why, "pipe: %s", strerror(errno));
@@ -463,7 +464,8 @@ static int set_measure(bench_set *s, const bench_opts *o, uint32_t reps, double 
         s->blocks = s->ring.mask + 1;
     for (int i = 0; i < K_COUNT; i++)
         warm_engine(&s->k[i], s->blocks, warm_budget_ns);
-    return mixx_bench_measure(s->k, K_COUNT, reps, o->warmup, s->blocks) == 0 ? 0 : MIXX_ENOMEM;
+    double pace = o->no_pace ? 0.0 : MIXX_BENCH_PACE_NS_PER_BLOCK;
+    return mixx_bench_measure(s->k, K_COUNT, reps, o->warmup, s->blocks, pace) == 0 ? 0 : MIXX_ENOMEM;
 }
 
 /* ---- printing ------------------------------------------------------------------------------------------ */
@@ -583,9 +585,10 @@ static int bench_main(const mixx_cli *cli, const bench_opts *o)
             printf("%s\"engine_plt\":", first ? "" : ",");
             mixx_json_str(stdout, plt.why);
         }
-        printf("},\"reps\":%u,\"blocks_per_rep\":%u,\"ring_capacity\":%u,\"dropped_records\":%llu,"
-               "\"ring_push_full\":%s,\"cpu_model\":",
-               o->reps, blocks, o->ring, (unsigned long long)dropped, ring_rc ? "true" : "false");
+        printf("},\"reps\":%u,\"blocks_per_rep\":%u,\"pace_ns_per_block\":%g,\"ring_capacity\":%u,"
+               "\"dropped_records\":%llu,\"ring_push_full\":%s,\"cpu_model\":",
+               o->reps, blocks, o->no_pace ? 0.0 : MIXX_BENCH_PACE_NS_PER_BLOCK, o->ring,
+               (unsigned long long)dropped, ring_rc ? "true" : "false");
         mixx_json_str(stdout, cpu);
         printf(",\"cpus_online\":%ld,\"shared_lib\":", sysconf(_SC_NPROCESSORS_ONLN));
         if (kk[K_SHARED].enabled)
@@ -606,7 +609,8 @@ static int bench_main(const mixx_cli *cli, const bench_opts *o)
     printf("mixx bench: %u frames x %u channels (%zu bytes per direction), %u Hz: period %.1f us\n", o->frames,
            o->channels, (size_t)o->frames * o->channels * sizeof(float), rate, period_ns / 1000.0);
     printf("cpu: %s (%ld online)\n", cpu, sysconf(_SC_NPROCESSORS_ONLN));
-    printf("%u repetitions x %u blocks, kinds interleaved; ns per block\n\n", o->reps, blocks);
+    printf("%u repetitions x %u blocks, kinds interleaved, %s; ns per block\n\n", o->reps, blocks,
+           o->no_pace ? "unpaced (--no-pace)" : "rounds paced to >= 5 us per block");
     printf("  %-40s %9s %9s %9s %8s %8s\n", "figure", "min", "median", "p99", "x floor", "x fl+ts");
     for (int i = 0; i < K_COUNT; i++)
         print_row(kk[i].label, kk[i].min, kk[i].median, kk[i].p99, floor, floor_ts);
@@ -812,7 +816,7 @@ int mixx_cmd_bench(int argc, char **argv)
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     bench_opts o = {.frames = 64, .channels = 2, .reps = 3000, .warmup = 20, .ring = BENCH_DEFAULT_RING,
-                    .target_us = 20.0};
+                    .target_us = 5.0};
     int rc = mixx_cli_parse(&cli, argc, argv, 2, bench_option, &o);
     if (rc)
         return rc;
