@@ -478,14 +478,15 @@ static int stop_locked(mixx_engine *e)
     if (state != MIXX_ST_RUNNING)
         return MIXX_ENOTRUNNING;
     atomic_store(&e->state, MIXX_ST_STOPPING);
+    /* the run ends when stop is asked for: closing a device can take a while and is not audio time */
+    pthread_mutex_lock(&e->stats_lock);
+    e->stop_ns = mixx__now_ns();
+    pthread_mutex_unlock(&e->stats_lock);
     if (e->ops) {
         e->ops->stop(e->bstate);
         e->ops->close(e->bstate);
         e->bstate = NULL;
     }
-    pthread_mutex_lock(&e->stats_lock);
-    e->stop_ns = mixx__now_ns();
-    pthread_mutex_unlock(&e->stats_lock);
     /* hosted: wait until no process() call is inside the engine */
     while (atomic_load(&e->in_cycle) != 0) {
         struct timespec ts = {0, 100000};
