@@ -1,0 +1,269 @@
+#!/bin/sh
+# test_juce_host.sh: MixxEngineHost (host/juce/, issue 6) against its own private JACK dummy server (started and
+# stopped by PID through tests/jack_server.sh) and, for the window, its own Xvfb (stopped by PID).
+#   test_juce_host.sh HOST CASE     CASE: noserver | headless | overload | latency | gui
+# Asserts behaviour and counts (callbacks at 48000/64, misses under an injected overload, JSON keys, the light's
+# colour in the PNG), never speed. Exit 0 pass, 1 fail, 77 skip (with the reason).
+set -u
+
+HOST=${1:?usage: test_juce_host.sh HOST CASE}
+CASE=${2:?usage: test_juce_host.sh HOST CASE}
+HERE=$(cd "$(dirname "$0")" && pwd)
+JACK_SH=$HERE/jack_server.sh
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mixx-juce.XXXXXX") || exit 1
+JACK_STATE=$TMP/jack.state
+XVFB_PID=
+
+cleanup() {
+    if [ -n "$XVFB_PID" ]; then
+        kill "$XVFB_PID" 2>/dev/null
+        wait "$XVFB_PID" 2>/dev/null
+    fi
+    [ -f "$JACK_STATE" ] && sh "$JACK_SH" stop "$JACK_STATE"
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+    echo "FAIL [$CASE]: $*" >&2
+    exit 1
+}
+skip() {
+    echo "SKIP [$CASE]: $*"
+    exit 77
+}
+
+[ -x "$HOST" ] || fail "no executable at $HOST"
+command -v python3 >/dev/null 2>&1 || skip "python3 not installed (needed to read the JSON and PNG)"
+
+unique() {
+    echo "mixx-juce-$$-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')"
+}
+
+start_jack() {
+    command -v jackd >/dev/null 2>&1 || skip "jackd not installed"
+    name=$(sh "$JACK_SH" start "$JACK_STATE" "$(unique)" "${1:-64}") || fail "could not start a private jackd"
+    export JACK_DEFAULT_SERVER="$name" JACK_NO_START_SERVER=1
+    echo "jackd: $name"
+}
+
+start_xvfb() {
+    command -v Xvfb >/dev/null 2>&1 || skip "Xvfb not installed (Debian package xvfb)"
+    # -displayfd: Xvfb picks a free display number itself and reports it, so parallel runs never collide
+    Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$TMP/xvfb.fd" >"$TMP/xvfb.log" 2>&1 &
+    XVFB_PID=$!
+    i=0
+    while [ ! -s "$TMP/xvfb.fd" ] && [ $i -lt 100 ]; do
+        kill -0 "$XVFB_PID" 2>/dev/null || fail "Xvfb exited: $(cat "$TMP/xvfb.log")"
+        sleep 0.05
+        i=$((i + 1))
+    done
+    [ -s "$TMP/xvfb.fd" ] || fail "Xvfb did not report a display"
+    export DISPLAY=":$(cat "$TMP/xvfb.fd")"
+    echo "Xvfb: $DISPLAY (pid $XVFB_PID)"
+}
+
+# run_host OUT ARGS...: runs the host, stdout to OUT, stderr to OUT.err; sets RC
+run_host() {
+    out=$1
+    shift
+    echo "+ MixxEngineHost $*"
+    timeout 120 "$HOST" "$@" >"$out" 2>"$out.err"
+    RC=$?
+}
+
+# check_json FILE PYTHON-ASSERTIONS: d is the parsed summary; each failing assert prints its message
+check_json() {
+    python3 - "$1" "$2" <<'EOF' || fail "summary check failed for $1: $(head -c 2000 "$1")"
+import json, sys
+with open(sys.argv[1]) as f:
+    d = json.load(f)
+for key in ("mode", "device_type", "sample_rate", "buffer_size", "requested_sample_rate",
+            "requested_buffer_size", "callbacks", "deadline_misses", "xruns", "callback_ns", "health"):
+    assert key in d, "missing key %s" % key
+for key in ("p50", "p99", "max"):
+    assert isinstance(d["callback_ns"][key], int), "callback_ns.%s not an integer" % key
+assert d["callback_ns"]["p50"] <= d["callback_ns"]["p99"] <= d["callback_ns"]["max"], d["callback_ns"]
+assert d["health"] in ("green", "red"), d["health"]
+assert d["device_type"] == "JACK", d["device_type"]
+assert isinstance(d["xruns"], int) and isinstance(d["deadline_misses"], int)
+exec(sys.argv[2])
+EOF
+}
+
+case "$CASE" in
+noserver)
+    export JACK_DEFAULT_SERVER="$(unique)-absent" JACK_NO_START_SERVER=1
+    # usage errors and --help never touch JACK
+    run_host "$TMP/help" --help
+    [ "$RC" -eq 0 ] && grep -q -- "--headless" "$TMP/help" || fail "--help: rc $RC"
+    run_host "$TMP/usage" --no-such-option
+    [ "$RC" -eq 2 ] && grep -q "unknown option" "$TMP/usage.err" || fail "bad option: rc $RC, $(cat "$TMP/usage.err")"
+    run_host "$TMP/usage2" --headless
+    [ "$RC" -eq 2 ] || fail "--headless without --seconds: rc $RC"
+    # no server under this name: a clear message and exit status 3, in both modes
+    for mode in "" --native; do
+        run_host "$TMP/none" --headless --seconds 1 --json $mode
+        [ "$RC" -eq 3 ] || fail "no server ($mode): expected exit 3, got $RC"
+        grep -q "no JACK server reachable" "$TMP/none.err" || fail "no server ($mode): unclear message: $(cat "$TMP/none.err")"
+        [ -s "$TMP/none" ] && fail "no server ($mode): printed a summary anyway"
+    done
+    # a GUI run without a display says so (and never opens a JACK client)
+    env -u DISPLAY "$HOST" --seconds 1 >"$TMP/nodisp" 2>"$TMP/nodisp.err"
+    RC=$?
+    [ "$RC" -eq 3 ] && grep -q "no X display" "$TMP/nodisp.err" || fail "no display: rc $RC, $(cat "$TMP/nodisp.err")"
+    ;;
+headless)
+    start_jack 64
+    # 5 s at 48000/64 = 3750 callbacks (+-5 %); the engine sees every one of them
+    run_host "$TMP/engine.json" --headless --seconds 5 --json
+    [ "$RC" -eq 0 ] || fail "engine run: rc $RC: $(cat "$TMP/engine.json.err")"
+    check_json "$TMP/engine.json" '
+assert d["mode"] == "engine", d["mode"]
+assert (d["sample_rate"], d["buffer_size"]) == (48000, 64), (d["sample_rate"], d["buffer_size"])
+assert (d["requested_sample_rate"], d["requested_buffer_size"]) == (48000, 64)
+assert 3562 <= d["callbacks"] <= 3938, "callbacks %d not within 5 %% of 3750" % d["callbacks"]
+e = d["engine"]
+assert e["started"] and e["error"] == "", e
+assert e["callbacks"] == d["callbacks"], "engine saw %d of %d callbacks" % (e["callbacks"], d["callbacks"])
+assert e["process_errors"] == 0, e
+assert e["xruns"] <= d["xruns"], "engine counted %d xruns, device reported %d" % (e["xruns"], d["xruns"])
+assert isinstance(e["deadline_misses"], int) and e["deadline_misses"] <= e["callbacks"]
+assert d["dropped_probes"] == 0, d["dropped_probes"]
+print("engine: %d callbacks, %d misses, %d xruns, p50/p99/max %s/%s/%s ns, health %s" % (d["callbacks"],
+      d["deadline_misses"], d["xruns"], d["callback_ns"]["p50"], d["callback_ns"]["p99"], d["callback_ns"]["max"],
+      d["health"]))
+'
+    run_host "$TMP/native.json" --native --headless --seconds 5 --json
+    [ "$RC" -eq 0 ] || fail "native run: rc $RC: $(cat "$TMP/native.json.err")"
+    check_json "$TMP/native.json" '
+assert d["mode"] == "native", d["mode"]
+assert "engine" not in d
+assert (d["sample_rate"], d["buffer_size"]) == (48000, 64)
+assert 3562 <= d["callbacks"] <= 3938, "callbacks %d not within 5 %% of 3750" % d["callbacks"]
+print("native: %d callbacks, %d misses, %d xruns, p50/p99/max %s/%s/%s ns, health %s" % (d["callbacks"],
+      d["deadline_misses"], d["xruns"], d["callback_ns"]["p50"], d["callback_ns"]["p99"], d["callback_ns"]["max"],
+      d["health"]))
+'
+    # the text summary is the default
+    run_host "$TMP/text" --headless --seconds 1
+    [ "$RC" -eq 0 ] && grep -q "callbacks" "$TMP/text" || fail "text summary: rc $RC"
+    ;;
+overload)
+    start_jack 64
+    # 2000 us of spinning per 1333 us period: every callback misses, the light is red, JACK reports xruns
+    for mode in engine native; do
+        flag=
+        [ "$mode" = native ] && flag=--native
+        run_host "$TMP/$mode.json" --headless --seconds 2 --json --burn-us 2000 $flag
+        [ "$RC" -eq 0 ] || fail "$mode overload run: rc $RC: $(cat "$TMP/$mode.json.err")"
+        check_json "$TMP/$mode.json" '
+assert d["callbacks"] > 0
+assert d["burn_us"] == 2000
+assert d["deadline_misses"] == d["callbacks"], "%d misses of %d callbacks" % (d["deadline_misses"], d["callbacks"])
+assert d["health"] == "red", d["health"]
+assert d["red_seconds"] >= 1, d["red_seconds"]
+if d["mode"] == "engine":
+    e = d["engine"]
+    assert e["deadline_misses"] == e["callbacks"] == d["callbacks"], e
+    assert e["xruns"] <= d["xruns"]
+print("%s overload: %d callbacks, %d misses, %d device xruns" % (d["mode"], d["callbacks"], d["deadline_misses"], d["xruns"]))
+'
+    done
+    ;;
+latency)
+    start_jack 64
+    # out_1 -> in_1 through JACK: the engine's meter measures the loop; a JACK feedback edge is one period
+    run_host "$TMP/rtl.json" --headless --seconds 4 --json --latency
+    [ "$RC" -eq 0 ] || fail "latency run: rc $RC: $(cat "$TMP/rtl.json.err")"
+    check_json "$TMP/rtl.json" '
+r = d["rtl"]
+assert r["enabled"], r
+assert r["measurements"] >= 1, r
+assert r["valid"], r
+assert 32 <= r["frames"] <= 256, r
+print("round trip: %s" % r["text"])
+'
+    ;;
+gui)
+    start_jack 64
+    start_xvfb
+    # check_png FILE JSON WANT: the light's centre pixel (position from the JSON) has the wanted colour
+    check_png() {
+        python3 - "$1" "$2" "$3" <<'EOF'
+import json, struct, sys, zlib
+png, js, want = sys.argv[1], sys.argv[2], sys.argv[3]
+data = open(png, "rb").read()
+assert len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat, hdr = 8, b"", None
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        hdr = struct.unpack(">IIBBBBB", body)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+w, h, depth, ctype, _, _, interlace = hdr
+assert depth == 8 and ctype in (2, 6) and interlace == 0, hdr
+ind = json.load(open(js))["screenshot"]["indicator"]
+cx, cy = ind["x"] + ind["w"] // 2, ind["y"] + ind["h"] // 2
+assert 0 <= cx < w and 0 <= cy < h, (cx, cy, w, h)
+bpp = 3 if ctype == 2 else 4
+raw = zlib.decompress(idat)
+stride = w * bpp
+rows, prev, i = [], bytearray(stride), 0
+for _ in range(cy + 1):  # rows below the light are not needed
+    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+    i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b = prev[x]
+        c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+r, g, b = rows[cy][cx * bpp:cx * bpp + 3]
+got = "green" if g > 150 and r < 120 and b < 150 else "red" if r > 180 and g < 120 and b < 120 else "other"
+print("%s: %dx%d, light at (%d,%d) is rgb(%d,%d,%d) = %s" % (png, w, h, cx, cy, r, g, b, got))
+sys.exit(0 if got == want else 1)
+EOF
+    }
+    # healthy run: green light. A real deadline miss in the last second (a loaded machine) is allowed to turn
+    # it red, but then the JSON must show that miss and a second attempt must be green.
+    for attempt in 1 2; do
+        run_host "$TMP/green.json" --screenshot "$TMP/green.png" --seconds 3 --json
+        [ "$RC" -eq 0 ] || fail "GUI run: rc $RC: $(cat "$TMP/green.json.err")"
+        [ -s "$TMP/green.png" ] || fail "no screenshot written"
+        check_json "$TMP/green.json" 'assert d["mode"] == "engine" and "screenshot" in d'
+        if check_png "$TMP/green.png" "$TMP/green.json" green; then
+            break
+        fi
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["deadline_misses"] > 0 else 1)' \
+            "$TMP/green.json" || fail "light not green and no deadline miss recorded"
+        [ "$attempt" -eq 2 ] && fail "light red twice in a row"
+        echo "a real deadline miss turned the light red; retrying once"
+    done
+    # injected overload: red light
+    run_host "$TMP/red.json" --screenshot "$TMP/red.png" --seconds 3 --json --burn-us 2000
+    [ "$RC" -eq 0 ] || fail "GUI overload run: rc $RC: $(cat "$TMP/red.json.err")"
+    check_json "$TMP/red.json" 'assert d["health"] == "red" and d["deadline_misses"] == d["callbacks"] > 0'
+    check_png "$TMP/red.png" "$TMP/red.json" red || fail "light not red under overload"
+    # native mode draws too
+    run_host "$TMP/native.json" --native --screenshot "$TMP/native.png" --seconds 2 --json
+    [ "$RC" -eq 0 ] && [ -s "$TMP/native.png" ] || fail "native GUI run: rc $RC"
+    check_json "$TMP/native.json" 'assert d["mode"] == "native"'
+    ;;
+*)
+    fail "unknown case $CASE"
+    ;;
+esac
+echo "PASS [$CASE]"
+exit 0
