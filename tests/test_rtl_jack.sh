@@ -1,0 +1,130 @@
+#!/bin/sh
+# test_rtl_jack.sh: `mixx latency` against Debian's jack_delay (Fons Adriaensen's multitone meter) on the same
+# JACK loops: the self-loop, and through tests/jack_delay_client with integer and half-integer delays. Each
+# loop is measured by both tools in turn; they must agree within 0.05 frames, and the self-loop at 64 frames
+# must read 64.000 on both.
+#
+#   test_rtl_jack.sh MIXX JACK_DELAY_CLIENT [JACK_SERVER_SH]
+#
+# Without JACK_DEFAULT_SERVER in the environment it runs itself under jack_server.sh (a private dummy server,
+# 48000 Hz / 64 frames, stopped by PID). Exit 77 (skip) when jack_delay or jackd is missing.
+set -u
+MIXX=$1
+CLIENT=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+JSH=${3:-$HERE/jack_server.sh}
+TOL=0.05
+
+command -v jack_delay >/dev/null 2>&1 || { echo "SKIP: jack_delay not installed (package jack-delay)"; exit 77; }
+command -v jackd >/dev/null 2>&1 || { echo "SKIP: jackd not installed"; exit 77; }
+if [ -z "${MIXX_RTL_JACK_INNER:-}" ]; then
+    MIXX_RTL_JACK_INNER=1 exec sh "$JSH" run --buffer 64 sh "$0" "$@"
+fi
+export JACK_NO_START_SERVER=1
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mixx-rtl-jack.XXXXXX") || exit 1
+CLIENT_PID=
+JD_PID=
+cleanup() {
+    [ -n "$JD_PID" ] && kill "$JD_PID" 2>/dev/null && wait "$JD_PID" 2>/dev/null
+    [ -n "$CLIENT_PID" ] && kill "$CLIENT_PID" 2>/dev/null && wait "$CLIENT_PID" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+FAIL=0
+fail() {
+    echo "FAIL: $*"
+    FAIL=1
+}
+
+# mixx_measure OUTFILE ARGS...: three measurements; prints their mean, fails unless all are ok
+mixx_measure() {
+    out=$1
+    shift
+    if ! "$MIXX" latency --backend jack --count 3 --json "$@" >"$out" 2>"$out.err"; then
+        cat "$out" "$out.err" >&2
+        return 1
+    fi
+    n_ok=$(grep -c '"status":"ok"' "$out")
+    [ "$n_ok" -eq 3 ] || { cat "$out" >&2; return 1; }
+    sed -n 's/.*"rtl_frames":\([-0-9.]*\).*/\1/p' "$out" | awk '
+        { s += $1; if (NR == 1 || $1 < lo) lo = $1; if (NR == 1 || $1 > hi) hi = $1 }
+        END { printf "%.4f %.4f\n", s / NR, hi - lo }'
+}
+
+# jd_measure OUTFILE PLAYBACK [CAPTURE]: runs jack_delay until it has printed 8 readings (at most 15 s),
+# prints the mean of the last 4 and their spread. (A self-loop is one connection: -O only; jack_delay exits
+# when asked to make the same connection twice.)
+jd_measure() {
+    out=$1
+    : >"$out"
+    if [ -n "${3:-}" ]; then
+        jack_delay -O "$2" -I "$3" >"$out" 2>&1 &
+    else
+        jack_delay -O "$2" >"$out" 2>&1 &
+    fi
+    JD_PID=$!
+    i=0
+    while [ $i -lt 150 ]; do
+        n=$(tr '\r' '\n' <"$out" | grep -c 'frames')
+        [ "$n" -ge 8 ] && break
+        kill -0 "$JD_PID" 2>/dev/null || break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    kill "$JD_PID" 2>/dev/null
+    wait "$JD_PID" 2>/dev/null
+    JD_PID=
+    tr '\r' '\n' <"$out" | grep 'frames' | tail -n 4 | awk '
+        { s += $1; if (NR == 1 || $1 < lo) lo = $1; if (NR == 1 || $1 > hi) hi = $1 }
+        END { if (NR < 4) exit 1; printf "%.4f %.4f\n", s / NR, hi - lo }'
+}
+
+# compare LABEL MIXX_RESULT JD_RESULT [EXACT]
+compare() {
+    label=$1
+    set -- $2 $3 ${4:-}
+    m=$1 ms=$2 j=$3 js=$4 exact=${5:-}
+    d=$(awk -v a="$m" -v b="$j" 'BEGIN { d = a - b; printf "%+.4f", d }')
+    printf '%-28s mixx %10.4f (spread %.4f)   jack_delay %10.4f (spread %.4f)   diff %s\n' "$label" "$m" "$ms" \
+        "$j" "$js" "$d"
+    awk -v d="$d" -v t="$TOL" 'BEGIN { exit !(d <= t && d >= -t) }' || fail "$label: differ by $d frames"
+    if [ -n "$exact" ]; then
+        [ "$(printf '%.3f' "$m")" = "$exact" ] || fail "$label: mixx reads $m, not $exact"
+        [ "$(printf '%.3f' "$j")" = "$exact" ] || fail "$label: jack_delay reads $j, not $exact"
+    fi
+}
+
+# ---- the self-loop: a client's output connected to its own input is one period ----
+m=$(mixx_measure "$TMP/self.json" --self-loop) || fail "self-loop: mixx latency did not give three ok results"
+j=$(jd_measure "$TMP/self.jd" jack_delay:in) || fail "self-loop: no jack_delay readings"
+[ -n "${m:-}" ] && [ -n "${j:-}" ] && compare "self-loop (64 frames)" "$m" "$j" 64.000
+
+# ---- through the delay client: integer and half-integer delays ----
+for d in 37 100.5 1000; do
+    : >"$TMP/client.out"
+    "$CLIENT" rtldelay "$d" >"$TMP/client.out" 2>&1 &
+    CLIENT_PID=$!
+    i=0
+    until grep -q ready "$TMP/client.out" 2>/dev/null; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$CLIENT_PID" 2>/dev/null; then
+            cat "$TMP/client.out"
+            fail "delay client did not start"
+            break
+        fi
+        sleep 0.05
+    done
+    m=$(mixx_measure "$TMP/d$d.json" --connect-out rtldelay:in --connect-in rtldelay:out) ||
+        fail "delay $d: mixx latency did not give three ok results"
+    j=$(jd_measure "$TMP/d$d.jd" rtldelay:in rtldelay:out) || fail "delay $d: no jack_delay readings"
+    [ -n "${m:-}" ] && [ -n "${j:-}" ] && compare "delay client $d frames" "$m" "$j"
+    kill "$CLIENT_PID" 2>/dev/null
+    wait "$CLIENT_PID" 2>/dev/null
+    CLIENT_PID=
+done
+
+[ $FAIL -eq 0 ] && echo "PASS: mixx latency and jack_delay agree within $TOL frames on every loop"
+exit $FAIL
