@@ -709,17 +709,22 @@ static int bench_scaling(const mixx_cli *cli, const bench_opts *o)
 /* ---- callgrind: exact block counts, one kind per run ---------------------------------------------------------
  * Each kind's block is one out-of-line function so that `valgrind --tool=callgrind --toggle-collect=<fn>`
  * counts exactly its instructions (in this thread only: the monitor thread is not counted). */
+#if defined(__clang__)
+#define CG_NOINLINE __attribute__((noinline))
+#else
+#define CG_NOINLINE __attribute__((noinline, noclone)) /* noclone: keep the symbol name for --toggle-collect */
+#endif
 void mixx_bench_cg_floor(const mixx_bench_bufs *b);
 uint64_t mixx_bench_cg_floor_ts(const mixx_bench_bufs *b);
 int mixx_bench_cg_ring_push(mixx_ring *r, const mixx_record *rec);
 
-__attribute__((noinline, noclone)) void mixx_bench_cg_floor(const mixx_bench_bufs *b)
+CG_NOINLINE void mixx_bench_cg_floor(const mixx_bench_bufs *b)
 {
     mixx_bench_copy(b);
     MIXX_BENCH_BARRIER();
 }
 
-__attribute__((noinline, noclone)) uint64_t mixx_bench_cg_floor_ts(const mixx_bench_bufs *b)
+CG_NOINLINE uint64_t mixx_bench_cg_floor_ts(const mixx_bench_bufs *b)
 {
     uint64_t t0 = mixx_bench_now();
     mixx_bench_copy(b);
@@ -727,7 +732,7 @@ __attribute__((noinline, noclone)) uint64_t mixx_bench_cg_floor_ts(const mixx_be
     return mixx_bench_now() - t0;
 }
 
-__attribute__((noinline, noclone)) int mixx_bench_cg_ring_push(mixx_ring *r, const mixx_record *rec)
+CG_NOINLINE int mixx_bench_cg_ring_push(mixx_ring *r, const mixx_record *rec)
 {
     return mixx_ring_push(r, rec);
 }
