@@ -278,16 +278,20 @@ typedef struct mixx_rtl_result {
 } mixx_rtl_result;
 
 /* Starts the meter on the running engine: stimulus on output `channel`, capture from input `channel`
- * (other channels keep passing through). continuous=1: a measurement every second until stopped.
- * Returns 0, MIXX_ENULL, MIXX_ENOTRUNNING, MIXX_ECHANNELS, MIXX_EBUSY. Control thread only. */
+ * (other channels keep passing through). continuous=1: a measurement every second until stopped;
+ * continuous=0: measurements back to back until stopped (each ~0.45 s at 48 kHz when the backend claims a
+ * latency, ~1.2 s when it does not). See docs/latency.md. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
+ * MIXX_ENOTRUNNING, MIXX_ECHANNELS, MIXX_EBUSY, MIXX_EINVAL (method), MIXX_ENOMEM. Control thread only. */
 MIXX_API int mixx_engine_rtl_start(mixx_engine *engine, mixx_rtl_method method, uint32_t channel,
                                    int continuous);
 /* Takes the next finished measurement. Returns 0 (one stored in *out), MIXX_ETIMEDOUT if none within
  * timeout_ms, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (meter not started). Control thread only. */
 MIXX_API int mixx_engine_rtl_wait(mixx_engine *engine, mixx_rtl_result *out, uint32_t timeout_ms);
-/* Stops the meter; the stimulus channel returns to pass-through. Control thread only. */
+/* Stops the meter; the stimulus channel returns to pass-through. Returns 0 (also when it was not running),
+ * MIXX_ENULL, MIXX_ENOTINIT. Control thread only. */
 MIXX_API int mixx_engine_rtl_stop(mixx_engine *engine);
-/* Summary so far: measurements, mean/min/max of OK results, slips. Control thread only. */
+/* Summary since mixx_engine_rtl_start: measurements, mean/min/max of OK results (NaN if none), slips.
+ * Returns 0, MIXX_ENULL, MIXX_ENOTINIT. Control thread only. */
 typedef struct mixx_rtl_summary {
     uint64_t measurements, ok, no_signal, unreliable, slips;
     double mean_frames, min_frames, max_frames;

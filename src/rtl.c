@@ -10,7 +10,11 @@
  *   [M + L, cycle)    silence while we listen; the capture window of the measurement is [0, cycle)
  *
  * Delays 0 .. cycle - L - 2M are in range. Four different multitones rotate from burst to burst, so an echo
- * of an earlier burst arriving out of range never correlates with the current one. */
+ * of an earlier burst arriving out of range never correlates with the current one.
+ *
+ * The capture ring is single-producer (audio thread) single-consumer (monitor): the monitor publishes how far
+ * it has consumed, and the audio thread never overwrites what it has not; if the monitor falls more than the
+ * ring's slack behind, the audio thread skips recording (and says where), and the windows hit are dropped. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <pthread.h>
@@ -71,7 +75,10 @@ struct mixx_rtl {
     uint64_t pos;
     uint32_t cyc;
     uint64_t burst;
+    uint64_t consumed_cache;         /* audio thread's copy of `consumed` */
     _Atomic uint64_t written;        /* frames in the ring (release by the audio thread) */
+    _Atomic uint64_t skipped_until;  /* end of the latest block the audio thread could not record */
+    _Atomic uint64_t consumed;       /* frames the monitor is done with (release by the monitor) */
     _Atomic uint64_t burst_ns[8];    /* CLOCK_MONOTONIC at each burst's emission, by burst & 7 */
 
     /* monitor (under lock) */
@@ -393,7 +400,10 @@ int mixx_rtl_begin(mixx_rtl *m, uint32_t sample_rate, mixx_rtl_method method, in
     m->pos = 0;
     m->cyc = 0;
     m->burst = 0;
+    m->consumed_cache = 0;
     atomic_store_explicit(&m->written, 0, memory_order_relaxed);
+    atomic_store_explicit(&m->skipped_until, 0, memory_order_relaxed);
+    atomic_store_explicit(&m->consumed, 0, memory_order_relaxed);
     for (int i = 0; i < 8; i++)
         atomic_store_explicit(&m->burst_ns[i], 0, memory_order_relaxed);
     m->next = 0;
@@ -427,9 +437,14 @@ void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n)
     const float *stim = m->stim[burst % RTL_NSEQ];
     int emitted = 0;
     uint64_t emitted_burst = 0;
+    /* room in the ring: everything up to what the monitor has consumed plus the ring size */
+    if (pos + n > m->consumed_cache + m->ring_size)
+        m->consumed_cache = atomic_load_explicit(&m->consumed, memory_order_acquire);
+    const int record = pos + n <= m->consumed_cache + m->ring_size;
     for (uint32_t i = 0; i < n; i++) {
         float x = in[i]; /* before writing out[i]: they may be the same buffer */
-        ring[(pos + i) & mask] = x;
+        if (record)
+            ring[(pos + i) & mask] = x;
         float y = 0.0f;
         if (cyc >= M && cyc - M < len) {
             y = impulse ? (float)RTL_IMPULSE : stim[cyc - M];
@@ -450,7 +465,9 @@ void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n)
     m->burst = burst;
     if (emitted)
         atomic_store_explicit(&m->burst_ns[emitted_burst & 7], mixx__now_ns(), memory_order_relaxed);
-    atomic_store_explicit(&m->written, pos + n, memory_order_release);
+    if (!record)
+        atomic_store_explicit(&m->skipped_until, pos + n, memory_order_relaxed);
+    atomic_store_explicit(&m->written, pos + n, memory_order_release); /* publishes the two stores above */
 }
 
 /* ---- analysis (monitor thread) -------------------------------------------------------------------- */
@@ -847,28 +864,25 @@ int mixx_rtl_poll(mixx_rtl *m, mixx_rtl_result *out)
         return 0;
     }
     uint64_t w = atomic_load_explicit(&m->written, memory_order_acquire);
+    uint64_t skipped = atomic_load_explicit(&m->skipped_until, memory_order_relaxed);
+    if (skipped > m->next * m->cycle) {
+        /* we fell behind and the audio thread could not record everything: drop the windows it hit */
+        uint64_t first_clean = (skipped + m->cycle - 1) / m->cycle;
+        m->lost += first_clean - m->next;
+        debugf(m, "monitor too late: dropped %llu measurements", (unsigned long long)(first_clean - m->next));
+        m->next = first_clean;
+        atomic_store_explicit(&m->consumed, m->next * m->cycle, memory_order_release);
+    }
     uint64_t start = m->next * m->cycle;
     if (w < start + m->cycle) {
         pthread_mutex_unlock(&m->lock);
         return 0;
     }
-    if (w - start > m->ring_size) {
-        /* we were too late and the ring has moved on: skip to the newest complete window */
-        uint64_t newest = w / m->cycle - 1;
-        m->lost += newest - m->next;
-        debugf(m, "monitor too late: skipped %llu measurements", (unsigned long long)(newest - m->next));
-        m->next = newest;
-        start = m->next * m->cycle;
-    }
     for (uint32_t t = 0; t < m->cycle; t++)
         m->win[t] = m->ring[(start + t) & m->ring_mask];
-    uint64_t w2 = atomic_load_explicit(&m->written, memory_order_acquire);
     uint64_t burst = m->next++;
-    if (w2 - start > m->ring_size - 1) {
-        m->lost++;
-        pthread_mutex_unlock(&m->lock);
-        return 0;
-    }
+    /* the audio thread may reuse this window's slots now */
+    atomic_store_explicit(&m->consumed, m->next * m->cycle, memory_order_release);
 
     mixx_rtl_result r;
     memset(&r, 0, sizeof r);
