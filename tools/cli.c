@@ -9,7 +9,9 @@
 
 int mixx_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
+    /* digits only: strtoull would also take leading blanks and then a sign, so " -18446744073709551615" was 1
+     * (found by fuzz/fuzz_cli.c) */
+    if (!s || *s < '0' || *s > '9')
         return -1;
     char *end;
     errno = 0;
@@ -35,7 +37,7 @@ int mixx_parse_double(const char *s, double lo, double hi, double *out)
 
 int mixx_parse_duration(const char *s, double *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
+    if (!s || !((*s >= '0' && *s <= '9') || *s == '.')) /* no blanks, signs, "inf", "nan" */
         return -1;
     char *end;
     errno = 0;

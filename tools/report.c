@@ -189,6 +189,8 @@ static void hist_tsv(sbuf *b, const cJSON *arr)
             hi = cJSON_GetArrayItem(bin, 1)->valuedouble;
             c = cJSON_GetArrayItem(bin, 2)->valuedouble;
             double mid = (lo + hi) / 2 > 1 ? (lo + hi) / 2 : 1;
+            if (!isfinite(mid))
+                continue; /* (long)inf is undefined behaviour (found by fuzz/fuzz_report.c) */
             k = (long)floor(log10(mid) * DISPLAY_BINS_PER_DECADE);
         }
         if (k != cur && cur != LONG_MIN && count > 0) {
@@ -211,6 +213,12 @@ static int render_plots(const char *dir, const cJSON *root, const mixx_timeline 
     char data[PATH_MAX + 16], abs[PATH_MAX];
     if (!realpath(dir, abs))
         return MIXX_EIO;
+    /* the script quotes paths with '...': a quote or newline in one would let the rest run as gnuplot commands */
+    for (const char *p = abs; *p; p++)
+        if (*p == '\'' || (unsigned char)*p < 0x20) {
+            fprintf(stderr, "mixx: report: directory name %s has a quote or control character; not plotting\n", abs);
+            return MIXX_EINVAL;
+        }
     snprintf(data, sizeof data, "%s/data", abs);
     if (mkdir(data, 0777) != 0 && errno != EEXIST)
         return MIXX_EIO;
@@ -257,6 +265,11 @@ static int render_plots(const char *dir, const cJSON *root, const mixx_timeline 
     double period_us = 1e6 * buffer / rate;
     char title[256];
     snprintf(title, sizeof title, "%s, %.0f Hz / %.0f frames", jstr(root, "backend"), rate, buffer);
+    /* report.json may come from anywhere and gnuplot can run shell commands (system): the title goes inside
+     * '...', so it must not close the quote or start a new line (found by fuzz/fuzz_report.c) */
+    for (char *p = title; *p; p++)
+        if (*p == '\'' || (unsigned char)*p < 0x20)
+            *p = ' ';
     double exp_rtl = rtl ? jnum(rtl, "expected_frames") : NAN;
     int have_cb = hist && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(hist, "callback_ns")) > 0;
     int have_iv = hist && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(hist, "interval_ns")) > 0;
