@@ -126,6 +126,20 @@ static void pa_term(void)
  * stream inside, and the host API cannot be trusted again in this process (PortAudio 19.6's JACK host API
  * keeps its dead client: every later Pa_OpenStream fails). Guarded by pa_global_lock. */
 static PaHostApiIndex pa_wedged_api = -1;
+/* The abandoned states stay referenced (not freed, not "leaked"): PortAudio may still hold pointers to them. */
+static void *pa_abandoned[8];
+
+static void pa_abandon(void *s, PaHostApiIndex api)
+{
+    pthread_mutex_lock(&pa_global_lock);
+    pa_wedged_api = api;
+    for (size_t i = 0; i < sizeof pa_abandoned / sizeof pa_abandoned[0]; i++)
+        if (!pa_abandoned[i] || pa_abandoned[i] == s) {
+            pa_abandoned[i] = s;
+            break;
+        }
+    pthread_mutex_unlock(&pa_global_lock);
+}
 
 /* PortAudio error -> engine code, with PortAudio's (and the host API's) text in the engine's last error. */
 static int pa_fail(struct mixx_engine *e, const char *what, PaError err)
@@ -618,9 +632,7 @@ static int pa_stop(void *state)
         unsigned timeout = atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS;
         if (pa_bounded(s->stream, PA_JOB_STOP, timeout, &err) != 0) {
             s->wedged = 1;
-            pthread_mutex_lock(&pa_global_lock);
-            pa_wedged_api = s->host_api;
-            pthread_mutex_unlock(&pa_global_lock);
+            pa_abandon(s, s->host_api);
             mixx__engine_set_error(s->engine, "PortAudio: Pa_StopStream on %s did not return within %u ms%s; stream "
                                    "abandoned", s->dev_desc, timeout,
                                    atomic_load(&s->lost) ? " after device loss" : "");
@@ -646,9 +658,7 @@ static void pa_close(void *state)
     PaError err = paNoError;
     if (pa_bounded(s->stream, PA_JOB_CLOSE | PA_JOB_TERMINATE, atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS,
                    &err) != 0) {
-        pthread_mutex_lock(&pa_global_lock);
-        pa_wedged_api = s->host_api;
-        pthread_mutex_unlock(&pa_global_lock);
+        pa_abandon(s, s->host_api);
         return; /* abandoned, as above */
     }
     free(s);
