@@ -847,11 +847,11 @@ static void analyse_impulse(mixx_rtl *m, mixx_rtl_result *r, double *sigma_out)
     }
     r->status = MIXX_RTL_OK;
     r->rtl_frames = (double)d0 + p;
-    r->quality = quality_of(sigma);
-    /* the parabola is biased for fractional delays (up to ~0.1 frame, see docs/latency.md); the noise-based
-     * figure does not show that, so a fractional result never claims more than 0.5 */
-    if (fabs(p) > 0.01 && r->quality > 0.5)
-        r->quality = 0.5;
+    /* a parabola through a sampled band-limited pulse is biased by up to ~0.12 frame unless the delay is an
+     * integer or a half-integer (docs/latency.md); the noise figure cannot show that, so the quality of a
+     * fractional result carries it */
+    double bias = fabs(p) > 0.01 && fabs(p) < 0.49 ? 0.12 : 0.0;
+    r->quality = quality_of(sqrt(sigma * sigma + bias * bias));
 }
 
 int mixx_rtl_poll(mixx_rtl *m, mixx_rtl_result *out)

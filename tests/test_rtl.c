@@ -603,6 +603,8 @@ static void test_sim_rates(void **state)
     (void)state;
     sim_matrix_group(44100, 64, 0.02, 300);
     sim_matrix_group(96000, 64, 0.02, 300);
+    sim_matrix_group(44100, 64, 0.05, 20);
+    sim_matrix_group(96000, 64, 0.05, 20);
 }
 
 static void test_sim_buffers(void **state)
@@ -611,6 +613,8 @@ static void test_sim_buffers(void **state)
     static const uint32_t buffers[] = {32, 128, 256, 1024};
     for (int i = 0; i < 4; i++)
         sim_matrix_group(48000, buffers[i], 0.02, 300);
+    sim_matrix_group(48000, 32, 0.05, 20);
+    sim_matrix_group(48000, 1024, 0.05, 20);
 }
 
 static void test_sim_noise(void **state)
