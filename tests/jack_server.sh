@@ -2,8 +2,8 @@
 # jack_server.sh: a private JACK dummy server for tests and CI, started under a unique name and always
 # stopped by its PID. Used as CTest FIXTURES_SETUP/FIXTURES_CLEANUP and from the shell.
 #
-#   jack_server.sh start STATE [NAME] [BUFFER]  start jackd (dummy, 48000 Hz, BUFFER (64) frames, 2 in/2 out),
-#                                               wait until it accepts clients, write "PID NAME" to STATE,
+#   jack_server.sh start STATE [NAME] [BUFFER]  start jackd (dummy, MIXX_JACK_RATE (48000) Hz, BUFFER (64) frames,
+#                                               2 in/2 out), wait until it accepts clients, write "PID NAME" to STATE,
 #                                               print NAME. NAME defaults to mixxtest-<pid>-<random>.
 #   jack_server.sh stop STATE                   stop the server recorded in STATE (TERM, then KILL), clean up.
 #   jack_server.sh run [--buffer N] CMD [ARG...]  start a server, run CMD with JACK_DEFAULT_SERVER set,
@@ -11,7 +11,7 @@
 # Realtime (-R) is tried first and dropped if jackd cannot start with it. Never touches other servers.
 set -u
 
-JACK_RATE=48000
+JACK_RATE=${MIXX_JACK_RATE:-48000} # fast runs (RTSan: 10^5 callbacks) use 192000
 WAIT_S=${MIXX_JACK_WAIT_S:-10}
 
 log() { echo "jack_server.sh: $*" >&2; }
