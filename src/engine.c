@@ -298,9 +298,12 @@ int mixx_engine_create(const mixx_config *cfg, mixx_engine **out)
     if (!cfg || !out)
         return MIXX_ENULL;
     *out = NULL;
-    mixx_engine *e = calloc(1, sizeof *e);
+    /* the audio thread's counters and the ring indices sit on their own cache lines: honour that alignment */
+    size_t size = (sizeof *e + _Alignof(mixx_engine) - 1) / _Alignof(mixx_engine) * _Alignof(mixx_engine);
+    mixx_engine *e = aligned_alloc(_Alignof(mixx_engine), size);
     if (!e)
         return MIXX_ENOMEM;
+    memset(e, 0, size);
     pthread_mutex_init(&e->ctl, NULL);
     engine_init_locks(e);
     int rc = engine_setup(e, cfg);
