@@ -299,7 +299,7 @@ int mixx_engine_create(const mixx_config *cfg, mixx_engine **out)
         return MIXX_ENULL;
     *out = NULL;
     /* the audio thread's counters and the ring indices sit on their own cache lines: honour that alignment */
-    size_t size = (sizeof *e + _Alignof(mixx_engine) - 1) / _Alignof(mixx_engine) * _Alignof(mixx_engine);
+    size_t size = (sizeof(mixx_engine) + _Alignof(mixx_engine) - 1) / _Alignof(mixx_engine) * _Alignof(mixx_engine);
     mixx_engine *e = aligned_alloc(_Alignof(mixx_engine), size);
     if (!e)
         return MIXX_ENOMEM;
