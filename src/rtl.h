@@ -11,15 +11,15 @@
 typedef struct mixx_rtl mixx_rtl;
 struct mixx_engine;
 
-/* Allocates the meter with everything sized for `sample_rate` (stimuli, capture ring, analysis buffers).
- * max_frames is not needed (the meter works sample by sample) and is accepted for symmetry. Returns 0,
- * MIXX_ENOMEM. Control thread. */
+/* Creates an idle meter. Its buffers (stimuli, capture ring, analysis) are sized for the rate the first
+ * mixx_rtl_begin gets and allocated there. max_frames is not needed (the meter works sample by sample).
+ * Returns 0, MIXX_ENULL, MIXX_ERATE, MIXX_ENOMEM. Control thread. */
 int mixx_rtl_create(mixx_rtl **out, uint32_t sample_rate, uint32_t max_frames);
 /* NULL is a no-op. Control thread, with the audio thread out of mixx_rtl_process for this meter. */
 void mixx_rtl_destroy(mixx_rtl *m);
 
-/* Arms a measurement sequence at the device's actual rate (reallocating if it differs from the create-time
- * rate), method, pacing (continuous=1: one measurement per second of audio; 0: back to back, as fast as
+/* Arms a measurement sequence at the device's actual rate (allocating the buffers for it the first time or
+ * when the rate changed), method, pacing (continuous=1: one measurement per second of audio; 0: back to back, as fast as
  * the capture window allows) and the backend's expected round trip (NaN if unknown; it sizes the listening
  * window in back-to-back mode). The engine guarantees mixx_rtl_process is not called for this meter before
  * begin returns (it sets its own active flag after). Returns 0, MIXX_EINVAL, MIXX_ERATE, MIXX_ENOMEM.
