@@ -6,8 +6,8 @@
 #
 #   test_rtl_jack.sh MIXX JACK_DELAY_CLIENT [JACK_SERVER_SH]
 #
-# Without JACK_DEFAULT_SERVER in the environment it runs itself under jack_server.sh (a private dummy server,
-# 48000 Hz / 64 frames, stopped by PID). Exit 77 (skip) when jack_delay or jackd is missing.
+# It runs itself under jack_server.sh (a private dummy server, 48000 Hz / 64 frames, stopped by PID). Exit 77
+# (skip) when jack_delay or jackd is missing or the server cannot start.
 set -u
 MIXX=$1
 CLIENT=$2
@@ -18,8 +18,20 @@ TOL=0.05
 command -v jack_delay >/dev/null 2>&1 || { echo "SKIP: jack_delay not installed (package jack-delay)"; exit 77; }
 command -v jackd >/dev/null 2>&1 || { echo "SKIP: jackd not installed"; exit 77; }
 if [ -z "${MIXX_RTL_JACK_INNER:-}" ]; then
-    MIXX_RTL_JACK_INNER=1 exec sh "$JSH" run --buffer 64 sh "$0" "$@"
+    # the inner run leaves a marker: without it the private server never came up (e.g. JACK's limit on
+    # servers per machine was reached), which is a skip with the reason, not a failure of the meter
+    marker=$(mktemp "${TMPDIR:-/tmp}/mixx-rtl-jack-marker.XXXXXX") || exit 1
+    rm -f "$marker"
+    MIXX_JACK_RATE=48000 MIXX_RTL_JACK_INNER=$marker sh "$JSH" run --buffer 64 sh "$0" "$@"
+    rc=$?
+    if [ ! -e "$marker" ]; then
+        echo "SKIP: could not start a private jackd (see jack_server.sh's message above)"
+        exit 77
+    fi
+    rm -f "$marker"
+    exit $rc
 fi
+: >"$MIXX_RTL_JACK_INNER"
 export JACK_NO_START_SERVER=1
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mixx-rtl-jack.XXXXXX") || exit 1
