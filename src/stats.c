@@ -71,7 +71,7 @@ void mixx__monitor_reset(mixx_engine *e)
 static void second_rtl(mixx_engine *e, mixx_second *s, uint64_t *seen)
 {
     pthread_mutex_lock(&e->rtl_lock);
-    if (e->rtl_sum.measurements > *seen) {
+    if (e->rtl_sum.measurements != *seen) { /* != : the summary restarts with each rtl_start */
         s->rtl_frames = e->rtl_last.status == MIXX_RTL_OK ? e->rtl_last.rtl_frames : NAN;
         s->rtl_status = (int)e->rtl_last.status;
         *seen = e->rtl_sum.measurements;
