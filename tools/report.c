@@ -241,11 +241,15 @@ static int render_plots(const char *dir, const cJSON *root, const mixx_timeline 
     const cJSON *rtl = jobj(root, "rtl");
     const cJSON *slips = rtl ? cJSON_GetObjectItemCaseSensitive(rtl, "slip_events") : NULL;
     const cJSON *s;
+    int n_slips = 0;
     sb_printf(&sl, "# t_s\trtl_frames\n");
     cJSON_ArrayForEach(s, slips)
     {
-        double f = jnum(s, "rtl_frames");
-        sb_printf(&sl, "%.3f\t%.4f\n", jnum(s, "t_s"), isfinite(f) ? f : 0.0);
+        double f = jnum(s, "rtl_frames"), t_s = jnum(s, "t_s");
+        if (isfinite(f) && isfinite(t_s)) {
+            sb_printf(&sl, "%.3f\t%.4f\n", t_s, f);
+            n_slips++;
+        }
     }
     int rc = write_data(data, "callback_hist.tsv", &cb);
     if (!rc)
@@ -326,14 +330,23 @@ static int render_plots(const char *dir, const cJSON *root, const mixx_timeline 
         if (isfinite(exp_rtl))
             sb_printf(&gp, "set arrow 3 from graph 0, first %.4f to graph 1, first %.4f nohead lc rgb '#808080' dt 2\n",
                       exp_rtl, exp_rtl);
-        if (have_rtl)
+        double rmin = rtl ? jnum(rtl, "min_frames") : NAN, rmax = rtl ? jnum(rtl, "max_frames") : NAN;
+        if (isfinite(rmin) && isfinite(rmax)) /* a flat line gets a visible band around it */
+            sb_printf(&gp, "set yrange [%.4f:%.4f]\n", fmin(rmin, isfinite(exp_rtl) ? exp_rtl : rmin) - 0.5,
+                      fmax(rmax, isfinite(exp_rtl) ? exp_rtl : rmax) + 0.5);
+        if (have_rtl && n_slips)
             sb_printf(&gp,
                       "plot '%s/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' title "
                       "'measured', '%s/slips.tsv' using 1:2 with points pt 2 ps 2 lc rgb '#c02020' title 'slip'\n",
                       data, data);
+        else if (have_rtl)
+            sb_printf(&gp,
+                      "plot '%s/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' title "
+                      "'measured (no slips)'\n",
+                      data);
         else
             sb_printf(&gp, "set label 4 'no latency measurements' at graph 0.35,0.5\nplot [0:1][0:1] NaN notitle\n");
-        sb_printf(&gp, "unset arrow\nunset label\nset format y\n");
+        sb_printf(&gp, "unset arrow\nunset label\nset format y\nset yrange [*:*]\n");
         /* xruns over time */
         sb_printf(&gp, "set output '%s/.xruns.%s.tmp'\n", abs, ext);
         sb_printf(&gp, "set title 'Xruns and deadline misses per second (%s)'\nset xlabel 'time (s)'\n", title);
