@@ -36,6 +36,7 @@ typedef struct sim_state {
     double fail_after_s;
     uint32_t slip_frames;
     uint64_t slipped;         /* frames the loop has slipped by so far */
+    uint64_t t0;              /* device clock origin, set by sim_start */
 
     /* loop model */
     uint64_t delay_int;       /* floor of the current total delay */
@@ -185,7 +186,7 @@ static void *sim_thread_main(void *arg)
 {
     sim_state *s = arg;
     pthread_setname_np(pthread_self(), "mixx-sim");
-    const uint64_t t0 = mixx__now_ns();
+    const uint64_t t0 = s->t0; /* the device clock started when start() was called, not when we got the CPU */
     const uint64_t fail_ns = s->fail_after_s > 0 ? (uint64_t)(s->fail_after_s * 1e9) : 0;
     const uint64_t frame_ns_num = 1000000000ull;
     for (uint64_t k = 0; atomic_load_explicit(&s->run, memory_order_acquire); k++) {
@@ -317,6 +318,7 @@ static int sim_start(void *state)
     pthread_attr_init(&attr);
     int rc = EPERM;
     atomic_store(&s->run, 1);
+    s->t0 = mixx__now_ns();
     if (c->rt_priority > 0) {
         struct sched_param sp = {.sched_priority = c->rt_priority};
         pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
