@@ -32,7 +32,8 @@ typedef struct jack_state {
     jack_port_t *out_ports[JACK_MAX_CH];
     _Atomic int dead;       /* server shut down (info-shutdown callback) */
     _Atomic int in_process; /* 1 while jack_process runs: stop() after loss waits for it */
-    int active;
+    _Atomic int active;     /* read by notification threads */
+    pthread_mutex_t notify_lock; /* libjack runs its notifications on more than one thread: one at a time */
     char server[128];
 } jack_state;
 
@@ -143,17 +144,31 @@ static int jack_xrun_cb(void *arg)
     return 0;
 }
 
+static void jack_unlock_cleanup(void *lock)
+{
+    pthread_mutex_unlock(lock);
+}
+
+/* format_changed also re-reads latency(): serialised, since libjack may call these from different threads.
+ * jack_client_close cancels libjack's notification thread (pthread_cancel), possibly inside a libjack call
+ * made from here: the cleanup handler releases the lock in that case. */
+static void jack_notify_format(jack_state *s, uint32_t rate, uint32_t buffer)
+{
+    pthread_mutex_lock(&s->notify_lock);
+    pthread_cleanup_push(jack_unlock_cleanup, &s->notify_lock);
+    mixx__engine_format_changed(s->engine, rate, buffer);
+    pthread_cleanup_pop(1);
+}
+
 static int jack_buffer_size_cb(jack_nframes_t n, void *arg)
 {
-    jack_state *s = arg;
-    mixx__engine_format_changed(s->engine, 0, n);
+    jack_notify_format(arg, 0, n);
     return 0;
 }
 
 static int jack_sample_rate_cb(jack_nframes_t rate, void *arg)
 {
-    jack_state *s = arg;
-    mixx__engine_format_changed(s->engine, rate, 0);
+    jack_notify_format(arg, rate, 0);
     return 0;
 }
 
@@ -161,8 +176,8 @@ static int jack_sample_rate_cb(jack_nframes_t rate, void *arg)
 static int jack_graph_order_cb(void *arg)
 {
     jack_state *s = arg;
-    if (s->active && !atomic_load(&s->dead))
-        mixx__engine_format_changed(s->engine, 0, 0);
+    if (atomic_load(&s->active) && !atomic_load(&s->dead))
+        jack_notify_format(s, 0, 0);
     return 0;
 }
 
@@ -240,6 +255,7 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
         return MIXX_ENOMEM;
     s->engine = e;
     s->fmt = fmt;
+    pthread_mutex_init(&s->notify_lock, NULL);
     s->n_in = cfg->inputs;
     s->n_out = cfg->outputs;
     s->max_frames = cfg->max_buffer_size;
@@ -252,6 +268,7 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
         char why[512];
         int rc = jack_open_error(st, why, sizeof why);
         mixx__engine_set_error(e, "%s", why);
+        pthread_mutex_destroy(&s->notify_lock);
         free(s);
         return rc;
     }
@@ -304,6 +321,7 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     return 0;
 fail:
     jack_close_client(s);
+    pthread_mutex_destroy(&s->notify_lock);
     free(s);
     return rc;
 }
@@ -347,6 +365,25 @@ static int jack_wire(jack_state *s, const char *spec, int to_inputs)
     return 0;
 }
 
+/* 1 if the configuration wires channel c of our inputs (in = 1) or outputs. */
+static int jack_expected_connection(jack_state *s, uint32_t c, int in)
+{
+    const mixx_config *cfg = mixx__engine_config(s->engine);
+    if (cfg->self_loop && c < s->n_in && c < s->n_out)
+        return 1;
+    const char *p = in ? cfg->connect_in : cfg->connect_out;
+    for (uint32_t k = 0; p && *p; k++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (k == c)
+            return len > 0;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
 static int jack_start(void *state)
 {
     jack_state *s = state;
@@ -359,7 +396,7 @@ static int jack_start(void *state)
         mixx__engine_set_error(s->engine, "jack_activate failed on server '%s'", s->server);
         return MIXX_EDEVICE;
     }
-    s->active = 1;
+    atomic_store(&s->active, 1);
     int rc = 0;
     if (cfg->self_loop) {
         uint32_t n = s->n_in < s->n_out ? s->n_in : s->n_out;
@@ -378,12 +415,28 @@ static int jack_start(void *state)
         rc = jack_wire(s, cfg->connect_out, 0);
     if (rc) {
         jack_deactivate(s->client);
-        s->active = 0;
+        atomic_store(&s->active, 0);
         return rc;
+    }
+    /* jack2 publishes a new graph at the next cycle: wait (bounded) until our connections are visible */
+    for (int i = 0; i < 500; i++) {
+        int pending = 0;
+        if (cfg->self_loop || cfg->connect_in)
+            for (uint32_t c = 0; c < s->n_in; c++)
+                pending |= jack_expected_connection(s, c, 1) && !port_connected(s->in_ports[c]);
+        if (cfg->self_loop || cfg->connect_out)
+            for (uint32_t c = 0; c < s->n_out; c++)
+                pending |= jack_expected_connection(s, c, 0) && !port_connected(s->out_ports[c]);
+        if (!pending)
+            break;
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
     }
     /* latencies follow connections asynchronously; ask the server to settle them before we read */
     jack_recompute_total_latencies(s->client);
+    pthread_mutex_lock(&s->notify_lock);
     s->fmt->expected_rtl_frames = jack_expected_rtl(s);
+    pthread_mutex_unlock(&s->notify_lock);
 
     int policy;
     struct sched_param sp;
@@ -406,9 +459,9 @@ static void jack_wait_idle(jack_state *s)
 static int jack_stop(void *state)
 {
     jack_state *s = state;
-    if (!s->active)
+    if (!atomic_load(&s->active))
         return 0;
-    s->active = 0;
+    atomic_store(&s->active, 0);
     if (!atomic_load(&s->dead)) {
         /* after jack_deactivate returns, JACK runs no more process callbacks for us */
         if (jack_deactivate(s->client) == 0)
@@ -503,9 +556,10 @@ static void jack_close(void *state)
     jack_state *s = state;
     if (!s)
         return;
-    if (s->active)
+    if (atomic_load(&s->active))
         jack_stop(s);
     jack_close_client(s);
+    pthread_mutex_destroy(&s->notify_lock);
     free(s);
 }
 

@@ -63,11 +63,12 @@ kill_server() {
     fi
 }
 
-# start_server STATE NAME BUFFER
+# start_server STATE NAME BUFFER [OWNER_PID]
 start_server() {
     state=$1
     name=$2
     buffer=$3
+    owner=${4:-}
     if [ -f "$state" ]; then
         # a previous run died before its cleanup: stop what it recorded (by PID, only if it is jackd)
         read -r old_pid old_name <"$state" 2>/dev/null || true
@@ -88,8 +89,16 @@ start_server() {
         # small shell stays as its parent and reaps it: an orphaned jackd may become a zombie that nobody
         # reaps (a minimal init), and libjack then takes the dead server's name for "already active".
         rm -f "$pidfile"
-        JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1 setsid sh -c 'jackd "$@" & echo $! >"$0"; wait' \
-            "$pidfile" $rt -n "$name" -d dummy -r "$JACK_RATE" -p "$buffer" -C 2 -P 2 \
+        # With an OWNER pid the shell also stops jackd when that process is gone (a crashed test).
+        JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1 MIXX_JACK_OWNER="$owner" setsid sh -c '
+            pidfile=$1; shift
+            jackd "$@" & jp=$!
+            echo $jp >"$pidfile"
+            if [ -n "$MIXX_JACK_OWNER" ]; then
+                while kill -0 "$MIXX_JACK_OWNER" 2>/dev/null && kill -0 $jp 2>/dev/null; do sleep 0.5; done
+                kill -TERM $jp 2>/dev/null
+            fi
+            wait $jp' sh "$pidfile" $rt -n "$name" -d dummy -r "$JACK_RATE" -p "$buffer" -C 2 -P 2 \
             </dev/null >"$logfile" 2>&1 &
         i=0
         while [ ! -s "$pidfile" ] && [ $i -lt 100 ]; do
@@ -131,8 +140,10 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
 start)
-    [ $# -ge 1 ] || { log "usage: start STATE [NAME] [BUFFER]"; exit 2; }
-    start_server "$1" "${2:-$(default_name)}" "${3:-64}" || exit 1
+    [ $# -ge 1 ] || { log "usage: start STATE [NAME] [BUFFER] [OWNER_PID]"; exit 2; }
+    name=${2:-}
+    [ -n "$name" ] || name=$(default_name)
+    start_server "$1" "$name" "${3:-64}" "${4:-}" || exit 1
     ;;
 stop)
     [ $# -ge 1 ] || { log "usage: stop STATE"; exit 2; }
@@ -154,7 +165,7 @@ run)
     exit $?
     ;;
 *)
-    log "usage: $0 start STATE [NAME] [BUFFER] | stop STATE | run [--buffer N] CMD [ARG...]"
+    log "usage: $0 start STATE [NAME] [BUFFER] [OWNER_PID] | stop STATE | run [--buffer N] CMD [ARG...]"
     exit 2
     ;;
 esac

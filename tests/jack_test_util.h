@@ -26,6 +26,14 @@
                      mixx_error_name(expected));                                                             \
     } while (0)
 
+/* start that must succeed: the failure message carries the backend's detail */
+#define assert_start(e)                                                                                      \
+    do {                                                                                                     \
+        int rc_ = mixx_engine_start_handle(e);                                                               \
+        if (rc_ != 0)                                                                                        \
+            fail_msg("start returned %s: %s", mixx_error_name(rc_), mixx_engine_last_error(e));             \
+    } while (0)
+
 static inline double jt_now(void)
 {
     struct timespec ts;
@@ -63,15 +71,21 @@ static inline int jt_server_start(jt_server *s, unsigned buffer)
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(s->state, sizeof s->state, "%s/mixx-jt-%ld-%ld.state", tmp, (long)getpid(), tag);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "sh '%s' start '%s' mixxtest-%ld-%ld %u >/dev/null", MIXX_JACK_SERVER_SH, s->state,
-             (long)getpid(), tag, buffer);
+    /* owner = this process: if the test crashes, the server still goes away */
+    snprintf(cmd, sizeof cmd, "sh '%s' start '%s' mixxtest-%ld-%ld %u %ld >/dev/null", MIXX_JACK_SERVER_SH, s->state,
+             (long)getpid(), tag, buffer, (long)getpid());
     for (size_t i = 0; i < sizeof jt_live / sizeof jt_live[0]; i++)
         if (!jt_live[i][0]) {
             snprintf(jt_live[i], sizeof jt_live[i], "%s", s->state);
             break;
         }
-    if (system(cmd) != 0)
+    if (system(cmd) != 0) {
+        /* say why before the cleanup removes the server's log */
+        snprintf(cmd, sizeof cmd, "echo '--- jackd log:' >&2; cat '%s.log' >&2", s->state);
+        if (system(cmd) != 0)
+            fprintf(stderr, "(no jackd log)\n");
         return -1;
+    }
     FILE *f = fopen(s->state, "r");
     if (!f)
         return -1;
@@ -84,8 +98,8 @@ static inline int jt_server_start(jt_server *s, unsigned buffer)
 static inline int jt_server_restart(jt_server *s, unsigned buffer)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "sh '%s' stop '%s' && sh '%s' start '%s' '%s' %u >/dev/null", MIXX_JACK_SERVER_SH,
-             s->state, MIXX_JACK_SERVER_SH, s->state, s->name, buffer);
+    snprintf(cmd, sizeof cmd, "sh '%s' stop '%s' && sh '%s' start '%s' '%s' %u %ld >/dev/null", MIXX_JACK_SERVER_SH,
+             s->state, MIXX_JACK_SERVER_SH, s->state, s->name, buffer, (long)getpid());
     if (system(cmd) != 0)
         return -1;
     FILE *f = fopen(s->state, "r");

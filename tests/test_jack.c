@@ -35,7 +35,7 @@ typedef struct probe {
     uint64_t frame;
     float *cap[PROBE_CH];
     _Atomic uint32_t stall_ms; /* test-only fault: this client sleeps once in its process callback */
-    _Atomic uint64_t cycles;
+    _Atomic uint64_t done;     /* frames processed, published with release after cap[] is written */
 } probe;
 
 /* Exact in float: (f + 1) / 2^24 for f < 2^24 - 1; channel 1 negated. 0 means "nothing arrived". */
@@ -59,10 +59,10 @@ static int probe_process(jack_nframes_t n, void *arg)
         }
     }
     p->frame += n;
+    atomic_store_explicit(&p->done, p->frame, memory_order_release);
     uint32_t stall = atomic_exchange(&p->stall_ms, 0);
     if (stall)
         usleep(stall * 1000u); /* deliberately not realtime-safe: this is the fault */
-    atomic_fetch_add(&p->cycles, 1);
     return 0;
 }
 
@@ -127,7 +127,7 @@ static void test_callback_count_5s(void **state)
     mixx_config c = jack_config("mixxcount");
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     jt_sleep(5.0);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
@@ -162,15 +162,16 @@ static void test_pass_through_bit_exact(void **state)
     c.connect_out = "mixxprobe:in_1,mixxprobe:in_2";
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     double t0 = jt_now();
-    while (p.frame < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
+    /* acquire pairs with the probe's release: cap[] below is what its thread wrote (TSan sees no libjack sync) */
+    while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
         jt_sleep(0.05);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st), 0);
     jack_deactivate(p.client);
-    assert_true(p.frame >= PROBE_CAP);
+    assert_true(atomic_load_explicit(&p.done, memory_order_acquire) >= PROBE_CAP);
     for (int ch = 0; ch < PROBE_CH; ch++) {
         uint64_t first = PROBE_CAP;
         for (uint64_t f = 0; f < PROBE_CAP; f++)
@@ -202,6 +203,7 @@ static void test_pass_through_bit_exact(void **state)
  * input 1. JACK hands our output back to our input exactly one cycle later, and expected_rtl agrees. */
 typedef struct self_probe {
     uint64_t frame;
+    _Atomic uint64_t done; /* as probe.done */
     float *cap;
 } self_probe;
 
@@ -217,12 +219,13 @@ static void self_probe_cb(const float *const *in, uint32_t n_in, float *const *o
         out[0][k] = ramp(f, 0);
     }
     p->frame += n;
+    atomic_store_explicit(&p->done, p->frame, memory_order_release);
 }
 
 static void test_self_loop_one_period(void **state)
 {
     (void)state;
-    self_probe p = {0, calloc(PROBE_CAP, sizeof(float))};
+    self_probe p = {0, 0, calloc(PROBE_CAP, sizeof(float))};
     assert_non_null(p.cap);
     mixx_config c = jack_config("mixxself");
     c.self_loop = 1;
@@ -230,9 +233,9 @@ static void test_self_loop_one_period(void **state)
     c.user = &p;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     double t0 = jt_now();
-    while (p.frame < PROBE_CAP && jt_now() - t0 < 10.0)
+    while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP && jt_now() - t0 < 10.0)
         jt_sleep(0.05);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
@@ -276,7 +279,7 @@ static void test_connections_as_asked(void **state)
     c.connect_out = "system:playback_1,system:playback_2";
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     connections_of(viewer, "mixxwire:in_1", buf, sizeof buf);
     assert_string_equal(buf, "system:capture_2");
     connections_of(viewer, "mixxwire:in_2", buf, sizeof buf);
@@ -297,7 +300,7 @@ static void test_connections_as_asked(void **state)
     c = jack_config("mixxloop");
     c.self_loop = 1;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     connections_of(viewer, "mixxloop:out_1", buf, sizeof buf);
     assert_string_equal(buf, "mixxloop:in_1");
     connections_of(viewer, "mixxloop:out_2", buf, sizeof buf);
@@ -308,7 +311,7 @@ static void test_connections_as_asked(void **state)
     /* no wiring at all (--no-connect, the default) */
     c = jack_config("mixxbare");
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     for (int i = 1; i <= 2; i++) {
         char port[64];
         snprintf(port, sizeof port, "mixxbare:in_%d", i);
@@ -350,7 +353,7 @@ static void test_rate_buffer_reported_and_strict(void **state)
     c.sample_rate = 44100;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     mixx_config got;
     assert_rc(mixx_engine_get_config(e, &got), 0);
     assert_int_equal(got.sample_rate, 48000);
@@ -434,7 +437,7 @@ static void server_killed(int sig)
     c.self_loop = 1;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     jt_sleep(0.5);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st), 0);
@@ -471,7 +474,7 @@ static void server_killed(int sig)
         jt_server_stop(&srv);
         fail_msg("could not restart the private JACK server");
     }
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     jt_sleep(0.3);
     assert_rc(mixx_engine_get_stats(e, &st), 0);
     assert_false(st.device_lost);
@@ -515,7 +518,7 @@ static void test_xrun_from_slow_client(void **state)
     mixx_config c = jack_config("mixxxrun");
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     jt_sleep(0.3);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st), 0);
@@ -560,7 +563,7 @@ static void test_buffer_size_changes(void **state)
     c.self_loop = 1;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     const uint32_t sizes[] = {128, 96, 256, 32, 64};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         assert_rc(mixx_engine_set_buffer_size(e, sizes[i]), 0);

@@ -61,7 +61,7 @@ static void run_count(const char *device, uint32_t buffer, double seconds, mixx_
     c.buffer_size = buffer;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     jt_sleep(seconds);
     assert_rc(mixx_engine_stop_handle(e), 0);
     assert_rc(mixx_engine_get_stats(e, st), 0);
@@ -150,7 +150,7 @@ static void test_mismatches(void **state)
     c = pa_config(jack_dev_index);
     c.sample_rate = 44100;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     mixx_config got;
     assert_rc(mixx_engine_get_config(e, &got), 0);
     assert_int_equal(got.sample_rate, 48000);
@@ -179,7 +179,7 @@ static void test_server_killed(void **state)
     mixx_config c = pa_config(index);
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_start(e);
     jt_sleep(0.5);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st), 0);
