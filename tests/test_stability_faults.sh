@@ -1,0 +1,58 @@
+#!/bin/sh
+# test_stability_faults.sh MIXX: faults during `mixx stability` on sim (test_stability.sh has SIGINT and an
+# unwritable directory). SIGTERM mid-run: a complete report, marked interrupted, exit 128+15. Disk full: the
+# output directory on a tiny private tmpfs (a mount namespace of its own, so nothing outlives the test) at sizes
+# where the timeline, report.json or the plots no longer fit: always a non-zero exit with a one-line error, and
+# never a report.md (the file that presents a report as complete); whatever report.json exists is whole.
+# Skips (77) when tmpfs cannot be mounted (not root / no CAP_SYS_ADMIN): the SIGTERM case has run by then.
+set -u
+MIXX=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/mixx-stabf-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+fails=0; passes=0
+ok() { passes=$((passes + 1)); echo "ok - $1"; }
+bad() { fails=$((fails + 1)); echo "FAIL - $1"; }
+
+# ---- SIGTERM after 3 s of a 60 s run ----
+"$MIXX" stability --duration 60s --out "$work/term" >"$work/term.out" 2>&1 &
+pid=$!
+sleep 3
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 143 ] && ok "SIGTERM: exit 128+15" || { bad "SIGTERM: exit $rc"; cat "$work/term.out"; }
+/usr/bin/python3 "$here/check_report.py" "$work/term" --allow-interrupted >"$work/term.check" 2>&1 \
+    && ok "SIGTERM: complete report" || { bad "SIGTERM: report incomplete"; cat "$work/term.check"; }
+grep -q '"interrupted":[[:space:]]*true' "$work/term/report.json" 2>/dev/null \
+    && ok "SIGTERM: marked interrupted" || bad "SIGTERM: not marked interrupted"
+
+# ---- disk full ----
+mnt="$work/mnt"
+mkdir -p "$mnt"
+if ! unshare -m sh -c "mount -t tmpfs -o size=16k mixxtest '$mnt'" 2>/dev/null; then
+    echo "SKIP: cannot mount a tmpfs (needs root and CAP_SYS_ADMIN); $passes passed, $fails failed"
+    [ $fails -eq 0 ] && exit 77
+    exit 1
+fi
+# 4k, 8k: report.json does not fit next to the timeline; 16k: report.json fits, the plots not; 64k: some plots
+# fit, report.md not
+for size in 4k 8k 16k 64k; do
+    unshare -m sh -c "mount -t tmpfs -o size=$size mixxtest '$mnt' && \
+        '$MIXX' stability --duration 4s --out '$mnt/out' >'$work/full.out' 2>'$work/full.err'; \
+        echo \$? >'$work/full.rc'; cp -a '$mnt/out' '$work/full-$size' 2>/dev/null; true"
+    rc=$(cat "$work/full.rc")
+    last=$(grep '^mixx: ' "$work/full.err" | tail -1)
+    [ "$rc" -ne 0 ] && ok "disk full ($size): exit $rc, '$last'" || bad "disk full ($size): exit 0"
+    [ -n "$last" ] && ok "disk full ($size): one-line error" || { bad "disk full ($size): no mixx: error"; cat "$work/full.err"; }
+    [ ! -e "$work/full-$size/report.md" ] && ok "disk full ($size): no report.md" \
+        || bad "disk full ($size): report.md written although the report is incomplete"
+    if [ -e "$work/full-$size/report.json" ]; then
+        /usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["callbacks"] > 0' \
+            "$work/full-$size/report.json" && ok "disk full ($size): report.json present and whole" \
+            || bad "disk full ($size): report.json truncated"
+    fi
+done
+
+echo "$passes passed, $fails failed"
+[ $fails -eq 0 ]
