@@ -1,6 +1,8 @@
 #!/bin/sh
-# test_stability_faults.sh MIXX: faults during `mixx stability` on sim (test_stability.sh has SIGINT and an
-# unwritable directory). SIGTERM mid-run: a complete report, marked interrupted, exit 128+15. Disk full: the
+# test_stability_faults.sh MIXX: faults during `mixx stability` (test_stability.sh has SIGINT and an
+# unwritable directory). SIGTERM mid-run: a complete report, marked interrupted, exit 128+15. The device lost
+# mid-run (sim's injected loss; a private jackd killed with SIGKILL): exit 3, a clear message, a complete report
+# marked device_lost. Disk full: the
 # output directory on a tiny private tmpfs (a mount namespace of its own, so nothing outlives the test) at sizes
 # where the timeline, report.json or the plots no longer fit: always a non-zero exit with a one-line error, and
 # never a report.md (the file that presents a report as complete); whatever report.json exists is whole.
@@ -26,6 +28,49 @@ rc=$?
     && ok "SIGTERM: complete report" || { bad "SIGTERM: report incomplete"; cat "$work/term.check"; }
 grep -q '"interrupted":[[:space:]]*true' "$work/term/report.json" 2>/dev/null \
     && ok "SIGTERM: marked interrupted" || bad "SIGTERM: not marked interrupted"
+
+# ---- the device goes away mid-run: sim's injected loss, then a real JACK server killed with SIGKILL ----
+# expected: exit 3 within seconds, "lost" on stderr, a complete report marked device_lost
+lost_case() { # NAME DIR-SUFFIX mixx-options...
+    name=$1; sub=$2; shift 2
+    start=$(date +%s)
+    "$MIXX" stability --duration 60s --out "$work/$sub" "$@" >"$work/$sub.out" 2>"$work/$sub.err" &
+    pid=$!
+}
+lost_check() { # NAME DIR-SUFFIX
+    name=$1; sub=$2
+    wait $pid
+    rc=$?
+    took=$(( $(date +%s) - start ))
+    [ $rc -eq 3 ] && [ $took -lt 30 ] && ok "$name: exit 3 after $took s" \
+        || { bad "$name: exit $rc after $took s"; cat "$work/$sub.err"; }
+    grep -q 'lost' "$work/$sub.err" && ok "$name: says the device was lost" || bad "$name: no clear message"
+    /usr/bin/python3 "$here/check_report.py" "$work/$sub" --expect-device-lost --allow-interrupted \
+        >"$work/$sub.check" 2>&1 && ok "$name: complete report marked device_lost" \
+        || { bad "$name: report"; cat "$work/$sub.check"; }
+}
+lost_case "sim device lost" simlost --sim-fail-after 3s
+lost_check "sim device lost" simlost
+if ! command -v jackd >/dev/null; then
+    echo "# JACK server killed: skipped (jackd not installed)"
+elif "$MIXX" devices --backend jack 2>&1 | grep -q 'not compiled'; then
+    echo "# JACK server killed: skipped (mixx built without the JACK backend)"
+else
+    state="$work/jack.state"
+    jname=$(sh "$here/jack_server.sh" start "$state" "mixxstabf-$$" 64) || jname=""
+    if [ -n "$jname" ]; then
+        export JACK_DEFAULT_SERVER="$jname" JACK_NO_START_SERVER=1
+        lost_case "JACK server killed" jacklost --backend jack --self-loop
+        sleep 3
+        read -r jpid _ <"$state"
+        kill -KILL "$jpid"
+        lost_check "JACK server killed" jacklost
+        unset JACK_DEFAULT_SERVER
+        sh "$here/jack_server.sh" stop "$state"
+    else
+        bad "JACK server killed: could not start a private jackd"
+    fi
+fi
 
 # ---- disk full ----
 mnt="$work/mnt"
