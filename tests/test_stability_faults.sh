@@ -66,6 +66,9 @@ else
         kill -KILL "$jpid"
         lost_check "JACK server killed" jacklost
         unset JACK_DEFAULT_SERVER
+        # a SIGKILLed jackd keeps its slot in JACK's shm registry (8 slots per machine; only a server of the
+        # same name reclaims it): start and stop one cleanly, or a few runs leave the machine unable to start jackd
+        sh "$here/jack_server.sh" start "$state" "$jname" 64 >/dev/null || bad "JACK: could not reclaim '$jname'"
         sh "$here/jack_server.sh" stop "$state"
     else
         bad "JACK server killed: could not start a private jackd"
