@@ -1,0 +1,126 @@
+#!/bin/bash
+# .ci/sanitizers.sh: the reliability jobs CI runs after the main test job (docs/reliability.md):
+#   asan      the whole CTest suite built with ASan + UBSan (gcc), leaks included
+#   tsan      the threaded tests built with TSan (gcc)
+#   rtsan     clang-19 + RealtimeSanitizer: sim and hosted >= 10^5 callbacks each, the liveness proof, the
+#             backends' own tests; then JACK and PortAudio >= 10^5 callbacks each on a private 192 kHz / 16-frame
+#             jackd dummy server (buffer-size changes, start/stop cycles, the latency meter)
+#   valgrind  memcheck on the unit tests of a plain build (MIXX_PLAIN_BUILD, default build-ci, else built here)
+#   fuzz      each libFuzzer target for MIXX_FUZZ_SECONDS (60) on its committed seed corpus
+# Usage: .ci/sanitizers.sh [job...]   (default: all, in the order above). Build trees: build-san-<job>.
+# Exits non-zero if any job fails; prints each job's time. Packages: clang-19 libclang-rt-19-dev valgrind
+# (plus the main job's), installed by scripts/setup-debian.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=${MIXX_JOBS:-$(nproc)}
+fuzz_seconds=${MIXX_FUZZ_SECONDS:-60}
+plain=${MIXX_PLAIN_BUILD:-build-ci}
+selected=${*:-asan tsan rtsan valgrind fuzz}
+failed=()
+summary=()
+t_all=$(date +%s)
+
+say() { printf '\n==== sanitizers: %s\n' "$*"; }
+
+# configure + build a tree from scratch; extra cmake arguments follow the directory
+build() {
+    local dir=$1
+    shift
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMIXX_WERROR=ON -DMIXX_BUILD_BENCH=OFF "$@" \
+        >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; return 1; }
+    cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1 || { tail -50 "$dir/build.log"; return 1; }
+}
+
+job_asan() {
+    build build-san-asan -DMIXX_SANITIZE=address,undefined || return 1
+    # test_install builds plain consumers of the installed library, which cannot load an ASan-built one (the
+    # runtime must come first); the main job runs it
+    (cd build-san-asan &&
+        ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1} \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --output-on-failure -j1 --timeout 600 -E '^test_install$')
+}
+
+job_tsan() {
+    build build-san-tsan -DMIXX_SANITIZE=thread || return 1
+    # tests/tsan.supp: libjack-synchronised port buffers the JACK tests' probe client shares (uninstrumented)
+    (cd build-san-tsan &&
+        TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp" \
+        ctest --output-on-failure -j1 -L threaded --timeout 600)
+}
+
+job_rtsan() {
+    CC=clang-19 build build-san-rtsan -DMIXX_SANITIZE=rtsan || return 1
+    # in this configuration CTest gives test_rtsan 10^5 callbacks per backend; the 192 kHz JACK run is below
+    (cd build-san-rtsan &&
+        ctest --output-on-failure -j1 --timeout 600 -R '^(test_rtsan|test_rtsan_live|test_sim|test_faults|test_rtl|test_jack|test_portaudio)$') ||
+        return 1
+    if command -v jackd >/dev/null && [ -x build-san-rtsan/tests/test_rtsan ]; then
+        # 12000 callbacks/s: 10^5 in ~10 s per backend; the script stops its server by PID on every path
+        MIXX_JACK_RATE=192000 timeout -s INT 600 sh tests/jack_server.sh run --buffer 16 \
+            build-san-rtsan/tests/test_rtsan --callbacks 100000 --only jack,portaudio
+        local rc=$?
+        [ $rc -eq 77 ] && { echo "rtsan: JACK and PortAudio backends not compiled in: skipped"; rc=0; }
+        return $rc
+    fi
+    echo "rtsan: jackd not installed: JACK/PortAudio RTSan runs skipped"
+}
+
+job_valgrind() {
+    local dir=$plain
+    if [ ! -d "$dir/tests" ]; then
+        dir=build-san-plain
+        build "$dir" || return 1
+    fi
+    local rc=0 n=0
+    # the unit tests' commands as CTest runs them (arguments included)
+    while IFS= read -r cmd; do
+        n=$((n + 1))
+        eval "set -- $cmd"
+        echo "valgrind: $*"
+        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+            --show-leak-kinds=definite,indirect "$@" >"$dir/valgrind.$n.log" 2>&1
+        local trc=$?
+        if [ $trc -ne 0 ] && [ $trc -ne 77 ]; then
+            echo "valgrind: FAILED ($trc): $*"
+            grep -E '^==[0-9]+==' "$dir/valgrind.$n.log" | head -40
+            tail -5 "$dir/valgrind.$n.log"
+            rc=1
+        fi
+    done < <(cd "$dir" && ctest -N -V -L unit | sed -n 's/^[0-9]*: Test command: //p')
+    [ $n -gt 0 ] || { echo "valgrind: no unit tests found in $dir"; return 1; }
+    return $rc
+}
+
+job_fuzz() {
+    CC=clang-19 build build-san-fuzz -DMIXX_BUILD_FUZZ=ON -DMIXX_BUILD_TESTS=OFF -DMIXX_WITH_JACK=OFF \
+        -DMIXX_WITH_PORTAUDIO=OFF || return 1
+    sh fuzz/run.sh build-san-fuzz "$fuzz_seconds"
+}
+
+for j in $selected; do
+    if ! declare -F "job_$j" >/dev/null; then
+        echo "sanitizers: unknown job '$j' (asan tsan rtsan valgrind fuzz)" >&2
+        exit 2
+    fi
+    say "$j"
+    t0=$(date +%s)
+    if "job_$j"; then
+        result=ok
+    else
+        result=FAILED
+        failed+=("$j")
+    fi
+    summary+=("$(printf '%-9s %-6s %4d s' "$j" "$result" $(($(date +%s) - t0)))")
+done
+
+say "summary ($(($(date +%s) - t_all)) s)"
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "sanitizers: FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "sanitizers: all clean"
