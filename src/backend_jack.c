@@ -75,6 +75,8 @@ static int jack_open_error(jack_status_t st, char *why, size_t len)
 {
     char server[128];
     const char *env = getenv("JACK_DEFAULT_SERVER");
+    if (env && !*env)
+        env = NULL; /* empty means unset to libjack too */
     jack_server_name(server, sizeof server);
     if (st & JackServerFailed) {
         snprintf(why, len,
