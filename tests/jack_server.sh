@@ -40,10 +40,12 @@ wait_ready() {
     return 1
 }
 
-# Kill PID (TERM, up to 5 s, then KILL) and remove NAME's leftovers in /dev/shm.
+# Kill PID (TERM, up to 5 s, then KILL) and remove NAME's leftovers in /dev/shm. Returns 1 when the server
+# did not exit cleanly under our TERM (already dead, e.g. SIGKILLed by a test, or needed KILL).
 kill_server() {
     pid=$1
     name=$2
+    clean=0
     if alive "$pid"; then
         kill -TERM "$pid" 2>/dev/null
         i=0
@@ -55,12 +57,30 @@ kill_server() {
             log "jackd $pid ignored TERM; sending KILL"
             kill -KILL "$pid" 2>/dev/null
             sleep 0.1
+        else
+            clean=1
         fi
     fi
     # a killed jackd leaves its semaphores and sockets behind; only NAME's are ours
     if [ -n "$name" ]; then
         rm -f /dev/shm/jack_sem.*_"$name"_* /dev/shm/jack_"$name"_* 2>/dev/null
     fi
+    [ $clean -eq 1 ]
+}
+
+# A jackd that did not exit cleanly keeps its slot in JACK's shm registry (8 per machine), and only a server
+# of the same name frees it: a few such kills and no jackd can start on the machine. Start one under NAME and
+# stop it cleanly.
+reclaim_slot() {
+    name=$1
+    rstate="${TMPDIR:-/tmp}/mixx-jack-reclaim.$$"
+    if start_server "$rstate" "$name" 64 "" >/dev/null 2>&1; then
+        read -r rpid rname <"$rstate" || true
+        kill_server "$rpid" "$name" || log "reclaiming '$name': the server did not stop cleanly"
+    else
+        log "could not reclaim the JACK registry slot of '$name' (see $rstate.log)"
+    fi
+    rm -f "$rstate" "$rstate.log"
 }
 
 # start_server STATE NAME BUFFER [OWNER_PID]
@@ -125,7 +145,10 @@ stop_from_state() {
     if [ -n "${pid:-}" ] && alive "$pid" && ! grep -q jackd "/proc/$pid/cmdline" 2>/dev/null; then
         log "pid $pid in $state is not jackd any more; not killing it"
     elif [ -n "${pid:-}" ]; then
-        kill_server "$pid" "${name:-}"
+        if ! kill_server "$pid" "${name:-}" && [ -n "${name:-}" ]; then
+            rm -f "$state"
+            (reclaim_slot "$name") # a subshell: start_server's variables stay out of ours
+        fi
     fi
     rm -f "$state"
     return 0
