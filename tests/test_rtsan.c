@@ -321,8 +321,14 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
     total += st.callbacks;
     if (can_resize)
         assert_rc(mixx_engine_set_buffer_size(e, buffer), MIXX_ENOTRUNNING);
-    /* then start/stop cycles, the latency meter on in the first */
+    /* then start/stop cycles, the latency meter on in the first; a backend that cannot resize while running
+     * (PortAudio) gets its buffer-size change through a new engine with another size instead */
     for (int k = 0; k < 3 && total < opt_callbacks; k++) {
+        if (!can_resize && k > 0) {
+            mixx_engine_destroy(e);
+            c.buffer_size = k == 1 ? 2 * buffer : buffer;
+            assert_rc(mixx_engine_create(&c, &e), 0);
+        }
         uint64_t want = (opt_callbacks - total) / (uint64_t)(3 - k) + 1;
         char what[64];
         snprintf(what, sizeof what, "%s start/stop cycle %d", mixx_backend_name(b), k + 1);
