@@ -182,6 +182,21 @@ static void sim_sleep_until(uint64_t ns)
         ;
 }
 
+/* Waits for a period boundary in slices of at most 20 ms, returning early once stop() cleared `run`: a period
+ * can be long (8192 frames at 1 Hz is over two hours) and stop() must not wait it out (found by
+ * fuzz/fuzz_api.c). A period under 20 ms is one sleep, as before. An injected stall is not cut short: it models
+ * a callback that overruns, which nothing interrupts either. */
+#define SIM_WAIT_SLICE_NS 20000000ull
+static void sim_wait_period(sim_state *s, uint64_t ns)
+{
+    for (;;) {
+        uint64_t now = mixx__now_ns();
+        if (now >= ns || !atomic_load_explicit(&s->run, memory_order_acquire))
+            return;
+        sim_sleep_until(ns - now > SIM_WAIT_SLICE_NS ? now + SIM_WAIT_SLICE_NS : ns);
+    }
+}
+
 static void *sim_thread_main(void *arg)
 {
     sim_state *s = arg;
@@ -194,7 +209,7 @@ static void *sim_thread_main(void *arg)
         uint64_t g0 = k * s->buffer;
         uint64_t wake = t0 + (g0 + s->buffer) * frame_ns_num / s->rate;
         uint64_t deadline = t0 + (g0 + 2ull * s->buffer) * frame_ns_num / s->rate;
-        sim_sleep_until(wake);
+        sim_wait_period(s, wake);
         if (!atomic_load_explicit(&s->run, memory_order_acquire))
             break;
         if (fail_ns && mixx__now_ns() - t0 >= fail_ns) {
