@@ -2,7 +2,8 @@
  * arguments (configurations, rates, buffer sizes, channel counts, NULLs, hosted process() with odd frame counts,
  * the façade) on up to two sim/hosted engines plus the process-wide default one.
  * Invariants: no crash or sanitizer report; every return code is 0 or in MIXX_ERRNO_MAP; a successful hosted
- * process() passes input to output exactly; after stop, callbacks = records written + dropped.
+ * process() passes input to output exactly; after stop, callbacks = records written + dropped; stop, destroy and
+ * shutdown return within 2 s.
  * Limits that keep an input fast and the machine safe: sim stalls <= 1 ms, device loss <= 20 ms, sleeps <= 2 ms,
  * no mlockall (it would lock the sanitizer's shadow memory), log files only to /dev/null or a missing dir. */
 #include <math.h>
@@ -81,6 +82,26 @@ static void check_rc(int rc, const char *call)
     do {                                                                                                     \
         if (!(cond)) {                                                                                       \
             fprintf(stderr, "fuzz_api: %s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);          \
+            abort();                                                                                         \
+        }                                                                                                    \
+    } while (0)
+
+/* stop/destroy/shutdown must return promptly whatever the configuration (a 1 Hz / 8192-frame sim device once
+ * made stop wait out its two-hour period) */
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+#define PROMPT_NS 2000000000ull
+#define PROMPTLY(stmt)                                                                                       \
+    do {                                                                                                     \
+        uint64_t t0_ = mono_ns();                                                                            \
+        stmt;                                                                                                \
+        if (mono_ns() - t0_ > PROMPT_NS) {                                                                   \
+            fprintf(stderr, "fuzz_api: %s took %.3f s\n", #stmt, (double)(mono_ns() - t0_) * 1e-9);          \
             abort();                                                                                         \
         }                                                                                                    \
     } while (0)
@@ -320,14 +341,15 @@ static void op_facade(reader *r, char strs[4][64])
         CALL(mixx_engine_start());
         break;
     case 3: {
-        int rc = mixx_engine_stop();
+        int rc;
+        PROMPTLY(rc = mixx_engine_stop());
         check_rc(rc, "mixx_engine_stop");
         if (rc == 0 && mixx_engine_default())
             check_after_stop(mixx_engine_default());
         break;
     }
     case 4:
-        CALL(mixx_engine_shutdown());
+        PROMPTLY(CALL(mixx_engine_shutdown()));
         break;
     default:
         (void)mixx_engine_default();
@@ -400,7 +422,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (op % 11) {
         case 0: { /* create */
             int i = u8(&r) & 1;
-            mixx_engine_destroy(slot[i]);
+            PROMPTLY(mixx_engine_destroy(slot[i]));
             slot[i] = NULL;
             mixx_config c;
             fill_config(&r, &c, strs);
@@ -418,10 +440,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 1: { /* destroy: a slot, NULL, or (rarely) the default engine through the handle API */
             uint8_t k = u8(&r);
             if (k < 4) {
-                mixx_engine_destroy(slot[k & 1]);
+                PROMPTLY(mixx_engine_destroy(slot[k & 1]));
                 slot[k & 1] = NULL;
             } else if (k == 4) {
-                mixx_engine_destroy(mixx_engine_default());
+                PROMPTLY(mixx_engine_destroy(mixx_engine_default()));
             } else {
                 mixx_engine_destroy(NULL);
             }
@@ -432,7 +454,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 3: {
             mixx_engine *e = pick_engine(&r);
-            int rc = mixx_engine_stop_handle(e);
+            int rc;
+            PROMPTLY(rc = mixx_engine_stop_handle(e));
             check_rc(rc, "mixx_engine_stop_handle");
             if (rc == 0)
                 check_after_stop(e);
@@ -473,10 +496,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     for (int i = 0; i < 2; i++) {
-        mixx_engine_destroy(slot[i]);
+        PROMPTLY(mixx_engine_destroy(slot[i]));
         slot[i] = NULL;
     }
-    int rc = mixx_engine_shutdown();
+    int rc;
+    PROMPTLY(rc = mixx_engine_shutdown());
     FUZZ_ASSERT(rc == 0 || rc == MIXX_ENOTINIT);
     return 0;
 }
