@@ -6,7 +6,7 @@
 #             backends' own tests; then JACK and PortAudio >= 10^5 callbacks each on a private 192 kHz / 16-frame
 #             jackd dummy server (buffer-size changes, start/stop cycles, the latency meter)
 #   valgrind  memcheck on the unit tests of a plain build (MIXX_PLAIN_BUILD, default build-ci, else built here)
-#   fuzz      each libFuzzer target for MIXX_FUZZ_SECONDS (60) on its committed seed corpus
+#   fuzz      each libFuzzer target for MIXX_FUZZ_SECONDS (45) on its committed seed corpus
 # Usage: .ci/sanitizers.sh [job...]   (default: all, in the order above). Build trees: build-san-<job>.
 # Exits non-zero if any job fails; prints each job's time. Packages: clang-19 libclang-rt-19-dev valgrind
 # (plus the main job's), installed by scripts/setup-debian.sh.
@@ -14,7 +14,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 jobs=${MIXX_JOBS:-$(nproc)}
-fuzz_seconds=${MIXX_FUZZ_SECONDS:-60}
+fuzz_seconds=${MIXX_FUZZ_SECONDS:-45}
 plain=${MIXX_PLAIN_BUILD:-build-ci}
 selected=${*:-asan tsan rtsan valgrind fuzz}
 failed=()
