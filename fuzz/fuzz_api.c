@@ -4,14 +4,20 @@
  * Invariants: no crash or sanitizer report; every return code is 0 or in MIXX_ERRNO_MAP; a successful hosted
  * process() passes input to output exactly; after stop, callbacks = records written + dropped; stop, destroy and
  * shutdown return within 2 s.
- * Limits that keep an input fast and the machine safe: sim stalls <= 1 ms, device loss <= 20 ms, sleeps <= 2 ms,
- * no mlockall (it would lock the sanitizer's shadow memory), log files only to /dev/null or a missing dir. */
+ * Limits that keep an input fast and the machine safe: sim stalls <= 1 ms, device loss <= 20 ms, sleeps <= 4 ms,
+ * log files only to /dev/null or a missing dir; the process gives up CAP_SYS_NICE and CAP_IPC_LOCK at start, so
+ * SCHED_FIFO and mlockall are refused (the engine's fallbacks get fuzzed; no realtime thread can monopolise a core
+ * at 768 kHz / 1 frame, and the sanitizer's shadow memory is never locked). */
+#include <linux/capability.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mixxengine.h"
 
@@ -67,11 +73,11 @@ static const uint32_t rings[] = {16384, 64, 128, 1024, 63, 0, 1u << 24, (1u << 2
 static void check_rc(int rc, const char *call)
 {
     if (rc != 0 && strcmp(mixx_error_name(rc), "MIXX_UNKNOWN") == 0) {
-        fprintf(stderr, "fuzz_api: %s returned %d, which is not in MIXX_ERRNO_MAP\n", call, rc);
+        dprintf(2, "fuzz_api: %s returned %d, which is not in MIXX_ERRNO_MAP\n", call, rc);
         abort();
     }
     if (!mixx_strerror(rc) || !*mixx_strerror(rc)) {
-        fprintf(stderr, "fuzz_api: no text for %d\n", rc);
+        dprintf(2, "fuzz_api: no text for %d\n", rc);
         abort();
     }
 }
@@ -81,7 +87,7 @@ static void check_rc(int rc, const char *call)
 #define FUZZ_ASSERT(cond)                                                                                    \
     do {                                                                                                     \
         if (!(cond)) {                                                                                       \
-            fprintf(stderr, "fuzz_api: %s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);          \
+            dprintf(2, "fuzz_api: %s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);                \
             abort();                                                                                         \
         }                                                                                                    \
     } while (0)
@@ -101,7 +107,7 @@ static uint64_t mono_ns(void)
         uint64_t t0_ = mono_ns();                                                                            \
         stmt;                                                                                                \
         if (mono_ns() - t0_ > PROMPT_NS) {                                                                   \
-            fprintf(stderr, "fuzz_api: %s took %.3f s\n", #stmt, (double)(mono_ns() - t0_) * 1e-9);          \
+            dprintf(2, "fuzz_api: %s took %.3f s\n", #stmt, (double)(mono_ns() - t0_) * 1e-9);                \
             abort();                                                                                         \
         }                                                                                                    \
     } while (0)
@@ -202,10 +208,11 @@ static void fill_config(reader *r, mixx_config *c, char strs[4][64])
             c->sim_fail_after_s = 0.02;
     }
     uint8_t g = u8(r);
+    uint8_t s_bits = g;
     c->instrument = !(g & 1);
     c->strict = (g >> 1) & 1;
     c->rt_priority = (g & 4) ? (int)(int8_t)u8(r) : c->rt_priority;
-    c->lock_memory = 0; /* see the header */
+    c->lock_memory = (s_bits & 8) != 0; /* refused: see LLVMFuzzerInitialize */
     c->self_loop = (g >> 3) & 1;
     if (g & 16)
         c->struct_size = u32(r);
@@ -409,10 +416,38 @@ static void sleep_us(unsigned us)
     nanosleep(&ts, NULL);
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    /* no realtime scheduling and no memory locking, even as root: drop the two capabilities, zero the limits */
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) == 0) {
+        const uint32_t drop = (1u << CAP_SYS_NICE) | (1u << CAP_IPC_LOCK);
+        d[0].effective &= ~drop;
+        d[0].permitted &= ~drop;
+        d[0].inheritable &= ~drop;
+        if (syscall(SYS_capset, &h, d) != 0)
+            perror("fuzz_api: capset");
+    }
+    struct rlimit none = {0, 0}, small = {65536, 65536};
+    setrlimit(RLIMIT_RTPRIO, &none);
+    setrlimit(RLIMIT_MEMLOCK, &small);
+    devnull = fopen("/dev/null", "w");
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    /* the engine warns on stderr when SCHED_FIFO or mlockall is refused: every input would print */
+    FILE *saved_stderr = stderr;
+    if (devnull && !getenv("MIXX_FUZZ_VERBOSE"))
+        stderr = devnull;
     reader r = {data, size};
     char strs[4][64];
     unsigned slept_us = 0;
@@ -502,5 +537,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc;
     PROMPTLY(rc = mixx_engine_shutdown());
     FUZZ_ASSERT(rc == 0 || rc == MIXX_ENOTINIT);
+    stderr = saved_stderr;
     return 0;
 }
