@@ -168,7 +168,8 @@ MIXX_API void mixx_engine_destroy(mixx_engine *engine);
  * MIXX_EIO (log file). Control thread only (thread-safe against other control calls). */
 MIXX_API int mixx_engine_start_handle(mixx_engine *engine);
 /* Stops audio, drains every record, closes the device. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
- * MIXX_ENOTRUNNING. Works (and returns promptly) after device loss. Control thread only. */
+ * MIXX_ENOTRUNNING, or MIXX_EIO: stopped, but the log (cfg.log_path) could not be written completely (e.g. disk
+ * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss. Control thread only. */
 MIXX_API int mixx_engine_stop_handle(mixx_engine *engine);
 /* Text of the last error on this engine (backend detail such as PortAudio's text), "" if none. Control. */
 MIXX_API const char *mixx_engine_last_error(const mixx_engine *engine);
@@ -307,7 +308,7 @@ MIXX_API int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size);
 MIXX_API int mixx_engine_init_config(const mixx_config *cfg);
 /* Returns 0, MIXX_ENOTINIT, MIXX_ERUNNING and the start errors of mixx_engine_start_handle. */
 MIXX_API int mixx_engine_start(void);
-/* Returns 0, MIXX_ENOTINIT, MIXX_ENOTRUNNING. */
+/* Returns 0, MIXX_ENOTINIT, MIXX_ENOTRUNNING, MIXX_EIO (see mixx_engine_stop_handle). */
 MIXX_API int mixx_engine_stop(void);
 /* Stops if running and destroys the default engine. Returns 0, MIXX_ENOTINIT. */
 MIXX_API int mixx_engine_shutdown(void);

@@ -503,6 +503,10 @@ static int stop_locked(mixx_engine *e)
     if (e->memory_locked)
         munlockall();
     atomic_store(&e->state, MIXX_ST_STOPPED);
+    if (e->log_errno) { /* stopped all the same; the log has a hole and must not pass for complete */
+        mixx__engine_set_error(e, "writing the log '%s' failed: %s", e->cfg.log_path, strerror(e->log_errno));
+        return MIXX_EIO;
+    }
     return 0;
 }
 

@@ -126,8 +126,11 @@ static void emit_second(mixx_engine *e, monitor_ctx *ctx, uint64_t now)
     s.rtl_frames = NAN;
     s.rtl_status = -1;
     second_rtl(e, &s, &ctx->rtl_seen);
-    if (e->log)
+    if (e->log && !e->log_errno) {
         write_second(e->log, &s);
+        if (ferror(e->log)) /* e.g. disk full: the file has a hole now; stop() reports it */
+            e->log_errno = errno ? errno : EIO;
+    }
     if (e->cfg.second_cb)
         e->cfg.second_cb(&s, e->cfg.user);
 }
@@ -256,6 +259,7 @@ static void *monitor_main(void *arg)
 int mixx__monitor_start(mixx_engine *e)
 {
     e->log = NULL;
+    e->log_errno = 0;
     if (e->cfg.log_path) {
         e->log = fopen(e->cfg.log_path, "w");
         if (!e->log) {
@@ -288,8 +292,12 @@ void mixx__monitor_stop(mixx_engine *e)
     cpu_sample(e, mixx__now_ns(), &e->mon.cpu_process_pct, &e->mon.cpu_system_pct, 1);
     pthread_mutex_unlock(&e->stats_lock);
     if (e->log) {
-        write_summary(e);
-        fclose(e->log);
+        if (!e->log_errno)
+            write_summary(e);
+        if (ferror(e->log) && !e->log_errno)
+            e->log_errno = errno ? errno : EIO;
+        if (fclose(e->log) != 0 && !e->log_errno)
+            e->log_errno = errno ? errno : EIO;
         e->log = NULL;
     }
 }

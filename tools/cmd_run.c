@@ -126,10 +126,15 @@ int mixx_cmd_run(int argc, char **argv)
         if (run_stop || el >= cli.duration_s)
             break;
     }
-    mixx_engine_stop_handle(e);
+    int stop_rc = mixx_engine_stop_handle(e);
     mixx_stats st;
     mixx_engine_get_stats(e, &st);
     print_summary(&cli, &st, run_stop != 0);
+    if (stop_rc == MIXX_EIO) { /* --log could not be written completely (disk full) */
+        int ec = mixx_cli_fail("run", stop_rc, mixx_engine_last_error(e));
+        mixx_engine_destroy(e);
+        return ec;
+    }
     mixx_engine_destroy(e);
     if (lost) {
         fprintf(stderr, "mixx: run: %s (%s)\n", mixx_strerror(MIXX_EDEVICELOST), mixx_error_name(MIXX_EDEVICELOST));
