@@ -550,7 +550,9 @@ int mixx_cmd_stability(int argc, char **argv)
     int have_rs = rtl_rc == 0 && mixx_engine_rtl_summary(e, &rs) == 0;
     if (rtl_rc == 0)
         mixx_engine_rtl_stop(e);
-    mixx_engine_stop_handle(e);
+    char log_err[600] = "";
+    if (mixx_engine_stop_handle(e) == MIXX_EIO) /* the timeline has a hole (disk full during the run) */
+        snprintf(log_err, sizeof log_err, "%s", mixx_engine_last_error(e));
     mixx_engine_get_stats(e, &st);
     int interrupted = stab_signal != 0;
 
@@ -630,7 +632,10 @@ int mixx_cmd_stability(int argc, char **argv)
     int ec = 0;
     char tl[4096];
     snprintf(tl, sizeof tl, "%s/timeline.jsonl", o.out);
-    if (!text || mixx_write_atomic(o.out, "report.json", text, strlen(text)) != 0 || rename(timeline_part, tl) != 0) {
+    if (log_err[0]) {
+        ec = mixx_cli_fail("stability", MIXX_EIO, log_err); /* no report from an incomplete timeline */
+    } else if (!text || mixx_write_atomic(o.out, "report.json", text, strlen(text)) != 0 ||
+               rename(timeline_part, tl) != 0) {
         char d[512];
         snprintf(d, sizeof d, "writing the report into '%s' failed: %s", o.out, strerror(errno));
         ec = mixx_cli_fail("stability", MIXX_EIO, d);
