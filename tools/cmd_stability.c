@@ -398,7 +398,7 @@ static void on_second(const mixx_second *s, void *user)
     pthread_mutex_unlock(&p->lock);
 }
 
-static void print_progress(progress *p, const mixx_stats *st, double el, double total, double rtl, int tty)
+static void print_progress(FILE *out, progress *p, const mixx_stats *st, double el, double total, double rtl, int tty)
 {
     pthread_mutex_lock(&p->lock);
     double load_now = p->have ? p->last.dsp_load_max : 0;
@@ -408,13 +408,13 @@ static void print_progress(progress *p, const mixx_stats *st, double el, double 
         snprintf(rtl_s, sizeof rtl_s, "%.3f", rtl);
     else
         snprintf(rtl_s, sizeof rtl_s, "n/a");
-    fprintf(stdout,
+    fprintf(out,
             "%s[%6.0f/%.0f s, %5.0f s left] callbacks %llu  xruns %llu  misses %llu  dsp %.2f%% (max %.2f%%)  "
             "rtl %s%s",
             tty ? "\r" : "", el, total, total > el ? total - el : 0, (unsigned long long)st->callbacks,
             (unsigned long long)st->xruns_backend, (unsigned long long)st->deadline_misses, 100 * load_now,
             100 * st->dsp_load_max, rtl_s, tty ? "   " : "\n");
-    fflush(stdout);
+    fflush(out);
 }
 
 /* ---- the command ------------------------------------------------------------------------------------- */
@@ -503,7 +503,7 @@ int mixx_cmd_stability(int argc, char **argv)
         fprintf(stderr, "mixx: stability: latency meter not running: %s\n", mixx_strerror(rtl_rc));
 
     cJSON *slips = cJSON_CreateArray();
-    int tty = isatty(STDOUT_FILENO);
+    int tty = isatty(cli.json ? STDERR_FILENO : STDOUT_FILENO);
     double progress_every = o.progress_s > 0 ? o.progress_s : (tty ? 1.0 : 10.0);
     double t0 = now_s(), next_progress = t0 + progress_every, last_rtl = NAN;
     int lost = 0;
@@ -527,14 +527,14 @@ int mixx_cmd_stability(int argc, char **argv)
             break;
         }
         if (now_s() >= next_progress) {
-            print_progress(&prog, &st, el, cli.duration_s, last_rtl, tty);
+            print_progress(cli.json ? stderr : stdout, &prog, &st, el, cli.duration_s, last_rtl, tty);
             next_progress += progress_every;
         }
         if (el >= cli.duration_s)
             break;
     }
     if (tty)
-        fputc('\n', stdout);
+        fputc('\n', cli.json ? stderr : stdout);
     if (rtl_rc == 0) {
         mixx_rtl_result r;
         while (mixx_engine_rtl_wait(e, &r, 0) == 0)
@@ -619,7 +619,7 @@ int mixx_cmd_stability(int argc, char **argv)
 
     if (o.baseline == BASELINE_AFTER && !interrupted && baseline_spawn(&bl, &cli, o.out, cli.duration_s) != 0)
         fprintf(stderr, "mixx: stability: continuing without a baseline\n");
-    if (o.baseline == BASELINE_AFTER && !interrupted && tty)
+    if (o.baseline == BASELINE_AFTER && !interrupted && tty && !cli.json)
         printf("running the native baseline for %.0f s ...\n", cli.duration_s);
     if (o.baseline != BASELINE_NONE)
         cJSON_AddItemToObject(root, "baseline",
@@ -640,11 +640,13 @@ int mixx_cmd_stability(int argc, char **argv)
         snprintf(d, sizeof d, "writing the report into '%s' failed: %s", o.out, strerror(errno));
         ec = mixx_cli_fail("stability", MIXX_EIO, d);
     }
-    free(text);
-    if (ec == 0 && mixx_report_render(o.out, 0) != 0)
+    if (ec == 0 && mixx_report_render(o.out, cli.json) != 0)
         ec = 1;
-    if (ec == 0)
+    if (ec == 0 && cli.json)
+        printf("%s\n", text); /* the whole report.json, for scripts */
+    else if (ec == 0)
         printf("report: %s/report.md (and report.json, timeline.jsonl, plots)\n", o.out);
+    free(text);
     if (lost || st.device_lost) {
         fprintf(stderr, "mixx: stability: %s (%s); the report is marked device_lost\n",
                 mixx_strerror(MIXX_EDEVICELOST), mixx_error_name(MIXX_EDEVICELOST));
