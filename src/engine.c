@@ -454,6 +454,10 @@ static int start_locked(mixx_engine *e)
         }
         return rc;
     }
+    /* creating the monitor thread can be slow (sanitizers, a loaded machine): that is not audio time */
+    pthread_mutex_lock(&e->stats_lock);
+    e->audio_start_ns = mixx__now_ns();
+    pthread_mutex_unlock(&e->stats_lock);
     atomic_store(&e->state, MIXX_ST_RUNNING);
     if (e->ops) {
         rc = e->ops->start(e->bstate);

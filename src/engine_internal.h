@@ -61,6 +61,7 @@ struct mixx_engine {
     _Atomic int device_lost;
     mixx_ring ring;
     uint64_t start_ns, stop_ns; /* stop_ns: 0 while running */
+    uint64_t audio_start_ns;    /* just before the device started: elapsed time counts from here */
     int instrument;
 
     /* latency meter */

@@ -336,11 +336,11 @@ int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out)
     uint64_t now = mixx__now_ns();
     if (out->running) {
         cpu_sample(e, now, &out->cpu_process_pct, &out->cpu_system_pct, 1);
-        out->elapsed_s = (double)(now - e->start_ns) * 1e-9;
+        out->elapsed_s = now > e->audio_start_ns ? (double)(now - e->audio_start_ns) * 1e-9 : 0;
     } else {
         out->cpu_process_pct = m->cpu_process_pct;
         out->cpu_system_pct = m->cpu_system_pct;
-        out->elapsed_s = e->stop_ns > e->start_ns ? (double)(e->stop_ns - e->start_ns) * 1e-9 : 0;
+        out->elapsed_s = e->stop_ns > e->audio_start_ns ? (double)(e->stop_ns - e->audio_start_ns) * 1e-9 : 0;
     }
     pthread_mutex_unlock(&e->stats_lock);
     return 0;

@@ -504,7 +504,20 @@ typedef struct sim_case {
     mixx_rtl_result r;
     int rc;
     double t_result; /* s from rtl_start to the result */
+    uint64_t xruns;  /* the engine's backend xruns during the run */
 } sim_case;
+
+/* An xrun inside a measurement window (a loaded or sanitizer-slowed machine) may make the result unreliable,
+ * never wrong: such a case is accepted as UNRELIABLE; without xruns the bar stands. */
+static int xrun_excused(const sim_case *c)
+{
+    if (c->r.status == MIXX_RTL_UNRELIABLE && c->xruns > 0) {
+        print_message("note: %u/%u extra %.2f: unreliable after %llu xruns (accepted)\n", c->rate, c->buffer, c->extra,
+                      (unsigned long long)c->xruns);
+        return 1;
+    }
+    return 0;
+}
 
 /* Starts one engine per case (they run concurrently: the sim runs in real time, so this keeps the test
  * short), takes one measurement from each, stops them. */
@@ -533,6 +546,7 @@ static void sim_run(sim_case *c, size_t n)
         assert_rc(mixx_engine_rtl_stop(c[i].e), 0);
         mixx_stats st;
         assert_rc(mixx_engine_get_stats(c[i].e, &st), 0);
+        c[i].xruns = st.xruns_backend;
         if (st.xruns_backend)
             print_message("note: %u/%u engine had %llu xruns\n", c[i].rate, c[i].buffer,
                           (unsigned long long)st.xruns_backend);
@@ -581,6 +595,8 @@ static void sim_matrix_group(uint32_t rate, uint32_t buffer, double tol, double 
                 assert_int_equal(c[k].r.status, MIXX_RTL_UNRELIABLE);
             continue;
         }
+        if (xrun_excused(&c[k]))
+            continue;
         assert_int_equal(c[k].r.status, MIXX_RTL_OK);
         assert_false(c[k].r.inverted);
         if (!(fabs(err) <= tol))
@@ -650,6 +666,8 @@ static void test_sim_polarity_open_loop_impulse(void **state)
         sim_print(&c[i]);
     }
     for (int i = 0; i < 2; i++) {
+        if (xrun_excused(&c[i]))
+            continue;
         assert_int_equal(c[i].r.status, MIXX_RTL_OK);
         assert_int_equal(c[i].r.inverted, 1);
         assert_true(fabs(c[i].r.rtl_frames - sim_truth(&c[i])) <= (i ? 0.05 : 0.02));
@@ -657,11 +675,13 @@ static void test_sim_polarity_open_loop_impulse(void **state)
     for (int i = 2; i < 4; i++) {
         assert_int_equal(c[i].r.status, MIXX_RTL_NO_SIGNAL);
         print_message("open loop: no_signal after %.2f s\n", c[i].t_result);
-        assert_true(c[i].t_result < 2.0);
+        assert_true(c[i].t_result < (c[i].xruns ? 5.0 : 2.0));
     }
     /* the impulse baseline on the same loop: OK but off by about a tenth of a frame */
-    assert_int_equal(c[4].r.status, MIXX_RTL_OK);
-    assert_true(fabs(c[4].r.rtl_frames - sim_truth(&c[4])) <= 0.2);
+    if (!xrun_excused(&c[4])) {
+        assert_int_equal(c[4].r.status, MIXX_RTL_OK);
+        assert_true(fabs(c[4].r.rtl_frames - sim_truth(&c[4])) <= 0.2);
+    }
 }
 
 typedef struct second_probe {
