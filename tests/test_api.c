@@ -14,13 +14,7 @@
 
 #include "mixxengine.h"
 
-#define assert_rc(call, expected)                                                                            \
-    do {                                                                                                     \
-        int rc_ = (call);                                                                                    \
-        if (rc_ != (expected))                                                                               \
-            fail_msg("%s returned %s (%d), expected %s (%d)", #call, mixx_error_name(rc_), rc_,             \
-                     mixx_error_name(expected), (int)(expected));                                            \
-    } while (0)
+#include "mixx_test.h"
 
 /* ---- error table ---- */
 

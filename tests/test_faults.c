@@ -18,13 +18,7 @@
 
 #include "mixxengine.h"
 
-#define assert_rc(call, expected)                                                                            \
-    do {                                                                                                     \
-        int rc_ = (call);                                                                                    \
-        if (rc_ != (expected))                                                                               \
-            fail_msg("%s returned %s (%d), expected %s", #call, mixx_error_name(rc_), rc_,                  \
-                     mixx_error_name(expected));                                                             \
-    } while (0)
+#include "mixx_test.h"
 
 static void sleep_ms(unsigned ms)
 {

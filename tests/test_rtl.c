@@ -19,13 +19,7 @@
 #include "mixxengine.h"
 #include "rtl.h"
 
-#define assert_rc(call, expected)                                                                            \
-    do {                                                                                                     \
-        int rc_ = (call);                                                                                    \
-        if (rc_ != (expected))                                                                               \
-            fail_msg("%s returned %s (%d), expected %s", #call, mixx_error_name(rc_), rc_,                  \
-                     mixx_error_name(expected));                                                             \
-    } while (0)
+#include "mixx_test.h"
 
 static const double k_extras[] = {0, 1, 37, 100.37, 999.5, 3000.25};
 #define N_EXTRAS (sizeof k_extras / sizeof k_extras[0])

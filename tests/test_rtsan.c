@@ -23,13 +23,7 @@
 #include "backend.h" /* MIXX_RT_ENTER/EXIT: the test plays a host's audio thread in hosted mode */
 #include "mixxengine.h"
 
-#define assert_rc(call, expected)                                                                            \
-    do {                                                                                                     \
-        int rc_ = (call);                                                                                    \
-        if (rc_ != (expected))                                                                               \
-            fail_msg("%s returned %s (%d), expected %s", #call, mixx_error_name(rc_), rc_,                  \
-                     mixx_error_name(expected));                                                             \
-    } while (0)
+#include "mixx_test.h"
 
 static uint64_t opt_callbacks = 10000; /* per backend; CTest passes 100000 in the rtsan configuration */
 static int n_selected, n_skipped;
