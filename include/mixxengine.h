@@ -53,7 +53,15 @@ extern "C" {
     XX(EUNRELIABLE, -24, "measurement unreliable")                                                           \
     XX(ETIMEDOUT, -25, "timed out")                                                                          \
     XX(EUNSUPPORTED, -26, "operation not supported by this backend")                                        \
-    XX(ERANGE, -27, "value out of range")
+    XX(ERANGE, -27, "value out of range")                                                                    \
+    XX(ENOPARAM, -28, "no such parameter")                                                                   \
+    XX(ENAN, -29, "value is NaN or infinite")                                                                \
+    XX(EEXIST, -30, "a parameter with this id or name already exists")                                      \
+    XX(EAUDIOTHREAD, -31, "not allowed on the audio thread")                                                 \
+    XX(EPRODUCER, -32, "event producer used from another thread than the one that registered it")          \
+    XX(EQUEUEFULL, -33, "event queue full: the value lands at the next block through its latest-value slot") \
+    XX(EPRESET, -34, "malformed parameter state text")                                                       \
+    XX(ETOOMANY, -35, "parameter or producer table is full")
 
 typedef enum mixx_error {
     MIXX_OK = 0,

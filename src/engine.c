@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "params_internal.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
 #define RT_EXIT() MIXX_RT_EXIT()
@@ -257,6 +258,13 @@ static int engine_setup(mixx_engine *e, const mixx_config *cfg)
         free_strings(e);
         return rc;
     }
+    rc = mixx__bus_create(&e->bus, cfg->outputs, cfg->inputs, cfg->max_buffer_size, cfg->sample_rate);
+    if (rc) {
+        mixx_rtl_destroy(e->rtl);
+        mixx_ring_free(&e->ring);
+        free_strings(e);
+        return rc;
+    }
     atomic_store(&e->rate, cfg->sample_rate);
     atomic_store(&e->buffer, cfg->buffer_size);
     e->fmt.sample_rate = cfg->sample_rate;
@@ -278,6 +286,8 @@ static void engine_teardown(mixx_engine *e)
 {
     mixx_rtl_destroy(e->rtl);
     e->rtl = NULL;
+    mixx__bus_destroy(e->bus);
+    e->bus = NULL;
     mixx_ring_free(&e->ring);
     free_strings(e);
 }
@@ -445,6 +455,7 @@ static int start_locked(mixx_engine *e)
     e->start_ns = mixx__now_ns();
     e->stop_ns = 0;
     pthread_mutex_unlock(&e->stats_lock);
+    mixx__bus_start(e->bus, e->fmt.sample_rate);
     mixx__monitor_reset(e);
     rc = mixx__monitor_start(e);
     if (rc) {
@@ -671,8 +682,10 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     uint64_t t0 = instrument ? mixx__now_ns() : 0;
 
     process_block(in, n_in, out, n_out, n_frames);
+    mixx__bus_cycle_begin(e->bus, in, n_in, out, n_out, n_frames); /* events, input meters, strip */
     if (e->cfg.audio_cb)
         e->cfg.audio_cb(in, n_in, out, n_out, n_frames, e->cfg.user);
+    mixx__bus_cycle_end(e->bus, out, n_out, n_frames); /* output meters, sample time */
     if (atomic_load_explicit(&e->rtl_active, memory_order_acquire)) {
         uint32_t ch = atomic_load_explicit(&e->rtl_channel, memory_order_relaxed);
         if (ch < n_in && ch < n_out)

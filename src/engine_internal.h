@@ -89,6 +89,8 @@ struct mixx_engine {
     /* published for mixx_engine_get_stats: written under ctl AND stats_lock, read under either */
     int sched_policy, sched_priority, memory_locked;
     double expected_rtl_frames; /* e->fmt is the backend's, written without stats_lock */
+
+    struct mixx_bus *bus; /* parameters, meters, channel strip (params.c): created with the engine */
 };
 
 /* stats.c */
