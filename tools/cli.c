@@ -265,6 +265,16 @@ int mixx_cli_parse(mixx_cli *cli, int argc, char **argv, int first, mixx_cli_opt
                 continue;
             }
         }
+        {
+            int used = 0, r = mixx_cli_params_option(opt, val, &used); /* --set, --preset */
+            if (r < 0)
+                return 2;
+            if (r == 1) {
+                if (!eq)
+                    i++;
+                continue;
+            }
+        }
         if (extra) {
             int used = 0;
             int r = extra(ctx, opt, val, &used);

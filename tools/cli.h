@@ -50,6 +50,12 @@ int mixx_cmd_stability(int argc, char **argv);
 int mixx_cmd_report(int argc, char **argv);
 int mixx_cmd_bench(int argc, char **argv);
 int mixx_cmd_native(int argc, char **argv);
+/* cmd_params.c: `mixx params`, `mixx bench params`, and --set/--preset (taken by mixx_cli_parse, applied to the
+ * created engine by mixx_cli_params_apply: 0 or the exit code after printing the error) */
+int mixx_cmd_params(int argc, char **argv);
+int mixx_cmd_bench_params(int argc, char **argv);
+int mixx_cli_params_option(const char *opt, const char *val, int *used);
+int mixx_cli_params_apply(mixx_engine *e);
 
 /* report.c: renders DIR/report.md and the plots from DIR/report.json and DIR/timeline.jsonl (atomic writes).
  * Returns 0 or a MIXX_E* code after printing a one-line error. */

@@ -818,6 +818,8 @@ static int bench_callgrind(const mixx_cli *cli, const bench_opts *o)
 
 int mixx_cmd_bench(int argc, char **argv)
 {
+    if (argc > 2 && strcmp(argv[2], "params") == 0) /* the parameter bus: tools/cmd_params.c */
+        return mixx_cmd_bench_params(argc - 1, argv + 1);
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     bench_opts o = {.frames = 64, .channels = 2, .reps = 3000, .warmup = 20, .ring = BENCH_DEFAULT_RING,

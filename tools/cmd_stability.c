@@ -471,6 +471,10 @@ int mixx_cmd_stability(int argc, char **argv)
     int rc = mixx_engine_create(&cli.cfg, &e);
     if (rc)
         return mixx_cli_fail("stability: configuration", rc, NULL);
+    if ((rc = mixx_cli_params_apply(e)) != 0) {
+        mixx_engine_destroy(e);
+        return rc;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
