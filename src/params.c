@@ -82,7 +82,7 @@ static uint32_t find_id(const mixx_bus *b, uint32_t id)
         uint32_t v = atomic_load_explicit(&b->id_hash[h], memory_order_acquire);
         if (v == 0)
             return MIXX_BUS_NONE;
-        if (b->info[v - 1].id == id)
+        if (b->ids[v - 1] == id)
             return v - 1;
     }
     return MIXX_BUS_NONE;
@@ -122,7 +122,7 @@ static int valid_name(const char *s)
 
 static double to_domain(const mixx_bus *b, uint32_t idx, float v)
 {
-    return (b->info[idx].flags & MIXX_PARAM_DB) ? pow(10.0, (double)v / 20.0) : (double)v;
+    return b->isdb[idx] ? pow(10.0, (double)v / 20.0) : (double)v;
 }
 
 /* clamp/round a finite value to what the parameter can hold */
@@ -155,6 +155,8 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
     b->minf = alloc_zero(MIXX_PARAM_MAX, sizeof(float));
     b->maxf = alloc_zero(MIXX_PARAM_MAX, sizeof(float));
     b->deff = alloc_zero(MIXX_PARAM_MAX, sizeof(float));
+    b->ids = alloc_zero(MIXX_PARAM_MAX, sizeof *b->ids);
+    b->isdb = alloc_zero(MIXX_PARAM_MAX, sizeof *b->isdb);
     b->value = alloc_zero(MIXX_PARAM_MAX, sizeof *b->value);
     b->applied = alloc_zero(MIXX_PARAM_MAX, sizeof *b->applied);
     b->gesture = alloc_zero(MIXX_PARAM_MAX, sizeof *b->gesture);
@@ -168,7 +170,7 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
     b->prod = alloc_zero(MIXX_PARAM_PRODUCERS, sizeof *b->prod);
     b->rate = rate;
     int rc = 0;
-    if (!b->info || !b->minf || !b->maxf || !b->deff || !b->value || !b->applied || !b->gesture || !b->id_hash ||
+    if (!b->info || !b->minf || !b->maxf || !b->deff || !b->ids || !b->isdb || !b->value || !b->applied || !b->gesture || !b->id_hash ||
         !b->name_hash || !b->st || !b->ev || !b->ev_tmp || !b->pub || !b->touched || !b->prod)
         rc = MIXX_ENOMEM;
     for (uint32_t i = 0; rc == 0 && i < MIXX_PARAM_PRODUCERS; i++)
@@ -195,6 +197,8 @@ void mixx__bus_destroy(mixx_bus *b)
     free(b->minf);
     free(b->maxf);
     free(b->deff);
+    free(b->ids);
+    free(b->isdb);
     free((void *)b->value);
     free((void *)b->applied);
     free((void *)b->gesture);
@@ -284,6 +288,8 @@ int mixx__bus_add(mixx_bus *b, const mixx_param_info *in)
     b->minf[n] = (float)in->min;
     b->maxf[n] = (float)in->max;
     b->deff[n] = (float)in->def;
+    b->ids[n] = in->id;
+    b->isdb[n] = (in->flags & MIXX_PARAM_DB) != 0;
     atomic_store_explicit(&b->value[n], f2u(b->deff[n]), memory_order_relaxed);
     atomic_store_explicit(&b->applied[n], f2u(b->deff[n]), memory_order_relaxed);
     mixx_pstate *s = &b->st[n];
@@ -727,7 +733,7 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, f
             b->ev[s->ev_tail].next = k;
         s->ev_tail = k;
         b->pub[k].offset = ev->offset;
-        b->pub[k].id = b->info[ev->idx].id;
+        b->pub[k].id = b->ids[ev->idx];
         b->pub[k].value = ev->value;
     }
     if (b->ramp_summary) {

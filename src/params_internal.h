@@ -70,6 +70,8 @@ typedef struct mixx_bus {
     uint32_t strip_channels;
     mixx_param_info *info;
     float *minf, *maxf, *deff;
+    uint32_t *ids;  /* info[i].id, packed: the hot paths touch only these */
+    uint8_t *isdb;  /* info[i].flags & MIXX_PARAM_DB */
     _Atomic uint32_t *value;   /* latest-value slots, float bits */
     _Atomic uint32_t *applied; /* written by the audio thread */
     _Atomic int32_t *gesture;

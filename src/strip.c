@@ -199,7 +199,10 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         mixx__bus_render_idx(b, base + P_TRIM, s->buf[0], n);
         mixx__k_mul(x, s->buf[0], n);
     }
-    /* EQ: a band at 0 dB is an identity and is skipped */
+    /* EQ: a band at 0 dB is an identity and is skipped; consecutive static bands run as one cascade */
+    const mixx_biquad *casc[3];
+    float *cz[3];
+    uint32_t nc = 0;
     for (uint32_t j = 0; j < 3; j++) {
         uint32_t fi = base + P_EQ + 3 * j, gi = fi + 1, qi = fi + 2;
         double f, g, q;
@@ -224,8 +227,13 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
                 ch->d_gain[j] = gdb;
                 ch->d_q[j] = (float)q;
             }
-            mixx__k_biquad(x, n, &ch->c[j], ch->z[j]);
+            casc[nc] = &ch->c[j];
+            cz[nc++] = ch->z[j];
             continue;
+        }
+        if (nc) {
+            mixx__k_biquad_cascade(x, n, casc, cz, nc);
+            nc = 0;
         }
         mixx__bus_render_idx(b, fi, s->buf[1], n);
         mixx__bus_render_idx(b, gi, s->buf[2], n);
@@ -246,6 +254,8 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         }
         ch->d_freq[j] = -1.0f;
     }
+    if (nc)
+        mixx__k_biquad_cascade(x, n, casc, cz, nc);
     /* post gains */
     uint32_t idx[5] = {base + P_GAIN, base + P_POLARITY, base + P_MUTE, s->i_pair + c / 2, s->i_master};
     int have_pair = c / 2 < s->npairs;

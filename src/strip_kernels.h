@@ -38,6 +38,48 @@ static inline void mixx__k_biquad(float *x, uint32_t n, const mixx_biquad *c, fl
     z[1] = z2;
 }
 
+/* up to 3 sections in series, one pass: the sections' recurrences overlap in the pipeline */
+static inline void mixx__k_biquad_cascade(float *x, uint32_t n, const mixx_biquad *const *c, float *const *z,
+                                          uint32_t sections)
+{
+    if (sections == 1) {
+        mixx__k_biquad(x, n, c[0], z[0]);
+        return;
+    }
+    if (sections == 2) {
+        const mixx_biquad a = *c[0], b = *c[1];
+        float a1 = z[0][0], a2 = z[0][1], b1 = z[1][0], b2 = z[1][1];
+        for (uint32_t i = 0; i < n; i++) {
+            float in = x[i];
+            float y = a.b0 * in + a1;
+            a1 = a.b1 * in - a.a1 * y + a2;
+            a2 = a.b2 * in - a.a2 * y;
+            float v = b.b0 * y + b1;
+            b1 = b.b1 * y - b.a1 * v + b2;
+            b2 = b.b2 * y - b.a2 * v;
+            x[i] = v;
+        }
+        z[0][0] = a1, z[0][1] = a2, z[1][0] = b1, z[1][1] = b2;
+        return;
+    }
+    const mixx_biquad a = *c[0], b = *c[1], d = *c[2];
+    float a1 = z[0][0], a2 = z[0][1], b1 = z[1][0], b2 = z[1][1], d1 = z[2][0], d2 = z[2][1];
+    for (uint32_t i = 0; i < n; i++) {
+        float in = x[i];
+        float y = a.b0 * in + a1;
+        a1 = a.b1 * in - a.a1 * y + a2;
+        a2 = a.b2 * in - a.a2 * y;
+        float v = b.b0 * y + b1;
+        b1 = b.b1 * y - b.a1 * v + b2;
+        b2 = b.b2 * y - b.a2 * v;
+        float w = d.b0 * v + d1;
+        d1 = d.b1 * v - d.a1 * w + d2;
+        d2 = d.b2 * v - d.a2 * w;
+        x[i] = w;
+    }
+    z[0][0] = a1, z[0][1] = a2, z[1][0] = b1, z[1][1] = b2, z[2][0] = d1, z[2][1] = d2;
+}
+
 enum { MIXX_K_LOWSHELF = 0, MIXX_K_PEAK = 1, MIXX_K_HIGHSHELF = 2 };
 
 /* RBJ audio-EQ cookbook designs (shelf slope given as Q), computed in double */
@@ -73,17 +115,32 @@ static inline void mixx__k_rbj(int kind, double fs, double f, double gain_db, do
 /* peak |x| (max with *peak), sum of squares in double (added to *sumsq), samples with |x| >= 1 */
 static inline void mixx__k_meter(const float *x, uint32_t n, float *peak, double *sumsq, uint32_t *clips)
 {
-    float pk = *peak;
-    double s = 0.0;
-    uint32_t cl = 0;
-    for (uint32_t i = 0; i < n; i++) {
+    /* four lanes: independent chains instead of one latency-bound one; squares summed in double */
+    float p0 = *peak, p1 = p0, p2 = p0, p3 = p0;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    uint32_t cl = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float a0 = fabsf(x[i]), a1 = fabsf(x[i + 1]), a2 = fabsf(x[i + 2]), a3 = fabsf(x[i + 3]);
+        p0 = a0 > p0 ? a0 : p0;
+        p1 = a1 > p1 ? a1 : p1;
+        p2 = a2 > p2 ? a2 : p2;
+        p3 = a3 > p3 ? a3 : p3;
+        s0 += (double)x[i] * (double)x[i];
+        s1 += (double)x[i + 1] * (double)x[i + 1];
+        s2 += (double)x[i + 2] * (double)x[i + 2];
+        s3 += (double)x[i + 3] * (double)x[i + 3];
+        cl += (uint32_t)(a0 >= 1.0f) + (uint32_t)(a1 >= 1.0f) + (uint32_t)(a2 >= 1.0f) + (uint32_t)(a3 >= 1.0f);
+    }
+    for (; i < n; i++) {
         float a = fabsf(x[i]);
-        pk = a > pk ? a : pk;
-        s += (double)x[i] * (double)x[i];
+        p0 = a > p0 ? a : p0;
+        s0 += (double)x[i] * (double)x[i];
         cl += a >= 1.0f;
     }
-    *peak = pk;
-    *sumsq += s;
+    p0 = p1 > p0 ? p1 : p0;
+    p2 = p3 > p2 ? p3 : p2;
+    *peak = p2 > p0 ? p2 : p0;
+    *sumsq += (s0 + s1) + (s2 + s3);
     *clips += cl;
 }
 
