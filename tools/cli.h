@@ -55,6 +55,7 @@ int mixx_cmd_native(int argc, char **argv);
 int mixx_cmd_params(int argc, char **argv);
 int mixx_cmd_bench_params(int argc, char **argv);
 int mixx_cli_params_option(const char *opt, const char *val, int *used);
+void mixx_cli_params_accept(void); /* a command that applies them calls this before parsing; others refuse them */
 int mixx_cli_params_apply(mixx_engine *e);
 
 /* report.c: renders DIR/report.md and the plots from DIR/report.json and DIR/timeline.jsonl (atomic writes).

@@ -18,10 +18,16 @@
 static const char *cli_sets[MAX_SETS];
 static int n_cli_sets;
 static const char *cli_preset;
+static int cli_accept;
+
+void mixx_cli_params_accept(void)
+{
+    cli_accept = 1;
+}
 
 int mixx_cli_params_option(const char *opt, const char *val, int *used)
 {
-    if (strcmp(opt, "--set") != 0 && strcmp(opt, "--preset") != 0)
+    if (!cli_accept || (strcmp(opt, "--set") != 0 && strcmp(opt, "--preset") != 0))
         return 0;
     if (!val) {
         fprintf(stderr, "mixx: option %s needs a value\n", opt);
@@ -114,6 +120,7 @@ int mixx_cmd_params(int argc, char **argv)
 {
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
+    mixx_cli_params_accept();
     int prc = mixx_cli_parse(&cli, argc, argv, 2, NULL, NULL);
     if (prc)
         return prc;

@@ -88,6 +88,7 @@ int mixx_cmd_run(int argc, char **argv)
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     cli.duration_s = 10.0;
+    mixx_cli_params_accept();
     int prc = mixx_cli_parse(&cli, argc, argv, 2, NULL, NULL);
     if (prc)
         return prc;

@@ -432,6 +432,7 @@ int mixx_cmd_stability(int argc, char **argv)
     mixx_cli_init(&cli, argc, argv);
     cli.duration_s = 60;
     stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL};
+    mixx_cli_params_accept();
     int prc = mixx_cli_parse(&cli, argc, argv, 2, stab_option, &o);
     if (prc)
         return prc;
