@@ -118,7 +118,8 @@ typedef struct mixx_second mixx_second;
 typedef void (*mixx_records_cb)(const mixx_record *records, size_t count, void *user);
 typedef void (*mixx_second_cb)(const mixx_second *second, void *user);
 /* Audio thread, must be realtime-safe: the place for the application's own DSP. Called every cycle after the
- * pass-through copy (out[i] already holds in[i]) and before the latency meter's stimulus is written. */
+ * pass-through copy (out[i] already holds in[i]) and the parameter events of the block (mixxengine_params.h), and
+ * before the latency meter's stimulus is written and the built-in channel strip runs. */
 typedef void (*mixx_audio_cb)(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
                               uint32_t n_frames, void *user);
 

@@ -96,7 +96,8 @@ MIXX_API uint64_t mixx_param_producer_overflows(const mixx_param_producer *p);
 MIXX_API uint64_t mixx_param_sample_time(const mixx_engine *e);
 
 /* ---- the audio thread's side (inside mixx_config.audio_cb) ---------------------------------------------------
- * Before audio_cb runs, the engine has taken every write and due event of this block. For each parameter it can
+ * Before audio_cb runs, the engine has taken every write and due event of this block (the channel strip runs after
+ * audio_cb and the latency meter, so it is inside the meter's loop). For each parameter it can
  * render the block's per-sample values: the smoothed ramp, changing exactly at event offsets. For MIXX_PARAM_DB
  * parameters the rendered value is the linear gain 10^(dB/20), ramped linearly in gain; for all others the value
  * in its unit ramped linearly (a bool/stepped parameter with smoothing > 0 renders its 0..1 crossfade weight
@@ -135,7 +136,7 @@ MIXX_API int mixx_params_load(mixx_engine *e, const char *text, size_t len);
 MIXX_API int mixx_param_set_text(mixx_engine *e, const char *assignment);
 
 /* ---- meters ----------------------------------------------------------------------------------------------------
- * The audio thread measures every input (before the strip) and every output (after the strip and audio_cb) per
+ * The audio thread measures every input (as delivered) and every output (after audio_cb and the strip) per
  * block and pushes one record through an SPSC ring; a full ring accumulates into a pending record, so no peak is
  * lost. A reader gets everything since its previous read. Off by default (mixx_meters_enable). */
 typedef struct mixx_meter {

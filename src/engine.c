@@ -682,10 +682,9 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     uint64_t t0 = instrument ? mixx__now_ns() : 0;
 
     process_block(in, n_in, out, n_out, n_frames);
-    mixx__bus_cycle_begin(e->bus, in, n_in, out, n_out, n_frames); /* events, input meters, strip */
+    mixx__bus_cycle_begin(e->bus, in, n_in, n_frames); /* parameter events, input meters */
     if (e->cfg.audio_cb)
         e->cfg.audio_cb(in, n_in, out, n_out, n_frames, e->cfg.user);
-    mixx__bus_cycle_end(e->bus, out, n_out, n_frames); /* output meters, sample time */
     if (atomic_load_explicit(&e->rtl_active, memory_order_acquire)) {
         uint32_t ch = atomic_load_explicit(&e->rtl_channel, memory_order_relaxed);
         if (ch < n_in && ch < n_out)
@@ -693,6 +692,8 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
         atomic_store_explicit(&e->rtl_cycles, atomic_load_explicit(&e->rtl_cycles, memory_order_relaxed) + 1,
                               memory_order_release);
     }
+    /* the channel strip is in the latency meter's loop: at its defaults it adds exactly nothing */
+    mixx__bus_cycle_end(e->bus, out, n_out, n_frames); /* strip, output meters, sample time */
 
     uint64_t cb = atomic_load_explicit(&e->callbacks, memory_order_relaxed);
     atomic_store_explicit(&e->callbacks, cb + 1, memory_order_release);

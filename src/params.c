@@ -668,8 +668,7 @@ static void sort_events(mixx_bus *b, uint32_t first)
     }
 }
 
-void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
-                           uint32_t n_frames)
+void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, uint32_t n_frames)
 {
     atomic_store_explicit(&b->audio_tid, (unsigned long)pthread_self(), memory_order_relaxed);
     b->cycle++;
@@ -772,11 +771,11 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, f
 
     if (mixx__meters_enabled(b->meters))
         mixx__meters_input(b->meters, in, n_in, n_frames);
-    mixx__strip_process(b->strip, out, n_out, n_frames);
 }
 
 void mixx__bus_cycle_end(mixx_bus *b, float *const *out, uint32_t n_out, uint32_t n_frames)
 {
+    mixx__strip_process(b->strip, out, n_out, n_frames);
     if (mixx__meters_enabled(b->meters))
         mixx__meters_output(b->meters, (const float *const *)out, n_out, n_frames);
     b->t0 += n_frames;

@@ -111,9 +111,9 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
 void mixx__bus_destroy(mixx_bus *b);
 /* at engine start, with the rate the device runs: ramps snap to their targets, sample time 0. Control thread. */
 void mixx__bus_start(mixx_bus *b, uint32_t rate);
-/* the engine's cycle: begin after the pass-through copy, end after audio_cb. Audio thread, realtime-safe. */
-void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
-                           uint32_t n_frames);
+/* the engine's cycle: begin after the pass-through copy (events, input meters), end after audio_cb and the
+ * latency meter's stimulus (strip, output meters, sample time). Audio thread, realtime-safe. */
+void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, uint32_t n_frames);
 void mixx__bus_cycle_end(mixx_bus *b, float *const *out, uint32_t n_out, uint32_t n_frames);
 /* registry used by strip.c at creation: returns the index or a negative code */
 int mixx__bus_add(mixx_bus *b, const mixx_param_info *info);

@@ -206,7 +206,7 @@ static void block(bench_ctx *c)
 {
     memcpy(c->out[0], c->in[0], BP_FRAMES * sizeof(float));
     memcpy(c->out[1], c->in[1], BP_FRAMES * sizeof(float));
-    mixx__bus_cycle_begin(c->b, (const float *const *)c->in, 2, c->out, 2, BP_FRAMES);
+    mixx__bus_cycle_begin(c->b, (const float *const *)c->in, 2, BP_FRAMES);
     mixx__bus_cycle_end(c->b, c->out, 2, BP_FRAMES);
 }
 
