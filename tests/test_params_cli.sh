@@ -57,6 +57,16 @@ expect_err "malformed preset" MIXX_EPRESET run --duration 1s --preset "$tmp/bad.
 err=$("$MIXX" run --duration 1s --preset "$tmp/missing.json" 2>&1 >/dev/null)
 [ $? -ne 0 ] && echo "$err" | grep -q 'missing.json' && ok "missing preset file" || bad "missing preset: $err"
 
+# the strip is inside the latency meter's loop: at its defaults (an EQ frequency alone changes nothing, another
+# channel's gain is not in the loop) the meter reads exactly the sim loop; an active EQ moves the reading
+lat=$("$MIXX" latency --count 1 --json --set ch1.eq.mid.freq_hz=333 --set ch2.gain_db=-6)
+echo "$lat" | python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); assert d["status"]=="ok" and d["rtl_frames"]==128.0 and d["excess_frames"]==0.0, d' &&
+    ok "latency through the strip at defaults: 128.000 frames, 0.000 added" || bad "latency at defaults: $lat"
+lat=$("$MIXX" latency --count 1 --json --set ch1.eq.mid.gain_db=12)
+echo "$lat" | python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); assert d["rtl_frames"] is not None and d["excess_frames"]!=0.0, d' &&
+    ok "latency with the EQ active: the EQ is in the loop ($(echo "$lat" | sed -n 's/.*"excess_frames":\([^,]*\).*/\1/p') frames)" ||
+    bad "latency with EQ: $lat"
+
 json=$("$MIXX" bench params --json)
 if python3 - "$json" <<'PY'
 import json, sys
