@@ -73,7 +73,8 @@ MIXX_API int mixx_param_in_gesture(const mixx_engine *e, uint32_t id);
 /* ---- timed events: sample-accurate automation from registered producer threads -----------------------------
  * Each producer owns an SPSC queue to the audio thread (MIXX_PARAM_QUEUE events). An event carries an engine
  * sample time (mixx_param_sample_time); it is applied at exactly that sample of the block that covers it (a late
- * event at offset 0 of the next block). Times must not decrease within one producer. */
+ * event at offset 0 of the next block). Times must not decrease within one producer. The sample time restarts at 0
+ * at every engine start, and events still queued then (they belong to the previous run's clock) are discarded. */
 typedef struct mixx_param_producer mixx_param_producer;
 #define MIXX_PARAM_PRODUCERS 16
 #define MIXX_PARAM_QUEUE 1024
