@@ -64,7 +64,8 @@ MIXX_API int mixx_param_get(const mixx_engine *e, uint32_t id, double *value);
 /* The value the audio thread has applied (the target of its latest block; the ramp towards it may still be in
  * flight). Returns 0, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOPARAM. Any thread. */
 MIXX_API int mixx_param_get_applied(const mixx_engine *e, uint32_t id, double *value);
-/* Gesture begin (begin=1) / end (0) of a UI drag, for undo and automation recording; nests. Returns 0,
+/* Gesture begin (begin=1) / end (0) of a UI drag, for undo and automation recording; nests. The next block's event
+ * list (mixx_param_block_events) carries a GESTURE_BEGIN / _END event at offset 0. Returns 0,
  * MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOPARAM, MIXX_EINVAL (end without begin). Any thread except the audio thread. */
 MIXX_API int mixx_param_gesture(mixx_engine *e, uint32_t id, int begin);
 /* 1 while a gesture is open on the parameter, 0 if not, or MIXX_ENULL / MIXX_ENOTINIT / MIXX_ENOPARAM. Any. */
@@ -103,10 +104,18 @@ MIXX_API uint64_t mixx_param_sample_time(const mixx_engine *e);
  * parameters the rendered value is the linear gain 10^(dB/20), ramped linearly in gain; for all others the value
  * in its unit ramped linearly (a bool/stepped parameter with smoothing > 0 renders its 0..1 crossfade weight
  * between the old and the new value; with smoothing 0 it steps at the event sample). */
+typedef enum mixx_param_event_type {
+    MIXX_PARAM_EV_VALUE = 0,         /* a new target */
+    MIXX_PARAM_EV_GESTURE_BEGIN = 1, /* a UI gesture began on the parameter since the last block (value: latest) */
+    MIXX_PARAM_EV_GESTURE_END = 2    /* ... ended */
+} mixx_param_event_type;
+
+/* Size is part of the ABI. */
 typedef struct mixx_param_event {
     uint32_t offset; /* frame within this block */
     uint32_t id;
     float value;     /* new target, in the parameter's unit */
+    uint32_t type;   /* mixx_param_event_type */
 } mixx_param_event;
 
 /* Fills buf[0..n_frames) with this block's values of `id` (n_frames = the block's frames). Returns 0,

@@ -160,6 +160,9 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
     b->value = alloc_zero(MIXX_PARAM_MAX, sizeof *b->value);
     b->applied = alloc_zero(MIXX_PARAM_MAX, sizeof *b->applied);
     b->gesture = alloc_zero(MIXX_PARAM_MAX, sizeof *b->gesture);
+    b->g_begins = alloc_zero(MIXX_PARAM_MAX, sizeof *b->g_begins);
+    b->g_ends = alloc_zero(MIXX_PARAM_MAX, sizeof *b->g_ends);
+    b->g_seen = alloc_zero(2 * MIXX_PARAM_MAX, sizeof *b->g_seen);
     b->id_hash = alloc_zero(2 * MIXX_PARAM_MAX, sizeof *b->id_hash);
     b->name_hash = alloc_zero(2 * MIXX_PARAM_MAX, sizeof *b->name_hash);
     b->st = alloc_zero(MIXX_PARAM_MAX, sizeof *b->st);
@@ -170,7 +173,8 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
     b->prod = alloc_zero(MIXX_PARAM_PRODUCERS, sizeof *b->prod);
     b->rate = rate;
     int rc = 0;
-    if (!b->info || !b->minf || !b->maxf || !b->deff || !b->ids || !b->isdb || !b->value || !b->applied || !b->gesture || !b->id_hash ||
+    if (!b->info || !b->minf || !b->maxf || !b->deff || !b->ids || !b->isdb || !b->value || !b->applied || !b->gesture ||
+        !b->g_begins || !b->g_ends || !b->g_seen || !b->id_hash ||
         !b->name_hash || !b->st || !b->ev || !b->ev_tmp || !b->pub || !b->touched || !b->prod)
         rc = MIXX_ENOMEM;
     for (uint32_t i = 0; rc == 0 && i < MIXX_PARAM_PRODUCERS; i++)
@@ -202,6 +206,9 @@ void mixx__bus_destroy(mixx_bus *b)
     free((void *)b->value);
     free((void *)b->applied);
     free((void *)b->gesture);
+    free((void *)b->g_begins);
+    free((void *)b->g_ends);
+    free(b->g_seen);
     free((void *)b->id_hash);
     free((void *)b->name_hash);
     free(b->st);
@@ -235,7 +242,12 @@ void mixx__bus_start(mixx_bus *b, uint32_t rate)
         s->stamp = 0;
         s->ev_head = s->ev_tail = MIXX_BUS_NONE;
         atomic_store(&b->applied[i], f2u(v));
+        b->g_seen[2 * i] = atomic_load(&b->g_begins[i]);
+        b->g_seen[2 * i + 1] = atomic_load(&b->g_ends[i]);
     }
+    atomic_store(&b->g_summary, 0);
+    for (uint32_t w = 0; w < MIXX_BUS_WORDS; w++)
+        atomic_store(&b->g_dirty[w], 0);
     /* everything written so far is in the state above */
     atomic_store(&b->summary, 0);
     for (uint32_t w = 0; w < MIXX_BUS_WORDS; w++) {
@@ -385,13 +397,18 @@ int mixx_param_find(const mixx_engine *e, const char *name, uint32_t *id)
 /* The dirty protocol. Writer: value store, then fetch_or on the parameter's word, then (unless already set) on
  * the summary. Reader: exchange summary, then each flagged word. All seq_cst: a writer that sees its summary bit
  * still set and skips the second RMW is then ordered before the reader's word exchange, which sees its bit. */
-void mixx__bus_mark(mixx_bus *b, uint32_t idx)
+static void mark_bits(_Atomic uint64_t *words, _Atomic uint64_t *summary, uint32_t idx)
 {
     uint32_t w = idx >> 6;
-    atomic_fetch_or(&b->dirty[w], 1ull << (idx & 63));
+    atomic_fetch_or(&words[w], 1ull << (idx & 63));
     uint64_t wb = 1ull << w;
-    if (!(atomic_load(&b->summary) & wb))
-        atomic_fetch_or(&b->summary, wb);
+    if (!(atomic_load(summary) & wb))
+        atomic_fetch_or(summary, wb);
+}
+
+void mixx__bus_mark(mixx_bus *b, uint32_t idx)
+{
+    mark_bits(b->dirty, &b->summary, idx);
 }
 
 static int set_idx(mixx_bus *b, uint32_t idx, double value)
@@ -473,13 +490,16 @@ int mixx_param_gesture(mixx_engine *e, uint32_t id, int begin)
         return MIXX_ENOPARAM;
     if (begin) {
         atomic_fetch_add(&b->gesture[idx], 1);
-        return 0;
+        atomic_fetch_add_explicit(&b->g_begins[idx], 1, memory_order_relaxed);
+    } else {
+        int32_t g = atomic_load(&b->gesture[idx]);
+        do {
+            if (g <= 0)
+                return MIXX_EINVAL;
+        } while (!atomic_compare_exchange_weak(&b->gesture[idx], &g, g - 1));
+        atomic_fetch_add_explicit(&b->g_ends[idx], 1, memory_order_relaxed);
     }
-    int32_t g = atomic_load(&b->gesture[idx]);
-    do {
-        if (g <= 0)
-            return MIXX_EINVAL;
-    } while (!atomic_compare_exchange_weak(&b->gesture[idx], &g, g - 1));
+    mark_bits(b->g_dirty, &b->g_summary, idx);
     return 0;
 }
 
@@ -634,12 +654,13 @@ static void touch(mixx_bus *b, uint32_t idx)
     b->touched[b->n_touched++] = idx;
 }
 
-static void push_event(mixx_bus *b, uint32_t offset, uint32_t idx, float v)
+static void push_event(mixx_bus *b, uint32_t offset, uint32_t idx, float v, uint32_t type)
 {
     mixx_bus_event *ev = &b->ev[b->n_ev++];
     ev->offset = offset;
     ev->idx = idx;
     ev->value = v;
+    ev->type = type;
     ev->next = MIXX_BUS_NONE;
 }
 
@@ -690,7 +711,32 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
                 uint32_t idx = w * 64 + (uint32_t)__builtin_ctzll(d);
                 d &= d - 1;
                 if (idx < count)
-                    push_event(b, 0, idx, u2f(atomic_load_explicit(&b->value[idx], memory_order_relaxed)));
+                    push_event(b, 0, idx, u2f(atomic_load_explicit(&b->value[idx], memory_order_relaxed)),
+                               MIXX_PARAM_EV_VALUE);
+            }
+        }
+    }
+    /* 1b. gesture news since the last block: begin and/or end, offset 0, with the latest value */
+    if (atomic_load_explicit(&b->g_summary, memory_order_relaxed)) {
+        uint64_t sum = atomic_exchange(&b->g_summary, 0);
+        while (sum) {
+            uint32_t w = (uint32_t)__builtin_ctzll(sum);
+            sum &= sum - 1;
+            uint64_t d = atomic_exchange(&b->g_dirty[w], 0);
+            while (d && b->n_ev + 2 <= MIXX_BUS_EVENTS) {
+                uint32_t idx = w * 64 + (uint32_t)__builtin_ctzll(d);
+                d &= d - 1;
+                if (idx >= count)
+                    continue;
+                uint32_t gb = atomic_load_explicit(&b->g_begins[idx], memory_order_relaxed);
+                uint32_t ge = atomic_load_explicit(&b->g_ends[idx], memory_order_relaxed);
+                float v = u2f(atomic_load_explicit(&b->value[idx], memory_order_relaxed));
+                if (gb != b->g_seen[2 * idx])
+                    push_event(b, 0, idx, v, MIXX_PARAM_EV_GESTURE_BEGIN);
+                if (ge != b->g_seen[2 * idx + 1])
+                    push_event(b, 0, idx, v, MIXX_PARAM_EV_GESTURE_END);
+                b->g_seen[2 * idx] = gb;
+                b->g_seen[2 * idx + 1] = ge;
             }
         }
     }
@@ -711,7 +757,7 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
             if (q->time >= t_end)
                 break;
             if (q->idx < count)
-                push_event(b, q->time <= t0 ? 0 : (uint32_t)(q->time - t0), q->idx, q->value);
+                push_event(b, q->time <= t0 ? 0 : (uint32_t)(q->time - t0), q->idx, q->value, MIXX_PARAM_EV_VALUE);
             tail++;
             taken++;
         }
@@ -724,6 +770,12 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
     /* 3. parameters that change in this block: those with events, those still ramping */
     for (uint32_t k = 0; k < b->n_ev; k++) {
         mixx_bus_event *ev = &b->ev[k];
+        b->pub[k].offset = ev->offset;
+        b->pub[k].id = b->ids[ev->idx];
+        b->pub[k].value = ev->value;
+        b->pub[k].type = ev->type;
+        if (ev->type != MIXX_PARAM_EV_VALUE)
+            continue;
         touch(b, ev->idx);
         mixx_pstate *s = &b->st[ev->idx];
         if (s->ev_tail == MIXX_BUS_NONE)
@@ -731,9 +783,6 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
         else
             b->ev[s->ev_tail].next = k;
         s->ev_tail = k;
-        b->pub[k].offset = ev->offset;
-        b->pub[k].id = b->ids[ev->idx];
-        b->pub[k].value = ev->value;
     }
     if (b->ramp_summary) {
         for (uint32_t w = 0; w < MIXX_BUS_WORDS; w++)

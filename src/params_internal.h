@@ -37,7 +37,8 @@ typedef struct mixx_pstate {
 typedef struct mixx_bus_event {
     uint32_t offset, idx;
     float value;
-    uint32_t next; /* next event of the same parameter in this block */
+    uint32_t type; /* mixx_param_event_type */
+    uint32_t next; /* next value event of the same parameter in this block */
 } mixx_bus_event;
 
 typedef struct mixx_qevent {
@@ -74,13 +75,18 @@ typedef struct mixx_bus {
     uint8_t *isdb;  /* info[i].flags & MIXX_PARAM_DB */
     _Atomic uint32_t *value;   /* latest-value slots, float bits */
     _Atomic uint32_t *applied; /* written by the audio thread */
-    _Atomic int32_t *gesture;
+    _Atomic int32_t *gesture;  /* open gestures */
+    _Atomic uint32_t *g_begins, *g_ends; /* gestures begun / ended, monotonic: the audio thread turns news into events */
+    uint32_t *g_seen;          /* audio thread: begins and ends already reported, two per parameter */
     _Atomic uint32_t *id_hash, *name_hash; /* index + 1, 0 = empty; append-only */
     uint32_t hash_mask;
 
     /* writers -> audio thread: dirty bits, a summary bit per 64-parameter word */
     _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t summary;
     _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t dirty[MIXX_BUS_WORDS];
+    /* the same for gesture news */
+    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t g_summary;
+    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t g_dirty[MIXX_BUS_WORDS];
 
     /* audio thread */
     _Alignas(MIXX_CACHE_LINE) _Atomic unsigned long audio_tid; /* pthread_self() inside a block, else 0 */

@@ -28,6 +28,8 @@ typedef struct app {
     int set_rc;       /* what mixx_param_set returned inside audio_cb */
     int try_set;
     uint32_t n_events;
+    uint32_t g_begin, g_end, g_id; /* gesture events seen, and the last one's id */
+    float g_value;
 } app;
 
 static void app_cb(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out, uint32_t n_frames,
@@ -39,7 +41,18 @@ static void app_cb(const float *const *in, uint32_t n_in, float *const *out, uin
     if (a->try_set)
         a->set_rc = mixx_param_set(a->e, 0x0001u, -1.0);
     const mixx_param_event *ev;
-    a->n_events += mixx_param_block_events(a->e, &ev);
+    uint32_t n_ev = mixx_param_block_events(a->e, &ev);
+    a->n_events += n_ev;
+    for (uint32_t k = 0; k < n_ev; k++) {
+        if (ev[k].type == MIXX_PARAM_EV_GESTURE_BEGIN)
+            a->g_begin++;
+        if (ev[k].type == MIXX_PARAM_EV_GESTURE_END)
+            a->g_end++;
+        if (ev[k].type != MIXX_PARAM_EV_VALUE) {
+            a->g_id = ev[k].id;
+            a->g_value = ev[k].value;
+        }
+    }
     if (!a->id)
         return;
     if (mixx_param_render(a->e, a->id, g, n_frames) != 0)
@@ -183,12 +196,27 @@ static void test_bad_input(void **state)
     /* outside a block */
     float g[64];
     assert_rc(mixx_param_render(e, APP_ID, g, 64), MIXX_ENOTRUNNING);
-    /* gestures */
+    /* gestures: state, and begin/end events in the next block's list (an automation recorder in audio_cb) */
     assert_rc(mixx_param_gesture(e, m, 0), MIXX_EINVAL);
     assert_rc(mixx_param_gesture(e, m, 1), 0);
     assert_int_equal(mixx_param_in_gesture(e, m), 1);
+    assert_rc(mixx_param_set(e, m, -2.0), 0);
+    assert_rc(process(e, in, out, 2, 64), 0);
+    assert_int_equal(a.g_begin, 1);
+    assert_int_equal(a.g_end, 0);
+    assert_int_equal(a.g_id, m);
+    assert_true(a.g_value == -2.0f);
+    assert_rc(process(e, in, out, 2, 64), 0);
+    assert_int_equal(a.g_begin, 1); /* reported once */
     assert_rc(mixx_param_gesture(e, m, 0), 0);
     assert_int_equal(mixx_param_in_gesture(e, m), 0);
+    assert_rc(process(e, in, out, 2, 64), 0);
+    assert_int_equal(a.g_end, 1);
+    assert_rc(mixx_param_gesture(e, m, 1), 0); /* a whole gesture between two blocks: both events */
+    assert_rc(mixx_param_gesture(e, m, 0), 0);
+    assert_rc(process(e, in, out, 2, 64), 0);
+    assert_int_equal(a.g_begin, 2);
+    assert_int_equal(a.g_end, 2);
     mixx_engine_destroy(e);
 
     /* definitions */
