@@ -1,4 +1,4 @@
-/* backend_jack.c: the JACK backend, "jack". One JACK client (cfg->client_name) with N input and M output
+/* backend_jack.c: the JACK backend, "jack". One JACK client (cfg->jack.client_name) with N input and M output
  * ports; JACK's process thread runs the engine zero-copy on the port buffers. Wiring (--connect-in/out,
  * --self-loop) happens after activation; server loss, xruns and format changes are forwarded to the engine.
  * Never starts a server (JackNoStartServer). Device listing groups the server's ports by client. */
@@ -264,7 +264,7 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     jack_server_name(s->server, sizeof s->server);
 
     jack_status_t st = 0;
-    const char *name = cfg->client_name && *cfg->client_name ? cfg->client_name : "mixxengine";
+    const char *name = cfg->jack.client_name && *cfg->jack.client_name ? cfg->jack.client_name : "mixxengine";
     s->client = jack_open_quiet(name, &st);
     if (!s->client) {
         char why[512];
@@ -371,9 +371,9 @@ static int jack_wire(jack_state *s, const char *spec, int to_inputs)
 static int jack_expected_connection(jack_state *s, uint32_t c, int in)
 {
     const mixx_config *cfg = mixx__engine_config(s->engine);
-    if (cfg->self_loop && c < s->n_in && c < s->n_out)
+    if (cfg->jack.self_loop && c < s->n_in && c < s->n_out)
         return 1;
-    const char *p = in ? cfg->connect_in : cfg->connect_out;
+    const char *p = in ? cfg->jack.connect_in : cfg->jack.connect_out;
     for (uint32_t k = 0; p && *p; k++) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -400,7 +400,7 @@ static int jack_start(void *state)
     }
     atomic_store(&s->active, 1);
     int rc = 0;
-    if (cfg->self_loop) {
+    if (cfg->jack.self_loop) {
         uint32_t n = s->n_in < s->n_out ? s->n_in : s->n_out;
         for (uint32_t c = 0; c < n && !rc; c++) {
             int r = jack_connect(s->client, jack_port_name(s->out_ports[c]), jack_port_name(s->in_ports[c]));
@@ -411,10 +411,10 @@ static int jack_start(void *state)
             }
         }
     }
-    if (!rc && cfg->connect_in)
-        rc = jack_wire(s, cfg->connect_in, 1);
-    if (!rc && cfg->connect_out)
-        rc = jack_wire(s, cfg->connect_out, 0);
+    if (!rc && cfg->jack.connect_in)
+        rc = jack_wire(s, cfg->jack.connect_in, 1);
+    if (!rc && cfg->jack.connect_out)
+        rc = jack_wire(s, cfg->jack.connect_out, 0);
     if (rc) {
         jack_deactivate(s->client);
         atomic_store(&s->active, 0);
@@ -423,10 +423,10 @@ static int jack_start(void *state)
     /* jack2 publishes a new graph at the next cycle: wait (bounded) until our connections are visible */
     for (int i = 0; i < 500; i++) {
         int pending = 0;
-        if (cfg->self_loop || cfg->connect_in)
+        if (cfg->jack.self_loop || cfg->jack.connect_in)
             for (uint32_t c = 0; c < s->n_in; c++)
                 pending |= jack_expected_connection(s, c, 1) && !port_connected(s->in_ports[c]);
-        if (cfg->self_loop || cfg->connect_out)
+        if (cfg->jack.self_loop || cfg->jack.connect_out)
             for (uint32_t c = 0; c < s->n_out; c++)
                 pending |= jack_expected_connection(s, c, 0) && !port_connected(s->out_ports[c]);
         if (!pending)

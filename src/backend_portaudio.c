@@ -463,7 +463,7 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
     s->max_frames = cfg->max_buffer_size;
     s->buffer = cfg->buffer_size;
 
-    PaError err = pa_init(cfg->client_name);
+    PaError err = pa_init(cfg->jack.client_name);
     if (err != paNoError) {
         int rc = pa_fail(e, "Pa_Initialize", err);
         free(s);

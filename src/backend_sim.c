@@ -289,14 +289,14 @@ static int sim_open(struct mixx_engine *e, mixx_device_format *fmt, void **state
     s->n_in = c->inputs;
     s->n_out = c->outputs;
     s->n_loop = c->inputs < c->outputs ? c->inputs : c->outputs;
-    s->periods = c->sim_periods;
-    s->extra = c->sim_extra_latency;
-    s->gain = (float)(c->sim_gain * (c->sim_invert ? -1.0 : 1.0));
-    s->noise_rms = c->sim_snr_db >= 200.0 ? 0.0 : sqrt(0.5) * pow(10.0, -c->sim_snr_db / 20.0);
-    s->stall_us = c->sim_stall_us;
-    s->stall_every = c->sim_stall_every;
-    s->fail_after_s = c->sim_fail_after_s;
-    s->slip_frames = c->sim_slip_frames;
+    s->periods = c->sim.periods;
+    s->extra = c->sim.extra_latency;
+    s->gain = (float)(c->sim.gain * (c->sim.invert ? -1.0 : 1.0));
+    s->noise_rms = c->sim.snr_db >= 200.0 ? 0.0 : sqrt(0.5) * pow(10.0, -c->sim.snr_db / 20.0);
+    s->stall_us = c->sim.faults.stall_us;
+    s->stall_every = c->sim.faults.stall_every;
+    s->fail_after_s = c->sim.faults.fail_after_s;
+    s->slip_frames = c->sim.faults.slip_frames;
     s->rng = 0x9e3779b97f4a7c15ull;
     sim_set_delay(s, (double)s->periods * s->buffer + s->extra);
 

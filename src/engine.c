@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "engine_internal.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
@@ -125,78 +126,27 @@ int mixx_backend_available(mixx_backend b, char *why, size_t why_len)
     return ops->available ? ops->available(why, why_len) : 1;
 }
 
-int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t *count)
+int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t size, size_t *count)
 {
     if (!count || (cap && !out))
         return MIXX_ENULL;
     *count = 0;
+    if (mixx__struct_size_ok(size))
+        return MIXX_ESTRUCT;
     if ((unsigned)b >= MIXX_BACKEND_COUNT || b == MIXX_BACKEND_HOSTED || !backend_table[b])
         return MIXX_EBACKEND;
     if (!backend_table[b]->list_devices)
         return 0;
-    return backend_table[b]->list_devices(out, cap, count);
-}
-
-/* ---- configuration ----------------------------------------------------------------------------------- */
-
-mixx_config mixx_config_default(void)
-{
-    mixx_config c;
-    memset(&c, 0, sizeof c);
-    c.struct_size = sizeof c;
-    c.backend = MIXX_BACKEND_SIM;
-    c.sample_rate = 48000;
-    c.buffer_size = 64;
-    c.max_buffer_size = 8192;
-    c.inputs = 2;
-    c.outputs = 2;
-    c.rt_priority = 80;
-    c.instrument = 1;
-    c.sim_periods = 2;
-    c.sim_gain = 1.0;
-    c.sim_snr_db = 300.0;
-    c.ring_capacity = 16384;
-    return c;
-}
-
-#define MIXX_MAX_RATE 768000u
-#define MIXX_MAX_BUFFER 8192u
-#define MIXX_MAX_CHANNELS 64u
-
-int mixx_config_validate(const mixx_config *c)
-{
-    if (!c)
-        return MIXX_ENULL;
-    if (c->struct_size != sizeof *c)
-        return MIXX_EINVAL;
-    if ((unsigned)c->backend >= MIXX_BACKEND_COUNT)
-        return MIXX_EBACKEND;
-    if (c->sample_rate == 0 || c->sample_rate > MIXX_MAX_RATE)
-        return MIXX_ERATE;
-    if (c->buffer_size == 0 || c->buffer_size > MIXX_MAX_BUFFER)
-        return MIXX_EBUFSIZE;
-    if (c->max_buffer_size < c->buffer_size || c->max_buffer_size > MIXX_MAX_BUFFER)
-        return MIXX_EBUFSIZE;
-    if (c->inputs > MIXX_MAX_CHANNELS || c->outputs > MIXX_MAX_CHANNELS || (c->inputs == 0 && c->outputs == 0))
-        return MIXX_ECHANNELS;
-    if (c->ring_capacity < 64 || c->ring_capacity > (1u << 24) ||
-        (c->ring_capacity & (c->ring_capacity - 1)) != 0)
-        return MIXX_EINVAL;
-    if (c->rt_priority < 0 || c->rt_priority > 99)
-        return MIXX_EINVAL;
-    if (c->sim_periods < 1 || c->sim_periods > 16)
-        return MIXX_EINVAL;
-    if (!(c->sim_extra_latency >= 0.0 && c->sim_extra_latency <= 96000.0)) /* also rejects NaN */
-        return MIXX_ERANGE;
-    if (!(c->sim_gain >= 0.0 && c->sim_gain <= 16.0))
-        return MIXX_ERANGE;
-    if (!(c->sim_snr_db >= -60.0 && c->sim_snr_db <= 1000.0))
-        return MIXX_ERANGE;
-    if (!(c->sim_fail_after_s >= 0.0 && c->sim_fail_after_s <= 1e7))
-        return MIXX_ERANGE;
-    if (c->sim_stall_us > 10000000u || c->sim_slip_frames > 96000u)
-        return MIXX_ERANGE;
-    return 0;
+    /* backends fill whole structs of this library's size; the caller's stride may differ */
+    mixx_device_info *tab = cap ? calloc(cap, sizeof *tab) : NULL;
+    if (cap && !tab)
+        return MIXX_ENOMEM;
+    int rc = backend_table[b]->list_devices(tab, cap, count);
+    if (rc == 0)
+        for (size_t i = 0; i < cap && i < *count; i++)
+            mixx__struct_out((unsigned char *)out + i * size, size, &tab[i], sizeof tab[i]);
+    free(tab);
+    return rc;
 }
 
 /* ---- engine object --------------------------------------------------------------------------------- */
@@ -222,29 +172,31 @@ static void free_strings(mixx_engine *e)
 }
 
 /* Fills an engine that is zeroed apart from its locks. */
-static int engine_setup(mixx_engine *e, const mixx_config *cfg)
+static int engine_setup(mixx_engine *e, const mixx_config *caller)
 {
-    int rc = mixx_config_validate(cfg);
+    mixx_config full;
+    int rc = mixx__config_load(&full, caller);
     if (rc)
         return rc;
+    const mixx_config *cfg = &full;
     if (cfg->backend != MIXX_BACKEND_HOSTED && !backend_table[cfg->backend])
         return MIXX_EBACKEND;
     e->cfg = *cfg;
     e->str_log = dup_or_null(cfg->log_path);
     e->str_device = dup_or_null(cfg->device);
-    e->str_client = dup_or_null(cfg->client_name ? cfg->client_name : "mixxengine");
-    e->str_cin = dup_or_null(cfg->connect_in);
-    e->str_cout = dup_or_null(cfg->connect_out);
+    e->str_client = dup_or_null(cfg->jack.client_name ? cfg->jack.client_name : "mixxengine");
+    e->str_cin = dup_or_null(cfg->jack.connect_in);
+    e->str_cout = dup_or_null(cfg->jack.connect_out);
     if ((cfg->log_path && !e->str_log) || (cfg->device && !e->str_device) || !e->str_client ||
-        (cfg->connect_in && !e->str_cin) || (cfg->connect_out && !e->str_cout)) {
+        (cfg->jack.connect_in && !e->str_cin) || (cfg->jack.connect_out && !e->str_cout)) {
         free_strings(e);
         return MIXX_ENOMEM;
     }
     e->cfg.log_path = e->str_log;
     e->cfg.device = e->str_device;
-    e->cfg.client_name = e->str_client;
-    e->cfg.connect_in = e->str_cin;
-    e->cfg.connect_out = e->str_cout;
+    e->cfg.jack.client_name = e->str_client;
+    e->cfg.jack.connect_in = e->str_cin;
+    e->cfg.jack.connect_out = e->str_cout;
     e->ops = cfg->backend == MIXX_BACKEND_HOSTED ? NULL : backend_table[cfg->backend];
     rc = mixx_ring_init(&e->ring, cfg->ring_capacity);
     if (rc) {
@@ -357,18 +309,21 @@ const char *mixx_engine_last_error(const mixx_engine *e)
     return engine_valid(e) ? e->last_error : "";
 }
 
-int mixx_engine_get_config(const mixx_engine *e, mixx_config *out)
+int mixx_engine_get_config(const mixx_engine *e, mixx_config *out, size_t size)
 {
     if (!e || !out)
         return MIXX_ENULL;
+    if (mixx__struct_size_ok(size))
+        return MIXX_ESTRUCT;
     if (!engine_valid(e) || atomic_load(&e->state) == MIXX_ST_NONE)
         return MIXX_ENOTINIT;
+    mixx_config c;
     pthread_mutex_lock((pthread_mutex_t *)&e->stats_lock); /* set_format may write cfg concurrently */
-    *out = e->cfg;
+    c = e->cfg;
     pthread_mutex_unlock((pthread_mutex_t *)&e->stats_lock);
-    out->sample_rate = atomic_load(&e->rate);
-    out->buffer_size = atomic_load(&e->buffer);
-    return 0;
+    c.sample_rate = atomic_load(&e->rate);
+    c.buffer_size = atomic_load(&e->buffer);
+    return mixx__struct_out(out, size, &c, sizeof c);
 }
 
 /* ---- start / stop ---------------------------------------------------------------------------------- */
@@ -806,7 +761,8 @@ int mixx_engine_init_config(const mixx_config *cfg)
 
 int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size)
 {
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.sample_rate = sample_rate;
     c.buffer_size = buffer_size;
     if (buffer_size > c.max_buffer_size && buffer_size <= MIXX_MAX_BUFFER)
