@@ -25,8 +25,8 @@
 
 typedef struct jack_state {
     struct mixx_engine *engine;
-    mixx_device_format *fmt;
     jack_client_t *client;
+    int sched_reported;     /* audio thread only: its scheduling was reported to the engine */
     uint32_t n_in, n_out, max_frames;
     jack_port_t *in_ports[JACK_MAX_CH];
     jack_port_t *out_ports[JACK_MAX_CH];
@@ -106,6 +106,13 @@ static jack_client_t *jack_open_quiet(const char *name, jack_status_t *st)
 static int jack_process(jack_nframes_t n, void *arg)
 {
     jack_state *s = arg;
+    if (!s->sched_reported) { /* once, before the realtime section: the query is a syscall */
+        int policy;
+        struct sched_param sp;
+        if (pthread_getschedparam(pthread_self(), &policy, &sp) == 0)
+            mixx__engine_audio_thread(s->engine, policy, sp.sched_priority);
+        s->sched_reported = 1;
+    }
     MIXX_RT_ENTER();
     atomic_store_explicit(&s->in_process, 1, memory_order_release);
     const float *in[JACK_MAX_CH];
@@ -256,7 +263,6 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     if (!s)
         return MIXX_ENOMEM;
     s->engine = e;
-    s->fmt = fmt;
     pthread_mutex_init(&s->notify_lock, NULL);
     s->n_in = cfg->inputs;
     s->n_out = cfg->outputs;
@@ -311,14 +317,6 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     fmt->inputs = s->n_in;
     fmt->outputs = s->n_out;
     fmt->expected_rtl_frames = NAN; /* known once wired, in start() */
-    /* what JACK will give its process thread; confirmed from the thread itself after activation */
-    if (jack_is_realtime(s->client)) {
-        fmt->sched_policy = SCHED_FIFO;
-        fmt->sched_priority = jack_client_real_time_priority(s->client);
-    } else {
-        fmt->sched_policy = SCHED_OTHER;
-        fmt->sched_priority = 0;
-    }
     *state = s;
     return 0;
 fail:
@@ -436,16 +434,7 @@ static int jack_start(void *state)
     }
     /* latencies follow connections asynchronously; ask the server to settle them before we read */
     jack_recompute_total_latencies(s->client);
-    pthread_mutex_lock(&s->notify_lock);
-    s->fmt->expected_rtl_frames = jack_expected_rtl(s);
-    pthread_mutex_unlock(&s->notify_lock);
-
-    int policy;
-    struct sched_param sp;
-    if (pthread_getschedparam(jack_client_thread_id(s->client), &policy, &sp) == 0) {
-        s->fmt->sched_policy = policy;
-        s->fmt->sched_priority = sp.sched_priority;
-    }
+    jack_notify_format(s, 0, 0); /* the engine re-asks latency(), serialised with the notification threads */
     return 0;
 }
 
@@ -664,8 +653,6 @@ static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
 }
 
 const mixx_backend_ops mixx_backend_jack_ops = {
-    .version = MIXX_BACKEND_OPS_VERSION,
-    .name = "jack",
     .available = jack_available,
     .list_devices = jack_list_devices,
     .open = jack_open,

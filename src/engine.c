@@ -75,6 +75,7 @@ uint64_t mixx__now_ns(void)
 
 static const mixx_backend_ops *const backend_table[MIXX_BACKEND_COUNT] = {
     [MIXX_BACKEND_SIM] = &mixx_backend_sim_ops,
+    [MIXX_BACKEND_HOSTED] = &mixx_backend_hosted_ops,
 #ifdef MIXX_HAVE_JACK
     [MIXX_BACKEND_JACK] = &mixx_backend_jack_ops,
 #endif
@@ -112,8 +113,6 @@ static void set_why(char *why, size_t len, const char *text)
 int mixx_backend_available(mixx_backend b, char *why, size_t why_len)
 {
     set_why(why, why_len, "");
-    if (b == MIXX_BACKEND_HOSTED)
-        return 1;
     if ((unsigned)b >= MIXX_BACKEND_COUNT) {
         set_why(why, why_len, "unknown backend");
         return 0;
@@ -179,7 +178,7 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
     if (rc)
         return rc;
     const mixx_config *cfg = &full;
-    if (cfg->backend != MIXX_BACKEND_HOSTED && !backend_table[cfg->backend])
+    if (!backend_table[cfg->backend])
         return MIXX_EBACKEND;
     e->cfg = *cfg;
     e->str_log = dup_or_null(cfg->log_path);
@@ -197,7 +196,7 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
     e->cfg.jack.client_name = e->str_client;
     e->cfg.jack.connect_in = e->str_cin;
     e->cfg.jack.connect_out = e->str_cout;
-    e->ops = cfg->backend == MIXX_BACKEND_HOSTED ? NULL : backend_table[cfg->backend];
+    e->ops = backend_table[cfg->backend];
     rc = mixx_ring_init(&e->ring, cfg->ring_capacity);
     if (rc) {
         free_strings(e);
@@ -216,10 +215,8 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
     e->fmt.inputs = cfg->inputs;
     e->fmt.outputs = cfg->outputs;
     e->fmt.expected_rtl_frames = NAN;
-    e->fmt.sched_policy = -1;
-    e->fmt.sched_priority = -1;
     e->expected_rtl_frames = NAN;
-    e->sched_policy = e->sched_priority = -1;
+    atomic_store(&e->audio_sched, MIXX_SCHED_UNKNOWN);
     e->last_error[0] = '\0';
     e->magic = MIXX_ENGINE_MAGIC;
     atomic_store(&e->state, MIXX_ST_STOPPED);
@@ -357,44 +354,32 @@ static int start_locked(mixx_engine *e)
     reset_counters(e);
     int locked = 0;
     if (e->cfg.lock_memory) {
-        if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0)
+        if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0) /* refused: stats.memory_locked = 0 and last_error say */
             locked = 1;
         else
-            fprintf(stderr, "mixx: warning: mlockall failed (%s); continuing unlocked\n", strerror(errno));
+            mixx__engine_set_error(e, "warning: mlockall failed (%s); running unlocked", strerror(errno));
     }
-    int rc = 0;
-    if (e->ops) {
-        rc = e->ops->open(e, &e->fmt, &e->bstate);
-        if (rc)
-            return rc;
-        if (e->cfg.strict &&
-            (e->fmt.sample_rate != e->cfg.sample_rate || e->fmt.buffer_size != e->cfg.buffer_size)) {
-            mixx__engine_set_error(e, "device runs %u Hz / %u frames, %u Hz / %u frames requested (strict)",
-                                   e->fmt.sample_rate, e->fmt.buffer_size, e->cfg.sample_rate,
-                                   e->cfg.buffer_size);
-            e->ops->close(e->bstate);
-            e->bstate = NULL;
-            return MIXX_EMISMATCH;
-        }
-        if (e->fmt.buffer_size > e->cfg.max_buffer_size) {
-            mixx__engine_set_error(e, "device buffer %u exceeds max_buffer_size %u", e->fmt.buffer_size,
-                                   e->cfg.max_buffer_size);
-            e->ops->close(e->bstate);
-            e->bstate = NULL;
-            return MIXX_EFRAMES;
-        }
-    } else {
-        e->fmt.sample_rate = e->cfg.sample_rate;
-        e->fmt.buffer_size = e->cfg.buffer_size;
-        e->fmt.expected_rtl_frames = NAN;
-        e->fmt.sched_policy = -1;
-        e->fmt.sched_priority = -1;
+    atomic_store(&e->audio_sched, MIXX_SCHED_UNKNOWN);
+    int rc = e->ops->open(e, &e->fmt, &e->bstate);
+    if (rc)
+        return rc;
+    if (e->cfg.strict && (e->fmt.sample_rate != e->cfg.sample_rate || e->fmt.buffer_size != e->cfg.buffer_size)) {
+        mixx__engine_set_error(e, "device runs %u Hz / %u frames, %u Hz / %u frames requested (strict)",
+                               e->fmt.sample_rate, e->fmt.buffer_size, e->cfg.sample_rate, e->cfg.buffer_size);
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
+        return MIXX_EMISMATCH;
+    }
+    if (e->fmt.buffer_size > e->cfg.max_buffer_size) {
+        mixx__engine_set_error(e, "device buffer %u exceeds max_buffer_size %u", e->fmt.buffer_size,
+                               e->cfg.max_buffer_size);
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
+        return MIXX_EFRAMES;
     }
     atomic_store(&e->rate, e->fmt.sample_rate);
     atomic_store(&e->buffer, e->fmt.buffer_size);
     pthread_mutex_lock(&e->stats_lock); /* get_stats reads these from other control threads */
-    e->sched_policy = e->fmt.sched_policy;
-    e->sched_priority = e->fmt.sched_priority;
     e->memory_locked = locked;
     e->expected_rtl_frames = e->fmt.expected_rtl_frames;
     e->start_ns = mixx__now_ns();
@@ -403,10 +388,8 @@ static int start_locked(mixx_engine *e)
     mixx__monitor_reset(e);
     rc = mixx__monitor_start(e);
     if (rc) {
-        if (e->ops) {
-            e->ops->close(e->bstate);
-            e->bstate = NULL;
-        }
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
         return rc;
     }
     /* creating the monitor thread can be slow (sanitizers, a loaded machine): that is not audio time */
@@ -414,20 +397,13 @@ static int start_locked(mixx_engine *e)
     e->audio_start_ns = mixx__now_ns();
     pthread_mutex_unlock(&e->stats_lock);
     atomic_store(&e->state, MIXX_ST_RUNNING);
-    if (e->ops) {
-        rc = e->ops->start(e->bstate);
-        if (rc) {
-            atomic_store(&e->state, MIXX_ST_STOPPED);
-            e->ops->close(e->bstate);
-            e->bstate = NULL;
-            mixx__monitor_stop(e);
-            return rc;
-        }
-        /* backends learn their thread's scheduling only once it runs */
-        pthread_mutex_lock(&e->stats_lock);
-        e->sched_policy = e->fmt.sched_policy;
-        e->sched_priority = e->fmt.sched_priority;
-        pthread_mutex_unlock(&e->stats_lock);
+    rc = e->ops->start(e->bstate);
+    if (rc) {
+        atomic_store(&e->state, MIXX_ST_STOPPED);
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
+        mixx__monitor_stop(e);
+        return rc;
     }
     return 0;
 }
@@ -444,11 +420,9 @@ static int stop_locked(mixx_engine *e)
     pthread_mutex_lock(&e->stats_lock);
     e->stop_ns = mixx__now_ns();
     pthread_mutex_unlock(&e->stats_lock);
-    if (e->ops) {
-        e->ops->stop(e->bstate);
-        e->ops->close(e->bstate);
-        e->bstate = NULL;
-    }
+    e->ops->stop(e->bstate);
+    e->ops->close(e->bstate);
+    e->bstate = NULL;
     /* hosted: wait until no process() call is inside the engine */
     while (atomic_load(&e->in_cycle) != 0) {
         struct timespec ts = {0, 100000};
@@ -548,7 +522,7 @@ int mixx_engine_set_buffer_size(mixx_engine *e, uint32_t buffer_size)
         rc = MIXX_ENOTRUNNING;
     else if (buffer_size > e->cfg.max_buffer_size)
         rc = MIXX_EFRAMES;
-    else if (!e->ops || !e->ops->set_buffer_size)
+    else if (!e->ops->set_buffer_size)
         rc = MIXX_EUNSUPPORTED;
     else
         rc = e->ops->set_buffer_size(e->bstate, buffer_size);
@@ -574,15 +548,19 @@ void mixx__engine_format_changed(mixx_engine *e, uint32_t sample_rate, uint32_t 
         atomic_store(&e->rate, sample_rate);
     if (buffer_size)
         atomic_store(&e->buffer, buffer_size);
-    if (e->ops && e->ops->latency && e->bstate) {
+    if (e->ops->latency && e->bstate) {
         double l;
         if (e->ops->latency(e->bstate, &l) == 0) {
-            e->fmt.expected_rtl_frames = l;
             pthread_mutex_lock(&e->stats_lock);
             e->expected_rtl_frames = l;
             pthread_mutex_unlock(&e->stats_lock);
         }
     }
+}
+
+void mixx__engine_audio_thread(mixx_engine *e, int sched_policy, int sched_priority)
+{
+    atomic_store_explicit(&e->audio_sched, MIXX_SCHED_PACK(sched_policy, sched_priority), memory_order_relaxed);
 }
 
 int mixx_engine_report_xruns(mixx_engine *e, uint32_t count)

@@ -319,8 +319,9 @@ static void stats_fill(mixx_engine *e, mixx_stats *out)
     out->xruns_backend = atomic_load_explicit(&e->xruns_backend, memory_order_relaxed) +
                          atomic_load_explicit(&e->pending_xruns, memory_order_relaxed);
     pthread_mutex_lock(&e->stats_lock); /* start/stop publish the fields below under it */
-    out->sched_policy = e->sched_policy;
-    out->sched_priority = e->sched_priority;
+    uint64_t sched = atomic_load_explicit(&e->audio_sched, memory_order_relaxed);
+    out->sched_policy = MIXX_SCHED_POLICY(sched);
+    out->sched_priority = MIXX_SCHED_PRIORITY(sched);
     out->memory_locked = e->memory_locked;
     out->expected_rtl_frames = e->expected_rtl_frames;
     const mixx_monitor_state *m = &e->mon;
