@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!eng) {
-        mixx_config cfg = mixx_config_default();
+        mixx_config cfg;
+        MIXX_CONFIG_INIT(&cfg);
         cfg.backend = MIXX_BACKEND_HOSTED;
         if (mixx_engine_create(&cfg, &eng) != 0)
             abort();

@@ -64,7 +64,8 @@ static void app_cb(const float *const *in, uint32_t n_in, float *const *out, uin
 
 static mixx_engine *make(uint32_t channels, app *a, double app_smoothing_ms)
 {
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+    MIXX_CONFIG_INIT(&cfg);
     cfg.backend = MIXX_BACKEND_HOSTED;
     cfg.inputs = cfg.outputs = channels;
     cfg.max_buffer_size = MAXBUF;
@@ -220,7 +221,8 @@ static void test_bad_input(void **state)
     mixx_engine_destroy(e);
 
     /* definitions */
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+    MIXX_CONFIG_INIT(&cfg);
     cfg.backend = MIXX_BACKEND_HOSTED;
     assert_rc(mixx_engine_create(&cfg, &e), 0);
     memset(&pi, 0, sizeof pi);

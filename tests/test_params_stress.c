@@ -97,7 +97,8 @@ int main(int argc, char **argv)
         seconds = atof(argv[1]);
     else if (env)
         seconds = atof(env);
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+    MIXX_CONFIG_INIT(&cfg);
     cfg.backend = MIXX_BACKEND_SIM;
     cfg.rt_priority = 0;
     cfg.instrument = 1;
@@ -159,7 +160,7 @@ int main(int argc, char **argv)
         }
     }
     mixx_stats st;
-    mixx_engine_get_stats(eng, &st);
+    mixx_engine_get_stats(eng, &st, sizeof st);
     mixx_engine_stop_handle(eng);
     mixx_engine_destroy(eng);
     printf("stress: %d producers x %d params, %.2f s: %llu sets = %.3g sets/s; %llu checker reads; "

@@ -235,7 +235,8 @@ static double time_blocks(bench_ctx *c, uint32_t changes, uint32_t inner, double
 
 static int bench_params_main(int json)
 {
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+    MIXX_CONFIG_INIT(&cfg);
     cfg.backend = MIXX_BACKEND_HOSTED;
     cfg.instrument = 0;
     bench_ctx c;
