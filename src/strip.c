@@ -21,7 +21,7 @@ enum {
 
 typedef struct strip_ch {
     mixx_biquad c[3];
-    float z[3][2];
+    double z[3][2];
     int on[3];
     float d_freq[3], d_gain[3], d_q[3]; /* what c[] was designed for; d_freq < 0: not designed */
     int idle;
@@ -201,7 +201,7 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
     }
     /* EQ: a band at 0 dB is an identity and is skipped; consecutive static bands run as one cascade */
     const mixx_biquad *casc[3];
-    float *cz[3];
+    double *cz[3];
     uint32_t nc = 0;
     for (uint32_t j = 0; j < 3; j++) {
         uint32_t fi = base + P_EQ + 3 * j, gi = fi + 1, qi = fi + 2;
@@ -210,7 +210,7 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         if (sg && g == 1.0) {
             if (ch->on[j]) {
                 ch->on[j] = 0;
-                ch->z[j][0] = ch->z[j][1] = 0.0f;
+                ch->z[j][0] = ch->z[j][1] = 0.0;
             }
             continue;
         }

@@ -169,7 +169,8 @@ int mixx_cmd_params(int argc, char **argv)
 /* ---- mixx bench params ---------------------------------------------------------------------------------------
  * The bus's own costs, timed on this thread playing the audio thread: mixx__bus_cycle_begin + _end around a block
  * (what the engine adds to every cycle), at 48000/64 x 2 channels with 1024 parameters (the strip's 28 + 996
- * application parameters with smoothing 0). Writes happen between timed blocks, never inside them. */
+ * application parameters with smoothing 0). Writes happen between timed blocks, never inside them. Each figure is
+ * the lowest of three medians. */
 
 static uint64_t now_ns(void)
 {
@@ -210,8 +211,21 @@ static void block(bench_ctx *c)
     mixx__bus_cycle_end(c->b, c->out, 2, BP_FRAMES);
 }
 
-/* median over BP_REPS of the per-block time of `inner` blocks, with `changes` writes before each block */
+/* median over BP_REPS of the per-block time of `inner` blocks, with `changes` writes before each block; the lowest
+ * of three such medians (the machine is shared: a median can still be inflated by a busy neighbour) */
+static double time_blocks_once(bench_ctx *c, uint32_t changes, uint32_t inner, double *copy_ns);
+
 static double time_blocks(bench_ctx *c, uint32_t changes, uint32_t inner, double *copy_ns)
+{
+    double best = 0;
+    for (int i = 0; i < 3; i++) {
+        double m = time_blocks_once(c, changes, inner, copy_ns);
+        best = (i == 0 || m < best) ? m : best;
+    }
+    return best;
+}
+
+static double time_blocks_once(bench_ctx *c, uint32_t changes, uint32_t inner, double *copy_ns)
 {
     static double samples[BP_REPS];
     static float flip;
@@ -293,17 +307,22 @@ static int bench_params_main(int json)
     if (!sv)
         return mixx_cli_fail("bench params", MIXX_ENOMEM, NULL);
     uint32_t at = 0;
-    for (int r = 0; r < BATCHES; r++) {
-        uint64_t t0 = now_ns();
-        for (int i = 0; i < PER; i++) {
-            mixx_param_set(c.e, c.ids[at], (double)(r & 3));
-            at = (at + 7) % c.n_ids;
+    double set50 = 0, set99 = 0;
+    for (int run = 0; run < 3; run++) {
+        for (int r = 0; r < BATCHES; r++) {
+            uint64_t t0 = now_ns();
+            for (int i = 0; i < PER; i++) {
+                mixx_param_set(c.e, c.ids[at], (double)(r & 3));
+                at = (at + 7) % c.n_ids;
+            }
+            sv[r] = (double)(now_ns() - t0) / PER;
+            if ((r & 3) == 3)
+                block(&c);
         }
-        sv[r] = (double)(now_ns() - t0) / PER;
-        if ((r & 3) == 3)
-            block(&c);
+        double p50 = pct(sv, BATCHES, 0.5), p99 = pct(sv, BATCHES, 0.99);
+        set50 = (run == 0 || p50 < set50) ? p50 : set50;
+        set99 = (run == 0 || p99 < set99) ? p99 : set99;
     }
-    double set50 = pct(sv, BATCHES, 0.5), set99 = pct(sv, BATCHES, 0.99);
     free(sv);
 
     double idle = time_blocks(&c, 0, 1000, &copy);
@@ -342,7 +361,8 @@ static int bench_params_main(int json)
     } else {
         printf("parameter bus at 48000/64 x 2 ch, 1024 parameters (per block: bus begin+end, pass-through copy "
                "subtracted)\n");
-        printf("  set_ns_p50            %8.1f ns   (one writer, batches of %d)\n", set50, PER);
+        printf("  set_ns_p50            %8.1f ns   (one writer, batches of %d; each figure the lowest of 3 runs)\n",
+               set50, PER);
         printf("  set_ns_p99            %8.1f ns\n", set99);
         printf("  audio_ns_idle         %8.1f ns   (nothing changed)\n", idle);
         printf("  audio_ns_100_changed  %8.1f ns\n", ch100);
