@@ -161,6 +161,7 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
     b->applied = alloc_zero(MIXX_PARAM_MAX, sizeof *b->applied);
     b->gesture = alloc_zero(MIXX_PARAM_MAX, sizeof *b->gesture);
     b->g_begins = alloc_zero(MIXX_PARAM_MAX, sizeof *b->g_begins);
+    b->ovf = alloc_zero(MIXX_PARAM_MAX, sizeof *b->ovf);
     b->g_ends = alloc_zero(MIXX_PARAM_MAX, sizeof *b->g_ends);
     b->g_seen = alloc_zero(2 * MIXX_PARAM_MAX, sizeof *b->g_seen);
     b->id_hash = alloc_zero(2 * MIXX_PARAM_MAX, sizeof *b->id_hash);
@@ -174,11 +175,13 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
     b->rate = rate;
     int rc = 0;
     if (!b->info || !b->minf || !b->maxf || !b->deff || !b->ids || !b->isdb || !b->value || !b->applied || !b->gesture ||
-        !b->g_begins || !b->g_ends || !b->g_seen || !b->id_hash ||
+        !b->g_begins || !b->g_ends || !b->g_seen || !b->ovf || !b->id_hash ||
         !b->name_hash || !b->st || !b->ev || !b->ev_tmp || !b->pub || !b->touched || !b->prod)
         rc = MIXX_ENOMEM;
-    for (uint32_t i = 0; rc == 0 && i < MIXX_PARAM_PRODUCERS; i++)
+    for (uint32_t i = 0; rc == 0 && i < MIXX_PARAM_PRODUCERS; i++) {
         b->prod[i].bus = b;
+        b->prod[i].index = i;
+    }
     if (rc == 0)
         rc = mixx__meters_create(&b->meters, inputs, channels);
     if (rc == 0)
@@ -207,6 +210,7 @@ void mixx__bus_destroy(mixx_bus *b)
     free((void *)b->applied);
     free((void *)b->gesture);
     free((void *)b->g_begins);
+    free((void *)b->ovf);
     free((void *)b->g_ends);
     free(b->g_seen);
     free((void *)b->id_hash);
@@ -573,19 +577,24 @@ int mixx_param_push(mixx_param_producer *p, uint32_t id, double value, uint64_t 
     if (sample_time < p->last_time)
         return MIXX_EINVAL;
     float v = conform(b, idx, value);
+    uint64_t key = MIXX_BUS_OVF_KEY(p->index, ++p->pushes);
     uint32_t head = atomic_load_explicit(&p->head, memory_order_relaxed);
     if (head - p->cached_tail >= MIXX_PARAM_QUEUE) {
         p->cached_tail = atomic_load_explicit(&p->tail, memory_order_acquire);
         if (head - p->cached_tail >= MIXX_PARAM_QUEUE) {
             atomic_store_explicit(&p->overflows, atomic_load_explicit(&p->overflows, memory_order_relaxed) + 1,
                                   memory_order_relaxed);
+            /* the key before the value: whoever sees the value (through the dirty bit) sees the key */
+            atomic_store_explicit(&b->ovf[idx], key, memory_order_relaxed);
             atomic_store_explicit(&b->value[idx], f2u(v), memory_order_relaxed);
             mixx__bus_mark(b, idx);
+            p->last_time = sample_time;
             return MIXX_EQUEUEFULL;
         }
     }
     mixx_qevent *q = &p->q[head & (MIXX_PARAM_QUEUE - 1)];
     q->time = sample_time;
+    q->seq = key;
     q->idx = idx;
     q->value = v;
     p->last_time = sample_time;
@@ -756,8 +765,14 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
             const mixx_qevent *q = &p->q[tail & (MIXX_PARAM_QUEUE - 1)];
             if (q->time >= t_end)
                 break;
-            if (q->idx < count)
-                push_event(b, q->time <= t0 ? 0 : (uint32_t)(q->time - t0), q->idx, q->value, MIXX_PARAM_EV_VALUE);
+            if (q->idx < count) {
+                uint64_t ovf = atomic_load_explicit(&b->ovf[q->idx], memory_order_acquire);
+                /* older than a push of the same producer that overflowed into the slot: superseded */
+                int stale = ovf && (ovf >> 48) == (q->seq >> 48) && q->seq <= ovf;
+                if (!stale)
+                    push_event(b, q->time <= t0 ? 0 : (uint32_t)(q->time - t0), q->idx, q->value,
+                               MIXX_PARAM_EV_VALUE);
+            }
             tail++;
             taken++;
         }

@@ -43,15 +43,23 @@ typedef struct mixx_bus_event {
 
 typedef struct mixx_qevent {
     uint64_t time;
+    uint64_t seq; /* MIXX_BUS_OVF_KEY(producer, push number) */
     uint32_t idx;
     float value;
 } mixx_qevent;
+
+/* A push that overflowed lands through the latest-value slot and leaves this key in ovf[idx]: queued events of
+ * the same producer for that parameter with a key not above it are older and are dropped when drained, so the
+ * final value is the newest one pushed, never an older event applied after it. */
+#define MIXX_BUS_OVF_KEY(producer, n) (((uint64_t)(producer) + 1) << 48 | ((n) & 0xffffffffffffull))
 
 struct mixx_param_producer {
     /* producer side */
     _Alignas(MIXX_CACHE_LINE) _Atomic uint32_t head;
     uint32_t cached_tail;
     uint64_t last_time;
+    uint64_t pushes;   /* push number (owner) */
+    uint32_t index;    /* slot in the bus's table */
     _Atomic unsigned long owner; /* pthread_self() of the owner, 0 = free */
     _Atomic uint64_t overflows;
     struct mixx_bus *bus;
@@ -76,6 +84,7 @@ typedef struct mixx_bus {
     _Atomic uint32_t *value;   /* latest-value slots, float bits */
     _Atomic uint32_t *applied; /* written by the audio thread */
     _Atomic int32_t *gesture;  /* open gestures */
+    _Atomic uint64_t *ovf;     /* MIXX_BUS_OVF_KEY of the latest overflowed push per parameter, 0 = none */
     _Atomic uint32_t *g_begins, *g_ends; /* gestures begun / ended, monotonic: the audio thread turns news into events */
     uint32_t *g_seen;          /* audio thread: begins and ends already reported, two per parameter */
     _Atomic uint32_t *id_hash, *name_hash; /* index + 1, 0 = empty; append-only */

@@ -348,6 +348,41 @@ static void test_sample_accuracy(void **state)
     mixx_engine_destroy(e);
 }
 
+/* A full queue: the overflowing value lands at the next block, and the older queued events of the same producer
+ * for that parameter never overwrite it later; queued events for other parameters still apply at their time. */
+static void test_overflow_order(void **state)
+{
+    (void)state;
+    app a = {0};
+    mixx_engine *e = make(2, &a, 0);
+    mixx_param_producer *p = NULL;
+    assert_rc(mixx_param_producer_register(e, &p), 0);
+    uint32_t trim = id_of(e, "ch2.trim_db");
+    uint64_t t = mixx_param_sample_time(e) + 1000;
+    for (int i = 0; i < MIXX_PARAM_QUEUE - 1; i++)
+        assert_rc(mixx_param_push(p, APP_ID, (double)(i % 4) * 0.5, t + (uint64_t)i), 0);
+    assert_rc(mixx_param_push(p, trim, -6.0, t + 2000), 0); /* the last slot: another parameter */
+    assert_rc(mixx_param_push(p, APP_ID, 3.5, t + 3000), MIXX_EQUEUEFULL);
+    float l[64], r[64], *io[2] = {l, r};
+    double ap;
+    for (int k = 0; k < 80; k++) { /* 5120 frames: past every queued time */
+        assert_rc(process(e, io, io, 2, 64), 0);
+        assert_rc(mixx_param_get_applied(e, APP_ID, &ap), 0);
+        if (ap != 3.5)
+            fail_msg("block %d: applied %g, the newest push (3.5) overflowed into the slot and must stay", k, ap);
+    }
+    assert_rc(mixx_param_get_applied(e, trim, &ap), 0);
+    assert_true(ap == -6.0);
+    assert_int_equal(mixx_param_producer_overflows(p), 1);
+    /* the queue works again, and a newer push applies */
+    assert_rc(mixx_param_push(p, APP_ID, 1.5, mixx_param_sample_time(e) + 10), 0);
+    assert_rc(process(e, io, io, 2, 64), 0);
+    assert_rc(mixx_param_get_applied(e, APP_ID, &ap), 0);
+    assert_true(ap == 1.5);
+    mixx_param_producer_unregister(p);
+    mixx_engine_destroy(e);
+}
+
 typedef struct foreign {
     mixx_param_producer *p;
     int rc;
@@ -764,6 +799,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_set_before_process),
         cmocka_unit_test(test_sample_accuracy),
         cmocka_unit_test(test_producer_misuse),
+        cmocka_unit_test(test_overflow_order),
         cmocka_unit_test(test_block_size_independence),
         cmocka_unit_test(test_zipper),
         cmocka_unit_test(test_bypass_exact),
