@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "report.h"
 
 extern char **environ;
 
@@ -83,85 +84,6 @@ static int stab_option(void *ctx, const char *opt, const char *val, int *used)
         return 0;
     }
     return 1;
-}
-
-/* ---- files -------------------------------------------------------------------------------------------- */
-
-static int mkdir_p(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-int mixx_write_atomic(const char *dir, const char *name, const char *data, size_t len)
-{
-    char tmp[4096], dst[4096];
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
-    snprintf(dst, sizeof dst, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        return MIXX_EIO;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            close(fd);
-            unlink(tmp);
-            return MIXX_EIO;
-        }
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        unlink(tmp);
-        return MIXX_EIO;
-    }
-    if (rename(tmp, dst) != 0) {
-        unlink(tmp);
-        return MIXX_EIO;
-    }
-    return 0;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap)
-            break;
-        cap *= 2;
-        char *nb = realloc(buf, cap + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-        }
-        buf = nb;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        if (len)
-            *len = n;
-    }
-    return buf;
 }
 
 /* ---- host facts ------------------------------------------------------------------------------------- */
@@ -273,23 +195,10 @@ typedef struct baseline_child {
     int started;
 } baseline_child;
 
-static void self_dir(char *buf, size_t len)
-{
-    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-    if (n <= 0) {
-        snprintf(buf, len, ".");
-        return;
-    }
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (slash)
-        *slash = '\0';
-}
-
 static int baseline_spawn(baseline_child *b, const mixx_cli *cli, const char *dir, double seconds)
 {
     char exe[4096], dur[64], rate[32], buf[32], prio[32];
-    self_dir(exe, sizeof exe);
+    mixx_exe_dir(exe, sizeof exe);
     snprintf(dur, sizeof dur, "%.3f", seconds);
     snprintf(rate, sizeof rate, "%u", cli->cfg.sample_rate);
     snprintf(buf, sizeof buf, "%u", cli->cfg.buffer_size);
@@ -362,7 +271,7 @@ static cJSON *baseline_collect(baseline_child *b, const char *mode)
             }
             usleep(50000);
         }
-        char *text = read_file(b->out_path, NULL);
+        char *text = mixx_read_file(b->out_path, 1 << 20, 1, NULL, NULL, 0);
         unlink(b->out_path);
         if (text) {
             char *brace = strchr(text, '{');
@@ -442,19 +351,18 @@ int mixx_cmd_stability(int argc, char **argv)
     if (cli.cfg.backend == MIXX_BACKEND_HOSTED)
         return mixx_cli_fail("stability", MIXX_EHOSTED, "the hosted backend is driven by a host application");
     /* an unwritable output directory is an error now, not after 30 minutes */
-    if (mkdir_p(o.out) != 0) {
+    if (mixx_mkdir_p(o.out) != 0) {
         char d[512];
         snprintf(d, sizeof d, "cannot create '%s': %s", o.out, strerror(errno));
         return mixx_cli_fail("stability", MIXX_EIO, d);
     }
-    if (mixx_write_atomic(o.out, ".write-test", "ok\n", 3) != 0) {
+    mixx_dir od;
+    if (mixx_dir_open(&od, o.out, 0, NULL, 0) != 0 || mixx_dir_write(&od, ".write-test", "ok\n", 3) != 0) {
         char d[512];
         snprintf(d, sizeof d, "cannot write into '%s': %s", o.out, strerror(errno));
         return mixx_cli_fail("stability", MIXX_EIO, d);
     }
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s/.write-test", o.out);
-    unlink(probe);
+    unlinkat(od.fd, ".write-test", 0);
 
     char timeline_part[4096];
     snprintf(timeline_part, sizeof timeline_part, "%s/.timeline.jsonl.part", o.out);
@@ -634,7 +542,7 @@ int mixx_cmd_stability(int argc, char **argv)
     snprintf(tl, sizeof tl, "%s/timeline.jsonl", o.out);
     if (log_err[0]) {
         ec = mixx_cli_fail("stability", MIXX_EIO, log_err); /* no report from an incomplete timeline */
-    } else if (!text || mixx_write_atomic(o.out, "report.json", text, strlen(text)) != 0 ||
+    } else if (!text || mixx_dir_write(&od, "report.json", text, strlen(text)) != 0 ||
                rename(timeline_part, tl) != 0) {
         char d[512];
         snprintf(d, sizeof d, "writing the report into '%s' failed: %s", o.out, strerror(errno));
@@ -647,6 +555,7 @@ int mixx_cmd_stability(int argc, char **argv)
     else if (ec == 0)
         printf("report: %s/report.md (and report.json, timeline.jsonl, plots)\n", o.out);
     free(text);
+    mixx_dir_close(&od);
     if (lost || st.device_lost) {
         fprintf(stderr, "mixx: stability: %s (%s); the report is marked device_lost\n",
                 mixx_strerror(MIXX_EDEVICELOST), mixx_error_name(MIXX_EDEVICELOST));

@@ -168,7 +168,14 @@ static int run_gnuplot(const char *script_path)
 
 static int write_data(const char *dir, const char *name, const sbuf *b)
 {
-    return b->oom ? MIXX_ENOMEM : mixx_write_atomic(dir, name, b->p ? b->p : "", b->len);
+    if (b->oom)
+        return MIXX_ENOMEM;
+    mixx_dir d;
+    int rc = mixx_dir_open(&d, dir, 0, NULL, 0);
+    if (rc == 0)
+        rc = mixx_dir_write(&d, name, b->p ? b->p : "", b->len);
+    mixx_dir_close(&d);
+    return rc;
 }
 
 /* The engine's bins (< 1 % wide) are regrouped into 40 per decade for display: finer bins only show the

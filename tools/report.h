@@ -1,4 +1,5 @@
-/* report.h: the parts of the report renderer that other code (and the fuzzer) can reach: the timeline parser. */
+/* report.h: the report renderer's entry point (mixx report, mixx stability) and the parts other code (and the
+ * fuzzer) can reach: the timeline parser. */
 #ifndef MIXX_REPORT_H
 #define MIXX_REPORT_H
 
@@ -17,5 +18,9 @@ typedef struct mixx_timeline {
  * Returns 0 or MIXX_ENOMEM. Free with mixx_timeline_free. */
 int mixx_timeline_parse(const char *text, mixx_timeline *tl);
 void mixx_timeline_free(mixx_timeline *tl);
+
+/* Renders DIR/report.md and the plots from DIR/report.json and DIR/timeline.jsonl, every file written whole or
+ * not at all. Returns 0 or a MIXX_E* code after printing a one-line error. Control thread only. */
+int mixx_report_render(const char *dir, int quiet);
 
 #endif
