@@ -62,42 +62,6 @@ int mixx_parse_duration(const char *s, double *out)
     return 0;
 }
 
-int mixx_cli_fail(const char *what, int rc, const char *detail)
-{
-    if (detail && *detail)
-        fprintf(stderr, "mixx: %s: %s (%s): %s\n", what, mixx_strerror(rc), mixx_error_name(rc), detail);
-    else
-        fprintf(stderr, "mixx: %s: %s (%s)\n", what, mixx_strerror(rc), mixx_error_name(rc));
-    return 1;
-}
-
-void mixx_json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
-}
-
-void mixx_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 void mixx_cli_init(mixx_cli *cli, int argc, char **argv)
 {
     memset(cli, 0, sizeof *cli);
@@ -226,6 +190,47 @@ static int value_option(mixx_cli *cli, const char *opt, const char *val)
     } else {
         return 0;
     }
+    return 1;
+}
+
+/* --set NAME=VALUE (repeatable) and --preset FILE: collected here, applied by tools/cmd_params.c once the engine
+ * exists; only commands that apply them accept them */
+#define MIXX_CLI_MAX_SETS 256
+static const char *cli_sets[MIXX_CLI_MAX_SETS];
+static int n_cli_sets;
+static const char *cli_preset;
+static int cli_params_accepted;
+
+void mixx_cli_params_accept(void)
+{
+    cli_params_accepted = 1;
+}
+
+int mixx_cli_params_given(const char *const **sets, const char **preset)
+{
+    *sets = cli_sets;
+    *preset = cli_preset;
+    return n_cli_sets;
+}
+
+int mixx_cli_params_option(const char *opt, const char *val, int *used)
+{
+    if (!cli_params_accepted || (strcmp(opt, "--set") != 0 && strcmp(opt, "--preset") != 0))
+        return 0;
+    if (!val) {
+        fprintf(stderr, "mixx: option %s needs a value\n", opt);
+        return -1;
+    }
+    *used = 1;
+    if (opt[2] == 'p') {
+        cli_preset = val;
+        return 1;
+    }
+    if (n_cli_sets >= MIXX_CLI_MAX_SETS) {
+        fprintf(stderr, "mixx: too many --set options (at most %d)\n", MIXX_CLI_MAX_SETS);
+        return -1;
+    }
+    cli_sets[n_cli_sets++] = val;
     return 1;
 }
 

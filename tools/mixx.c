@@ -37,7 +37,7 @@ static void usage(FILE *f)
                "  --inputs N --outputs N (2)     --json          --duration 20s|30m|1800\n"
                "  --rt-priority P (80, sim)      --mlock         --no-instrument     --log FILE.jsonl\n"
                "  --strict                       (device must run the requested rate/buffer)\n"
-               "  --set NAME=VALUE (repeatable)  --preset FILE   parameters (run, stability; see mixx params)\n"
+               "  --set NAME=VALUE (repeatable)  --preset FILE   parameters (run, stability, latency; mixx params)\n"
                "jack:  --client-name NAME --connect-in P,P --connect-out P,P --self-loop --no-connect\n"
                "portaudio: --device NAME|INDEX\n"
                "sim:   --sim-latency FRAMES (fractional ok) --sim-periods N (2) --sim-snr-db DB --sim-invert\n"
