@@ -16,6 +16,11 @@
  * application parameters with smoothing 0). Writes happen between timed blocks, never inside them. Each figure is
  * the lowest of three medians. */
 
+#define BP_FRAMES 64
+#define BP_REPS 201
+
+static int bp_runs = 3, bp_reps = BP_REPS; /* --quick: 1 and 21 */
+
 static int bp_fail(const char *what, int rc)
 {
     fprintf(stderr, "mixx: bench params: %s: %s (%s)\n", what, mixx_strerror(rc), mixx_error_name(rc));
@@ -50,8 +55,6 @@ typedef struct bench_ctx {
     uint32_t n_ids;
 } bench_ctx;
 
-#define BP_FRAMES 64
-#define BP_REPS 201
 
 static void block(bench_ctx *c)
 {
@@ -68,7 +71,7 @@ static double time_blocks_once(bench_ctx *c, uint32_t changes, uint32_t inner, d
 static double time_blocks(bench_ctx *c, uint32_t changes, uint32_t inner, double *copy_ns)
 {
     double best = 0;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < bp_runs; i++) {
         double m = time_blocks_once(c, changes, inner, copy_ns);
         best = (i == 0 || m < best) ? m : best;
     }
@@ -79,7 +82,7 @@ static double time_blocks_once(bench_ctx *c, uint32_t changes, uint32_t inner, d
 {
     static double samples[BP_REPS];
     static float flip;
-    for (int r = 0; r < BP_REPS; r++) {
+    for (int r = 0; r < bp_reps; r++) {
         uint64_t total = 0;
         for (uint32_t k = 0; k < inner; k++) {
             if (changes) {
@@ -93,12 +96,16 @@ static double time_blocks_once(bench_ctx *c, uint32_t changes, uint32_t inner, d
         }
         samples[r] = (double)total / inner;
     }
-    double m = pct(samples, BP_REPS, 0.5);
+    double m = pct(samples, (size_t)bp_reps, 0.5);
     return copy_ns ? m - *copy_ns : m;
 }
 
-int mixx_bench_params(int json)
+int mixx_bench_params(int json, int quick)
 {
+    if (quick) {
+        bp_runs = 1;
+        bp_reps = 21;
+    }
     mixx_config cfg;
     MIXX_CONFIG_INIT(&cfg);
     cfg.backend = MIXX_BACKEND_HOSTED;
@@ -158,7 +165,7 @@ int mixx_bench_params(int json)
         return bp_fail("allocate", MIXX_ENOMEM);
     uint32_t at = 0;
     double set50 = 0, set99 = 0;
-    for (int run = 0; run < 3; run++) {
+    for (int run = 0; run < bp_runs; run++) {
         for (int r = 0; r < BATCHES; r++) {
             uint64_t t0 = now_ns();
             for (int i = 0; i < PER; i++) {

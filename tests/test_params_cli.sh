@@ -67,7 +67,7 @@ echo "$lat" | python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); a
     ok "latency with the EQ active: the EQ is in the loop ($(echo "$lat" | sed -n 's/.*"excess_frames":\([^,]*\).*/\1/p') frames)" ||
     bad "latency with EQ: $lat"
 
-json=$("$MIXX" bench params --json)
+json=$("$MIXX" bench params --json --quick)
 if python3 - "$json" <<'PY'
 import json, sys
 d = json.loads(sys.argv[1])

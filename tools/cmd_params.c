@@ -137,14 +137,16 @@ int mixx_cmd_params(int argc, char **argv)
 
 int mixx_cmd_bench_params(int argc, char **argv)
 {
-    int json = 0;
-    for (int i = 3; i < argc; i++) { /* argv: mixx bench params [--json] */
+    int json = 0, quick = 0;
+    for (int i = 3; i < argc; i++) { /* argv: mixx bench params [--json] [--quick] */
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
+        } else if (strcmp(argv[i], "--quick") == 0) {
+            quick = 1;
         } else {
-            fprintf(stderr, "mixx: bench params: unknown option '%s' (only --json)\n", argv[i]);
+            fprintf(stderr, "mixx: bench params: unknown option '%s' (--json, --quick)\n", argv[i]);
             return 2;
         }
     }
-    return mixx_bench_params(json);
+    return mixx_bench_params(json, quick);
 }
