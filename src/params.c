@@ -782,7 +782,11 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
     if (b->n_ev > first_timed)
         sort_events(b, 0);
 
-    /* 3. parameters that change in this block: those with events, those still ramping */
+    /* 3. parameters that change in this block: those with events, those still ramping; 4. each advanced to the
+     * end of the block. Only untimed writes (the common case): one event per parameter, all at offset 0, so
+     * each is applied and advanced in the same pass. */
+    uint32_t advanced = 0;
+    const int only_untimed = b->n_ev == first_timed;
     for (uint32_t k = 0; k < b->n_ev; k++) {
         mixx_bus_event *ev = &b->ev[k];
         b->pub[k].offset = ev->offset;
@@ -791,21 +795,36 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
         b->pub[k].type = ev->type;
         if (ev->type != MIXX_PARAM_EV_VALUE)
             continue;
-        touch(b, ev->idx);
-        mixx_pstate *s = &b->st[ev->idx];
+        uint32_t idx = ev->idx;
+        touch(b, idx);
+        mixx_pstate *s = &b->st[idx];
+        if (only_untimed) {
+            s->ev_head = s->ev_tail = k;
+            ramp_retarget(&s->r, to_domain(b, idx, ev->value), s->smooth);
+            s->target = ev->value;
+            ramp_skip(&s->r, n_frames);
+            uint64_t bit = 1ull << (idx & 63);
+            if (s->r.pos < s->r.len)
+                b->ramping[idx >> 6] |= bit;
+            else
+                b->ramping[idx >> 6] &= ~bit;
+            atomic_store_explicit(&b->applied[idx], f2u(ev->value), memory_order_release);
+            continue;
+        }
         if (s->ev_tail == MIXX_BUS_NONE)
             s->ev_head = k;
         else
             b->ev[s->ev_tail].next = k;
         s->ev_tail = k;
     }
+    if (only_untimed)
+        advanced = b->n_touched;
     if (b->ramp_summary) {
         for (uint32_t w = 0; w < MIXX_BUS_WORDS; w++)
             for (uint64_t d = b->ramping[w]; d; d &= d - 1)
                 touch(b, w * 64 + (uint32_t)__builtin_ctzll(d));
     }
-    /* 4. advance each to the end of the block */
-    for (uint32_t k = 0; k < b->n_touched; k++) {
+    for (uint32_t k = advanced; k < b->n_touched; k++) {
         uint32_t idx = b->touched[k];
         mixx_pstate *s = &b->st[idx];
         uint32_t at = 0;
