@@ -35,6 +35,9 @@ for std in c99 c11 c17; do
 done
 c++ -std=c++17 -Wall -Wextra -pedantic -Werror $(pkg-config --cflags mixxengine) -c "$SRC/tests/consumer/consumer.cpp" \
     -o "$work/cpp.o" && ok "header compiles as C++17 -pedantic" || bad "header as C++"
+printf '#include <mixxengine.hpp>\nint main() { return mixx::config().validate(); }\n' > "$work/hpp.cpp"
+c++ -std=c++17 -Wall -Wextra -Wshadow -pedantic -Werror $(pkg-config --cflags mixxengine) -c "$work/hpp.cpp" \
+    -o "$work/hpp.o" && ok "mixxengine.hpp installed, compiles as C++17 -pedantic" || bad "mixxengine.hpp as C++17"
 libdir=$(dirname "$lib")
 # pkg-config, shared: -lmixxengine finds the .so; static: the archive plus Libs.private (pkg-config --static)
 static_libs=$(pkg-config --static --libs mixxengine | sed 's/-lmixxengine /-l:libmixxengine.a /')
