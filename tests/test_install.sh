@@ -115,9 +115,23 @@ if cmake -S "$SRC/examples" -B "$work/ex" -DCMAKE_PREFIX_PATH="$prefix" \
 else
     bad "examples/ build:"; cat "$work/ex.log"
 fi
+# bindings/rust against the installed package, found through pkg-config, linked statically (MIXX_STATIC=1)
+if command -v cargo >/dev/null 2>&1; then
+    mkdir -p "$work/rust"
+    cp -R "$SRC/bindings/rust/Cargo.toml" "$SRC/bindings/rust/mixxengine-sys" "$SRC/bindings/rust/mixxengine" "$work/rust/"
+    rm -rf "$work/rust/mixxengine-sys/target" "$work/rust/mixxengine/target" "$work/rust/Cargo.lock"
+    if (cd "$work/rust" && env -u MIXX_LIB_DIR -u MIXX_INCLUDE_DIR MIXX_STATIC=1 CARGO_TARGET_DIR="$work/rust/target" \
+            cargo test --offline) > "$work/rust.log" 2>&1; then
+        ok "Rust crates: cargo test against the installed package (pkg-config, static): $(grep -c '^test .* ok$' "$work/rust.log") tests"
+    else
+        bad "Rust crates against the installed package:"; cat "$work/rust.log"
+    fi
+else
+    echo "skip - Rust crates: no cargo on PATH"
+fi
 # a project that vendors the source tree (add_subdirectory): library only, no cjson/cmocka looked up
 if cmake -S "$SRC/tests/consumer/subproject" -B "$work/sub" -DMIXX_SRC="$SRC" > "$work/sub.log" 2>&1 \
-        && cmake --build "$work/sub" -j2 >> "$work/sub.log" 2>&1 && "$work/sub/consumer_static" >> "$work/sub.log"; then
+        && cmake --build "$work/sub" -j2 --target consumer_static >> "$work/sub.log" 2>&1 && "$work/sub/consumer_static" >> "$work/sub.log"; then
     if grep -qi -e "^CJSON" -e "^CMOCKA" "$work/sub/CMakeCache.txt"; then
         bad "subproject build looked for cjson/cmocka: $(grep -i -e "^CJSON" -e "^CMOCKA" "$work/sub/CMakeCache.txt" | head -3)"
     else
