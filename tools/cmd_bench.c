@@ -141,7 +141,7 @@ static int load_symbols(shared_lib *s)
         }                                                                                                    \
         memcpy(&s->api.field, &p_, sizeof p_); /* object to function pointer, as POSIX dlsym allows */     \
     } while (0)
-    SYM(config_default, "mixx_config_default");
+    SYM(config_init, "mixx_config_init");
     SYM(create, "mixx_engine_create");
     SYM(destroy, "mixx_engine_destroy");
     SYM(start, "mixx_engine_start_handle");
@@ -438,7 +438,7 @@ static void set_close(bench_set *s)
             k->api->rtl_stop(k->engine);
         k->api->stop(k->engine);
         mixx_stats st;
-        if (k->api->get_stats(k->engine, &st) == 0)
+        if (k->api->get_stats(k->engine, &st, sizeof st) == 0)
             s->dropped[i] = st.dropped_records;
         k->api->destroy(k->engine);
         k->engine = NULL;
