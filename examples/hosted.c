@@ -58,7 +58,8 @@ static void app_audio_callback(float **buffers, int channels, int frames, void *
 int main(int argc, char **argv)
 {
     struct host h = {.cb = app_audio_callback, .seconds = argc > 1 ? atof(argv[1]) : 1.0};
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+    MIXX_CONFIG_INIT(&cfg); /* defaults for every field, then ours */
     cfg.backend = MIXX_BACKEND_HOSTED;
     cfg.sample_rate = RATE;      /* what the host's device runs */
     cfg.buffer_size = FRAMES;    /* the host's usual block */
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
     mixx_engine_stop_handle(engine);
 
     mixx_stats st;
-    mixx_engine_get_stats(engine, &st);
+    mixx_engine_get_stats(engine, &st, sizeof st);
     printf("%llu host callbacks through the engine, callback p99 %.1f us, max %.1f us, %d errors\n",
            (unsigned long long)st.callbacks, st.callback_ns.p99 / 1e3, st.callback_ns.max / 1e3,
            atomic_load(&process_errors));

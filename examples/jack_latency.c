@@ -15,10 +15,11 @@ int main(int argc, char **argv)
         printf("skipped: JACK is not usable here: %s\n", why);
         return 77;
     }
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+    MIXX_CONFIG_INIT(&cfg);
     cfg.backend = MIXX_BACKEND_JACK;
-    cfg.client_name = "mixx-example-latency";
-    cfg.self_loop = 1; /* out_1 -> in_1, out_2 -> in_2 inside JACK: the loop is pure server buffering */
+    cfg.jack.client_name = "mixx-example-latency";
+    cfg.jack.self_loop = 1; /* out_1 -> in_1, out_2 -> in_2 inside JACK: the loop is pure server buffering */
 
     mixx_engine *engine = NULL;
     int rc = mixx_engine_create(&cfg, &engine);

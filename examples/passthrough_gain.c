@@ -42,7 +42,8 @@ static void gain_audio_cb(const float *const *in, uint32_t n_in, float *const *o
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
-    mixx_config cfg = mixx_config_default(); /* 48000 Hz, 64 frames, 2 in / 2 out, sim backend */
+    mixx_config cfg;
+    MIXX_CONFIG_INIT(&cfg); /* defaults: 48000 Hz, 64 frames, 2 in / 2 out, sim backend */
     if (argc > 2 && mixx_backend_from_name(argv[2], &cfg.backend) != MIXX_OK) {
         fprintf(stderr, "unknown backend '%s'\n", argv[2]);
         return 2;
@@ -78,7 +79,7 @@ int main(int argc, char **argv)
         nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
     rc = mixx_engine_stop_handle(engine);
     mixx_stats st;
-    if (rc == MIXX_OK && mixx_engine_get_stats(engine, &st) == MIXX_OK)
+    if (rc == MIXX_OK && mixx_engine_get_stats(engine, &st, sizeof st) == MIXX_OK)
         printf("%llu callbacks at %u Hz / %u frames, %llu xruns\n", (unsigned long long)st.callbacks,
                st.sample_rate, st.buffer_size, (unsigned long long)st.xruns_backend);
     mixx_engine_destroy(engine);

@@ -26,7 +26,8 @@ static void print_percentiles(const char *what, const mixx_percentiles *p)
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
-    mixx_config cfg = mixx_config_default(); /* sim backend: runs anywhere, no sound card needed */
+    mixx_config cfg;
+    MIXX_CONFIG_INIT(&cfg); /* sim backend: runs anywhere, no sound card needed */
     cfg.second_cb = on_second;
     mixx_engine *engine = NULL;
     int rc = mixx_engine_create(&cfg, &engine);
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
 
     mixx_stats st;
     if (rc == MIXX_OK)
-        rc = mixx_engine_get_stats(engine, &st);
+        rc = mixx_engine_get_stats(engine, &st, sizeof st);
     if (rc != MIXX_OK) {
         fprintf(stderr, "stats: %s\n", mixx_strerror(rc));
         mixx_engine_destroy(engine);

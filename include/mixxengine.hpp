@@ -126,7 +126,7 @@ struct audio_block {
 // building; validation happens in validate() or when an engine is created. raw() reaches every field.
 class config {
 public:
-    config() : c_(mixx_config_default()) {}
+    config() { mixx_config_init(&c_, sizeof c_); }
     config &backend(mixx_backend b) { c_.backend = b; return *this; }
     // Throws mixx::error(MIXX_EBACKEND) for a name the library does not know.
     config &backend(const std::string &name)
@@ -144,7 +144,7 @@ public:
     config &log_path(std::string path) { log_path_ = std::move(path); return *this; }
     config &device(std::string name) { device_ = std::move(name); return *this; }
     config &client_name(std::string name) { client_name_ = std::move(name); return *this; }
-    config &self_loop(bool on) { c_.self_loop = on; return *this; }
+    config &self_loop(bool on) { c_.jack.self_loop = on; return *this; }
     // The per-cycle DSP hook: any callable taking (const mixx::audio_block &). Runs on the audio thread:
     // it must be realtime-safe (no allocation, lock, I/O). An exception it throws is caught at the C boundary,
     // the cycle's outputs are silenced and engine::callback_exceptions() counts it.
@@ -178,7 +178,7 @@ public:
         if (device_)
             c.device = device_->c_str();
         if (client_name_)
-            c.client_name = client_name_->c_str();
+            c.jack.client_name = client_name_->c_str();
         return c;
     }
 
@@ -253,13 +253,13 @@ public:
     mixx_stats stats() const
     {
         mixx_stats s{};
-        check(mixx_engine_get_stats(h_, &s), "stats");
+        check(mixx_engine_get_stats(h_, &s, sizeof s), "stats");
         return s;
     }
     mixx_config actual_config() const
     {
         mixx_config c{};
-        check(mixx_engine_get_config(h_, &c), "get_config");
+        check(mixx_engine_get_config(h_, &c, sizeof c), "get_config");
         return c;
     }
     std::vector<mixx_hist_bin> histogram(mixx_hist_kind kind) const

@@ -68,6 +68,12 @@ fn main() {
         panic!("mixxengine-sys: no mixxengine.h in {} (set MIXX_INCLUDE_DIR)", include_dir.display());
     }
 
+    // a new header means a new layout to check; a new archive must be relinked
+    println!("cargo:rerun-if-changed={}", include_dir.join("mixxengine.h").display());
+    println!("cargo:rerun-if-changed={}", include_dir.join("mixxengine").join("version.h").display());
+    if statik {
+        println!("cargo:rerun-if-changed={}", lib_dir.join("libmixxengine.a").display());
+    }
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
     if statik {
         println!("cargo:rustc-link-lib=static=mixxengine");

@@ -13,16 +13,19 @@
 #define CONFIG_FIELDS(X)                                                                                        \
     X(mixx_config, struct_size) X(mixx_config, backend) X(mixx_config, sample_rate) X(mixx_config, buffer_size) \
     X(mixx_config, max_buffer_size) X(mixx_config, inputs) X(mixx_config, outputs) X(mixx_config, strict)       \
-    X(mixx_config, rt_priority) X(mixx_config, lock_memory) X(mixx_config, instrument) X(mixx_config, log_path) \
-    X(mixx_config, device) X(mixx_config, client_name) X(mixx_config, connect_in) X(mixx_config, connect_out)   \
-    X(mixx_config, self_loop) X(mixx_config, sim_periods) X(mixx_config, sim_extra_latency)                     \
-    X(mixx_config, sim_gain) X(mixx_config, sim_invert) X(mixx_config, sim_snr_db) X(mixx_config, sim_stall_us) \
-    X(mixx_config, sim_stall_every) X(mixx_config, sim_fail_after_s) X(mixx_config, sim_slip_frames)            \
-    X(mixx_config, ring_capacity) X(mixx_config, records_cb) X(mixx_config, second_cb) X(mixx_config, user)     \
-    X(mixx_config, audio_cb)
+    X(mixx_config, rt_priority) X(mixx_config, lock_memory) X(mixx_config, instrument)                          \
+    X(mixx_config, ring_capacity) X(mixx_config, log_path) X(mixx_config, device) X(mixx_config, records_cb)    \
+    X(mixx_config, second_cb) X(mixx_config, user) X(mixx_config, audio_cb) X(mixx_config, jack)                \
+    X(mixx_config, sim)                                                                                         \
+    X(mixx_jack_options, client_name) X(mixx_jack_options, connect_in) X(mixx_jack_options, connect_out)       \
+    X(mixx_jack_options, self_loop) X(mixx_jack_options, reserved_)                                             \
+    X(mixx_sim_faults, stall_us) X(mixx_sim_faults, stall_every) X(mixx_sim_faults, fail_after_s)              \
+    X(mixx_sim_faults, slip_frames) X(mixx_sim_faults, reserved_)                                               \
+    X(mixx_sim_options, periods) X(mixx_sim_options, invert) X(mixx_sim_options, extra_latency)                \
+    X(mixx_sim_options, gain) X(mixx_sim_options, snr_db) X(mixx_sim_options, faults)
 
 #define OTHER_FIELDS(X)                                                                                         \
-    X(mixx_device_info, name) X(mixx_device_info, inputs) X(mixx_device_info, outputs)                         \
+    X(mixx_device_info, struct_size) X(mixx_device_info, name) X(mixx_device_info, inputs) X(mixx_device_info, outputs)                         \
     X(mixx_device_info, default_rate) X(mixx_device_info, rates) X(mixx_device_info, default_buffer)           \
     X(mixx_device_info, is_default)                                                                             \
     X(mixx_record, seq) X(mixx_record, start_ns) X(mixx_record, duration_ns) X(mixx_record, interval_ns) \
@@ -35,7 +38,7 @@
     X(mixx_percentiles, count) X(mixx_percentiles, min) X(mixx_percentiles, p50) X(mixx_percentiles, p90)      \
     X(mixx_percentiles, p99) X(mixx_percentiles, p999) X(mixx_percentiles, p9999) X(mixx_percentiles, max)     \
     X(mixx_percentiles, mean)                                                                                   \
-    X(mixx_stats, running) X(mixx_stats, device_lost) X(mixx_stats, sample_rate) X(mixx_stats, buffer_size)    \
+    X(mixx_stats, struct_size) X(mixx_stats, running) X(mixx_stats, device_lost) X(mixx_stats, sample_rate) X(mixx_stats, buffer_size)    \
     X(mixx_stats, elapsed_s) X(mixx_stats, callbacks) X(mixx_stats, records_written)                           \
     X(mixx_stats, dropped_records) X(mixx_stats, records_consumed) X(mixx_stats, xruns_backend)                \
     X(mixx_stats, deadline_misses) X(mixx_stats, late_wakeups) X(mixx_stats, callback_ns)                      \
@@ -58,7 +61,7 @@ int main(void)
     printf("pub const C_VERSION_HEX: u32 = %u;\n", (unsigned)MIXX_VERSION_HEX);
     printf("pub const C_ENUM_SIZE: usize = %zu;\n", sizeof(mixx_backend));
     printf("pub const C_STRUCTS: &[(&str, usize, usize)] = &[\n");
-    STRUCT(mixx_config) STRUCT(mixx_device_info) STRUCT(mixx_record) STRUCT(mixx_second)
+    STRUCT(mixx_config) STRUCT(mixx_jack_options) STRUCT(mixx_sim_faults) STRUCT(mixx_sim_options) STRUCT(mixx_device_info) STRUCT(mixx_record) STRUCT(mixx_second)
     STRUCT(mixx_percentiles) STRUCT(mixx_stats) STRUCT(mixx_hist_bin) STRUCT(mixx_rtl_result)
     STRUCT(mixx_rtl_summary)
     printf("];\npub const C_FIELDS: &[(&str, &str, usize)] = &[\n");

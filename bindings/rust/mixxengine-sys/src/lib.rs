@@ -35,6 +35,10 @@ pub const MIXX_EUNRELIABLE: c_int = -24;
 pub const MIXX_ETIMEDOUT: c_int = -25;
 pub const MIXX_EUNSUPPORTED: c_int = -26;
 pub const MIXX_ERANGE: c_int = -27;
+pub const MIXX_ESTRUCT: c_int = -28;
+
+/// Smallest size a sized struct (mixx_config, mixx_stats, mixx_device_info) may be passed with.
+pub const MIXX_STRUCT_SIZE_MIN: usize = 8;
 
 // ---- enums: C enums are int-sized here (C_ENUM_SIZE in the layout test) ----
 pub type mixx_backend = c_uint;
@@ -66,6 +70,7 @@ pub const MIXX_RTL_UNRELIABLE: mixx_rtl_status = 2;
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct mixx_device_info {
+    pub struct_size: u32,
     pub name: [c_char; 128],
     pub inputs: u32,
     pub outputs: u32,
@@ -120,6 +125,41 @@ pub type mixx_audio_cb = Option<
     ),
 >;
 
+/// JACK options (mixx_config.jack); a frozen group.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct mixx_jack_options {
+    pub client_name: *const c_char,
+    pub connect_in: *const c_char,
+    pub connect_out: *const c_char,
+    pub self_loop: c_int,
+    pub reserved_: u32,
+}
+
+/// Faults the simulated device injects (mixx_config.sim.faults); a frozen group.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct mixx_sim_faults {
+    pub stall_us: u32,
+    pub stall_every: u32,
+    pub fail_after_s: f64,
+    pub slip_frames: u32,
+    pub reserved_: u32,
+}
+
+/// The simulated device's loop model (mixx_config.sim); a frozen group.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct mixx_sim_options {
+    pub periods: u32,
+    pub invert: c_int,
+    pub extra_latency: f64,
+    pub gain: f64,
+    pub snr_db: f64,
+    pub faults: mixx_sim_faults,
+}
+
+/// Engine configuration: fill with mixx_config_init(&mut cfg, size_of::<mixx_config>()). Sized struct.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct mixx_config {
@@ -134,26 +174,15 @@ pub struct mixx_config {
     pub rt_priority: c_int,
     pub lock_memory: c_int,
     pub instrument: c_int,
+    pub ring_capacity: u32,
     pub log_path: *const c_char,
     pub device: *const c_char,
-    pub client_name: *const c_char,
-    pub connect_in: *const c_char,
-    pub connect_out: *const c_char,
-    pub self_loop: c_int,
-    pub sim_periods: u32,
-    pub sim_extra_latency: f64,
-    pub sim_gain: f64,
-    pub sim_invert: c_int,
-    pub sim_snr_db: f64,
-    pub sim_stall_us: u32,
-    pub sim_stall_every: u32,
-    pub sim_fail_after_s: f64,
-    pub sim_slip_frames: u32,
-    pub ring_capacity: u32,
     pub records_cb: mixx_records_cb,
     pub second_cb: mixx_second_cb,
     pub user: *mut c_void,
     pub audio_cb: mixx_audio_cb,
+    pub jack: mixx_jack_options,
+    pub sim: mixx_sim_options,
 }
 
 #[repr(C)]
@@ -173,6 +202,7 @@ pub struct mixx_percentiles {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct mixx_stats {
+    pub struct_size: u32,
     pub running: c_int,
     pub device_lost: c_int,
     pub sample_rate: u32,
@@ -249,9 +279,15 @@ extern "C" {
     pub fn mixx_backend_name(b: mixx_backend) -> *const c_char;
     pub fn mixx_backend_from_name(name: *const c_char, out: *mut mixx_backend) -> c_int;
     pub fn mixx_backend_available(b: mixx_backend, why: *mut c_char, why_len: usize) -> c_int;
-    pub fn mixx_list_devices(b: mixx_backend, out: *mut mixx_device_info, cap: usize, count: *mut usize) -> c_int;
+    pub fn mixx_list_devices(
+        b: mixx_backend,
+        out: *mut mixx_device_info,
+        cap: usize,
+        size: usize,
+        count: *mut usize,
+    ) -> c_int;
 
-    pub fn mixx_config_default() -> mixx_config;
+    pub fn mixx_config_init(cfg: *mut mixx_config, size: usize) -> c_int;
     pub fn mixx_config_validate(cfg: *const mixx_config) -> c_int;
 
     pub fn mixx_engine_create(cfg: *const mixx_config, out: *mut *mut mixx_engine) -> c_int;
@@ -259,7 +295,7 @@ extern "C" {
     pub fn mixx_engine_start_handle(engine: *mut mixx_engine) -> c_int;
     pub fn mixx_engine_stop_handle(engine: *mut mixx_engine) -> c_int;
     pub fn mixx_engine_last_error(engine: *const mixx_engine) -> *const c_char;
-    pub fn mixx_engine_get_config(engine: *const mixx_engine, out: *mut mixx_config) -> c_int;
+    pub fn mixx_engine_get_config(engine: *const mixx_engine, out: *mut mixx_config, size: usize) -> c_int;
 
     pub fn mixx_engine_process(
         engine: *mut mixx_engine,
@@ -273,7 +309,7 @@ extern "C" {
     pub fn mixx_engine_set_format(engine: *mut mixx_engine, sample_rate: u32, buffer_size: u32) -> c_int;
     pub fn mixx_engine_set_buffer_size(engine: *mut mixx_engine, buffer_size: u32) -> c_int;
 
-    pub fn mixx_engine_get_stats(engine: *mut mixx_engine, out: *mut mixx_stats) -> c_int;
+    pub fn mixx_engine_get_stats(engine: *mut mixx_engine, out: *mut mixx_stats, size: usize) -> c_int;
     pub fn mixx_engine_histogram(
         engine: *mut mixx_engine,
         kind: mixx_hist_kind,
@@ -298,6 +334,15 @@ extern "C" {
     pub fn mixx_engine_stop() -> c_int;
     pub fn mixx_engine_shutdown() -> c_int;
     pub fn mixx_engine_default() -> *mut mixx_engine;
+}
+
+/// A mixx_config with the library's defaults (mixx_config_init with this crate's sizeof).
+pub fn config_defaults() -> mixx_config {
+    let mut c = std::mem::MaybeUninit::<mixx_config>::zeroed();
+    // zeroed is a valid mixx_config (NULL pointers, None callbacks); init cannot fail with the right size
+    let rc = unsafe { mixx_config_init(c.as_mut_ptr(), std::mem::size_of::<mixx_config>()) };
+    assert_eq!(rc, MIXX_OK, "mixx_config_init refused sizeof(mixx_config): library and bindings disagree");
+    unsafe { c.assume_init() }
 }
 
 /// Sizes and offsets the C compiler gives the header's structs (generated by build.rs from layout_probe.c).

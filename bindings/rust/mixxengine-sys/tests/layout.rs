@@ -45,16 +45,18 @@ macro_rules! check_struct {
 fn structs_match_the_header() {
     assert_eq!(size_of::<mixx_backend>(), C_ENUM_SIZE);
     check_struct!(mixx_config, [struct_size, backend, sample_rate, buffer_size, max_buffer_size, inputs, outputs,
-        strict, rt_priority, lock_memory, instrument, log_path, device, client_name, connect_in, connect_out,
-        self_loop, sim_periods, sim_extra_latency, sim_gain, sim_invert, sim_snr_db, sim_stall_us, sim_stall_every,
-        sim_fail_after_s, sim_slip_frames, ring_capacity, records_cb, second_cb, user, audio_cb]);
-    check_struct!(mixx_device_info, [name, inputs, outputs, default_rate, rates, default_buffer, is_default]);
+        strict, rt_priority, lock_memory, instrument, ring_capacity, log_path, device, records_cb, second_cb, user,
+        audio_cb, jack, sim]);
+    check_struct!(mixx_jack_options, [client_name, connect_in, connect_out, self_loop, reserved_]);
+    check_struct!(mixx_sim_faults, [stall_us, stall_every, fail_after_s, slip_frames, reserved_]);
+    check_struct!(mixx_sim_options, [periods, invert, extra_latency, gain, snr_db, faults]);
+    check_struct!(mixx_device_info, [struct_size, name, inputs, outputs, default_rate, rates, default_buffer, is_default]);
     check_struct!(mixx_record, [seq, start_ns, duration_ns, interval_ns, frames, flags]);
     check_struct!(mixx_second, [index, t_s, callbacks, xruns, deadline_misses, late_wakeups, dropped_records,
         dsp_load_mean, dsp_load_max, callback_ns_max, interval_ns_max, cpu_process_pct, cpu_system_pct,
         rtl_frames, rtl_status, rtl_slips]);
     check_struct!(mixx_percentiles, [count, min, p50, p90, p99, p999, p9999, max, mean]);
-    check_struct!(mixx_stats, [running, device_lost, sample_rate, buffer_size, elapsed_s, callbacks,
+    check_struct!(mixx_stats, [struct_size, running, device_lost, sample_rate, buffer_size, elapsed_s, callbacks,
         records_written, dropped_records, records_consumed, xruns_backend, deadline_misses, late_wakeups,
         callback_ns, interval_ns, dsp_load_mean, dsp_load_max, cpu_process_pct, cpu_system_pct, sched_policy,
         sched_priority, memory_locked, expected_rtl_frames]);
@@ -63,7 +65,7 @@ fn structs_match_the_header() {
         quality, snr_db, t_s, seq, slip]);
     check_struct!(mixx_rtl_summary, [measurements, ok, no_signal, unreliable, slips, mean_frames, min_frames,
         max_frames]);
-    assert_eq!(C_STRUCTS.len(), 9, "a struct was probed that this test does not check");
+    assert_eq!(C_STRUCTS.len(), 12, "a struct was probed that this test does not check");
 }
 
 #[test]
@@ -78,6 +80,7 @@ fn error_codes_match_the_library() {
         (MIXX_ENOTHOSTED, "MIXX_ENOTHOSTED"), (MIXX_EFRAMES, "MIXX_EFRAMES"), (MIXX_EIO, "MIXX_EIO"),
         (MIXX_EBUSY, "MIXX_EBUSY"), (MIXX_ENOSIGNAL, "MIXX_ENOSIGNAL"), (MIXX_EUNRELIABLE, "MIXX_EUNRELIABLE"),
         (MIXX_ETIMEDOUT, "MIXX_ETIMEDOUT"), (MIXX_EUNSUPPORTED, "MIXX_EUNSUPPORTED"), (MIXX_ERANGE, "MIXX_ERANGE"),
+        (MIXX_ESTRUCT, "MIXX_ESTRUCT"),
     ];
     for (code, name) in table.iter() {
         let got = unsafe { CStr::from_ptr(mixx_error_name(*code)) }.to_str().unwrap();
@@ -92,9 +95,16 @@ fn error_codes_match_the_library() {
 #[test]
 fn header_and_library_versions_agree() {
     assert_eq!(unsafe { mixx_version() }, C_VERSION_HEX);
-    let cfg = unsafe { mixx_config_default() };
+    let cfg = config_defaults();
     assert_eq!(cfg.struct_size as usize, size_of::<mixx_config>());
     assert_eq!(cfg.sample_rate, 48000);
+    assert_eq!(cfg.sim.periods, 2);
+    // the sized-struct rule the library enforces: not a multiple of 8 is refused
+    let mut c = config_defaults();
+    assert_eq!(unsafe { mixx_config_init(&mut c, size_of::<mixx_config>() - 4) }, MIXX_ESTRUCT);
+    for s in [size_of::<mixx_config>(), size_of::<mixx_stats>(), size_of::<mixx_device_info>()] {
+        assert_eq!(s % 8, 0, "a sized struct's size must be a multiple of 8");
+    }
     for b in [MIXX_BACKEND_SIM, MIXX_BACKEND_JACK, MIXX_BACKEND_PORTAUDIO, MIXX_BACKEND_HOSTED] {
         assert!(!unsafe { mixx_backend_name(b) }.is_null(), "backend {}", b);
     }

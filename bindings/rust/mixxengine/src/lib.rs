@@ -148,7 +148,7 @@ impl Default for Config {
 
 impl Config {
     pub fn new() -> Config {
-        Config { raw: unsafe { sys::mixx_config_default() }, client_name: None, device: None, log_path: None, nul_in_string: false }
+        Config { raw: sys::config_defaults(), client_name: None, device: None, log_path: None, nul_in_string: false }
     }
     pub fn backend(mut self, b: Backend) -> Self {
         self.raw.backend = b.raw();
@@ -185,7 +185,7 @@ impl Config {
     }
     /// JACK: connect the engine's outputs to its own inputs.
     pub fn self_loop(mut self, on: bool) -> Self {
-        self.raw.self_loop = on as c_int;
+        self.raw.jack.self_loop = on as c_int;
         self
     }
     /// A string containing NUL is refused with MIXX_EINVAL when the engine is created.
@@ -212,11 +212,11 @@ impl Config {
     fn c_api(&self) -> sys::mixx_config {
         let mut c = self.raw;
         let p = |s: &Option<CString>| s.as_ref().map_or(std::ptr::null(), |s| s.as_ptr());
-        c.client_name = p(&self.client_name);
+        c.jack.client_name = p(&self.client_name);
         c.device = p(&self.device);
         c.log_path = p(&self.log_path);
-        c.connect_in = std::ptr::null();
-        c.connect_out = std::ptr::null();
+        c.jack.connect_in = std::ptr::null();
+        c.jack.connect_out = std::ptr::null();
         c.records_cb = None;
         c.second_cb = None;
         c.audio_cb = None;
@@ -436,7 +436,7 @@ impl Engine {
 
     pub fn stats(&self) -> Result<Stats> {
         let mut s = sys::mixx_stats::default();
-        check(unsafe { sys::mixx_engine_get_stats(self.raw, &mut s) })?;
+        check(unsafe { sys::mixx_engine_get_stats(self.raw, &mut s, std::mem::size_of::<sys::mixx_stats>()) })?;
         Ok(Stats {
             running: s.running != 0,
             sample_rate: s.sample_rate,
@@ -457,8 +457,8 @@ impl Engine {
 
     /// The rate and buffer size the device really runs (valid after start).
     pub fn actual_format(&self) -> Result<(u32, u32)> {
-        let mut c = unsafe { sys::mixx_config_default() };
-        check(unsafe { sys::mixx_engine_get_config(self.raw, &mut c) })?;
+        let mut c = sys::config_defaults();
+        check(unsafe { sys::mixx_engine_get_config(self.raw, &mut c, std::mem::size_of::<sys::mixx_config>()) })?;
         Ok((c.sample_rate, c.buffer_size))
     }
 
