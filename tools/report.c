@@ -630,7 +630,7 @@ int mixx_report_render_dir(const mixx_dir *d, int quiet)
     if (!text && errno == ENOENT) {
         ctx.timeline_name = NULL; /* no timeline: the report says so */
     } else if (!text) {
-        fprintf(stderr, "mixx: report: %s/%s\n", d->path, why);
+        fprintf(stderr, "mixx: report: %s: %s\n", d->path, why);
         cJSON_Delete(root);
         return MIXX_EINVAL;
     }
