@@ -251,6 +251,7 @@ static void test_log_and_callbacks(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
+    unlink(path); /* a unique name; the engine creates its log itself (O_EXCL: it never overwrites a file) */
     counter cnt = {0};
     mixx_config c = mixx_config_default();
     c.log_path = path;
