@@ -33,7 +33,7 @@ static int load_symbols(shared_lib *s)
         }                                                                                                    \
         memcpy(&s->api.field, &p_, sizeof p_); /* object to function pointer, as POSIX dlsym allows */     \
     } while (0)
-    SYM(config_default, "mixx_config_default");
+    SYM(config_init, "mixx_config_init");
     SYM(create, "mixx_engine_create");
     SYM(destroy, "mixx_engine_destroy");
     SYM(start, "mixx_engine_start_handle");

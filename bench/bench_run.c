@@ -167,7 +167,7 @@ static void set_close(bench_set *s)
             k->api->rtl_stop(k->engine);
         k->api->stop(k->engine);
         mixx_stats st;
-        if (k->api->get_stats(k->engine, &st) == 0)
+        if (k->api->get_stats(k->engine, &st, sizeof st) == 0)
             s->dropped[i] = st.dropped_records;
         k->api->destroy(k->engine);
         k->engine = NULL;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "engine_internal.h"
 
 #define MONITOR_TICK_NS 10000000ull /* 10 ms: far below the ring's ~20 s of capacity at 64 frames */
@@ -202,7 +203,7 @@ static uint32_t drain(mixx_engine *e, monitor_ctx *ctx, mixx_record *buf)
 static void write_summary(mixx_engine *e)
 {
     mixx_stats st;
-    if (mixx_engine_get_stats(e, &st) != 0)
+    if (mixx_engine_get_stats(e, &st, sizeof st) != 0)
         return;
     FILE *f = e->log;
     fprintf(f,
@@ -324,12 +325,9 @@ void mixx__monitor_stop(mixx_engine *e)
     }
 }
 
-int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out)
+/* The whole snapshot, this library's size. */
+static void stats_fill(mixx_engine *e, mixx_stats *out)
 {
-    if (!e || !out)
-        return MIXX_ENULL;
-    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load(&e->state) == MIXX_ST_NONE)
-        return MIXX_ENOTINIT;
     memset(out, 0, sizeof *out);
     int state = atomic_load(&e->state);
     out->running = state == MIXX_ST_RUNNING;
@@ -343,8 +341,9 @@ int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out)
     out->xruns_backend = atomic_load_explicit(&e->xruns_backend, memory_order_relaxed) +
                          atomic_load_explicit(&e->pending_xruns, memory_order_relaxed);
     pthread_mutex_lock(&e->stats_lock); /* start/stop publish the fields below under it */
-    out->sched_policy = e->sched_policy;
-    out->sched_priority = e->sched_priority;
+    uint64_t sched = atomic_load_explicit(&e->audio_sched, memory_order_relaxed);
+    out->sched_policy = MIXX_SCHED_POLICY(sched);
+    out->sched_priority = MIXX_SCHED_PRIORITY(sched);
     out->memory_locked = e->memory_locked;
     out->expected_rtl_frames = e->expected_rtl_frames;
     const mixx_monitor_state *m = &e->mon;
@@ -365,7 +364,19 @@ int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out)
         out->elapsed_s = e->stop_ns > e->audio_start_ns ? (double)(e->stop_ns - e->audio_start_ns) * 1e-9 : 0;
     }
     pthread_mutex_unlock(&e->stats_lock);
-    return 0;
+}
+
+int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out, size_t size)
+{
+    if (!e || !out)
+        return MIXX_ENULL;
+    if (mixx__struct_size_ok(size))
+        return MIXX_ESTRUCT;
+    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load(&e->state) == MIXX_ST_NONE)
+        return MIXX_ENOTINIT;
+    mixx_stats st;
+    stats_fill(e, &st);
+    return mixx__struct_out(out, size, &st, sizeof st);
 }
 
 int mixx_engine_histogram(mixx_engine *e, mixx_hist_kind kind, mixx_hist_bin *bins, size_t cap, size_t *count)

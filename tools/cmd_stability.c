@@ -409,8 +409,8 @@ int mixx_cmd_stability(int argc, char **argv)
     cli.cfg.log_path = timeline_part; /* the engine creates it (O_EXCL | O_NOFOLLOW): prepare_dir removed any old one */
     cli.cfg.second_cb = on_second;
     cli.cfg.user = &prog;
-    if (cli.cfg.backend == MIXX_BACKEND_JACK && !cli.cfg.self_loop && !cli.cfg.connect_in && !cli.cfg.connect_out)
-        cli.cfg.self_loop = 1; /* a loop is needed for the meter: the simplest one */
+    if (cli.cfg.backend == MIXX_BACKEND_JACK && !cli.cfg.jack.self_loop && !cli.cfg.jack.connect_in && !cli.cfg.jack.connect_out)
+        cli.cfg.jack.self_loop = 1; /* a loop is needed for the meter: the simplest one */
 
     mixx_engine *e = NULL;
     rc = mixx_engine_create(&cli.cfg, &e);
@@ -467,7 +467,7 @@ int mixx_cmd_stability(int argc, char **argv)
                 cJSON_AddItemToArray(slips, s);
             }
         }
-        if (mixx_engine_get_stats(e, &st) == 0 && st.device_lost) {
+        if (mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) == 0 && st.device_lost) {
             lost = 1;
             break;
         }
@@ -498,7 +498,7 @@ int mixx_cmd_stability(int argc, char **argv)
     char log_err[600] = "";
     if (mixx_engine_stop_handle(e) == MIXX_EIO) /* the timeline has a hole (disk full during the run) */
         snprintf(log_err, sizeof log_err, "%s", mixx_engine_last_error(e));
-    mixx_engine_get_stats(e, &st);
+    mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
     int interrupted = stab_signal != 0;
 
     /* ---- report.json ---- */
