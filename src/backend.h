@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "mixxengine.h"
 
 struct mixx_engine;
@@ -40,6 +41,9 @@ typedef struct mixx_backend_ops {
     /* Optional. Change the buffer size while running. */
     int (*set_buffer_size)(void *state, uint32_t frames);
 } mixx_backend_ops;
+
+/* The registry (backend.c): the ops of backend b, NULL if compiled out or unknown. Any thread. */
+const mixx_backend_ops *mixx__backend_ops(mixx_backend b);
 
 extern const mixx_backend_ops mixx_backend_sim_ops;
 extern const mixx_backend_ops mixx_backend_hosted_ops;
@@ -80,8 +84,6 @@ void mixx__engine_format_changed(struct mixx_engine *e, uint32_t sample_rate, ui
  * realtime-safe (one atomic store); published in mixx_stats. */
 void mixx__engine_audio_thread(struct mixx_engine *e, int sched_policy, int sched_priority);
 
-/* Monotonic time in ns. Realtime-safe (vDSO). */
-uint64_t mixx__now_ns(void);
 
 /* Realtime section markers for the rtsan configuration (-DMIXX_SANITIZE=rtsan, docs/reliability.md): inside,
  * RealtimeSanitizer aborts on malloc/free, locks, sleeps, file I/O. Sections nest. A backend wraps all of its

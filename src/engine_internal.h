@@ -1,5 +1,5 @@
-/* engine_internal.h: the engine object shared by engine.c (lifecycle, hot path), stats.c (monitor thread)
- * and the latency-meter glue. Never included by backends: they use backend.h. */
+/* engine_internal.h: the engine object. engine.c writes it, except the monitor state (stats.c) and the
+ * rtl_* fields (engine_rtl.c); those files read the rest. Never included by backends: they use backend.h. */
 #ifndef MIXX_ENGINE_INTERNAL_H
 #define MIXX_ENGINE_INTERNAL_H
 
@@ -102,10 +102,5 @@ struct mixx_engine {
 int mixx__monitor_start(struct mixx_engine *e);
 void mixx__monitor_stop(struct mixx_engine *e); /* drains everything, writes the final summary */
 void mixx__monitor_reset(struct mixx_engine *e);
-/* rtl glue (rtl.c): called on the monitor thread each tick */
-void mixx__rtl_monitor_tick(struct mixx_engine *e);
-/* cpu.c */
-double mixx__cpu_process_seconds(void);
-int mixx__cpu_system_ticks(uint64_t *busy, uint64_t *total);
 
 #endif

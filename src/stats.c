@@ -10,7 +10,8 @@
 #include <time.h>
 
 #include "config.h"
-#include "engine_internal.h"
+#include "cpu.h"
+#include "engine_rtl.h"
 
 #define MONITOR_TICK_NS 10000000ull /* 10 ms: far below the ring's ~20 s of capacity at 64 frames */
 #define MONITOR_BATCH 1024u
@@ -68,19 +69,6 @@ void mixx__monitor_reset(mixx_engine *e)
     pthread_mutex_unlock(&e->stats_lock);
 }
 
-/* The latest latency measurement, if one finished since the last second was emitted. */
-static void second_rtl(mixx_engine *e, mixx_second *s, uint64_t *seen)
-{
-    pthread_mutex_lock(&e->rtl_lock);
-    if (e->rtl_sum.measurements != *seen) { /* != : the summary restarts with each rtl_start */
-        s->rtl_frames = e->rtl_last.status == MIXX_RTL_OK ? e->rtl_last.rtl_frames : NAN;
-        s->rtl_status = (int)e->rtl_last.status;
-        *seen = e->rtl_sum.measurements;
-    }
-    s->rtl_slips = e->rtl_sum.slips;
-    pthread_mutex_unlock(&e->rtl_lock);
-}
-
 static void write_second(FILE *f, const mixx_second *s)
 {
     fprintf(f,
@@ -126,7 +114,7 @@ static void emit_second(mixx_engine *e, monitor_ctx *ctx, uint64_t now)
     pthread_mutex_unlock(&e->stats_lock);
     s.rtl_frames = NAN;
     s.rtl_status = -1;
-    second_rtl(e, &s, &ctx->rtl_seen);
+    mixx__engine_rtl_latest(e, &ctx->rtl_seen, &s.rtl_frames, &s.rtl_status, &s.rtl_slips);
     if (e->log && !e->log_errno) {
         write_second(e->log, &s);
         if (ferror(e->log)) /* e.g. disk full: the file has a hole now; stop() reports it */
@@ -240,7 +228,7 @@ static void *monitor_main(void *arg)
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
             ;
         drain(e, &ctx, buf);
-        mixx__rtl_monitor_tick(e);
+        mixx__engine_rtl_monitor_tick(e);
         /* seconds with no callbacks at all (device stalled or lost) still get a line */
         uint64_t now = mixx__now_ns();
         while (now > e->start_ns && (now - e->start_ns) / 1000000000ull > (uint64_t)e->mon.sec.index + 1)
@@ -250,7 +238,7 @@ static void *monitor_main(void *arg)
     }
     /* the audio side has stopped: take everything that is left */
     drain(e, &ctx, buf);
-    mixx__rtl_monitor_tick(e);
+    mixx__engine_rtl_monitor_tick(e);
     if (e->mon.sec.callbacks)
         emit_second(e, &ctx, mixx__now_ns());
     free(buf);
