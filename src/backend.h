@@ -63,6 +63,8 @@ void mixx__engine_set_error(struct mixx_engine *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Forgets the last error's detail (start of a control call). Control thread. */
+void mixx__engine_clear_error(struct mixx_engine *e);
 /* One audio cycle: runs the processing (input i -> output i, the latency meter, extra outputs silenced) and
  * the instrumentation. deadline_ns: absolute CLOCK_MONOTONIC time by which the device needs the output (0 if
  * unknown: then a callback longer than one period is the only deadline test). xruns: backend-reported

@@ -89,7 +89,7 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
     e->fmt.expected_rtl_frames = NAN;
     e->expected_rtl_frames = NAN;
     atomic_store(&e->audio_sched, MIXX_SCHED_UNKNOWN);
-    e->last_error[0] = '\0';
+    mixx__engine_clear_error(e);
     e->magic = MIXX_ENGINE_MAGIC;
     atomic_store(&e->state, MIXX_ST_STOPPED);
     return 0;
@@ -164,19 +164,6 @@ const mixx_config *mixx__engine_config(const mixx_engine *e)
     return &e->cfg;
 }
 
-void mixx__engine_set_error(mixx_engine *e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->last_error, sizeof e->last_error, fmt, ap);
-    va_end(ap);
-}
-
-const char *mixx_engine_last_error(const mixx_engine *e)
-{
-    return engine_valid(e) ? e->last_error : "";
-}
-
 int mixx_engine_get_config(const mixx_engine *e, mixx_config *out, size_t size)
 {
     if (!e || !out)
@@ -220,7 +207,7 @@ static int start_locked(mixx_engine *e)
         return MIXX_ERUNNING;
     if (state != MIXX_ST_STOPPED)
         return MIXX_ENOTINIT;
-    e->last_error[0] = '\0';
+    mixx__engine_clear_error(e);
     reset_counters(e);
     int locked = 0;
     if (e->cfg.lock_memory) {

@@ -1,6 +1,9 @@
-/* error.c: the text of every error code (generated from MIXX_ERRNO_MAP in include/mixxengine.h) and the
- * library's version. Nothing here touches an engine. */
-#include "mixxengine.h"
+/* error.c: the text of every error code (generated from MIXX_ERRNO_MAP in include/mixxengine.h), an
+ * engine's last-error detail (the only writer of e->last_error), and the library's version. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "engine_internal.h"
 
 /* ---- errors and versions -------------------------------------------------------------------------- */
 
@@ -45,4 +48,22 @@ unsigned mixx_version(void)
 const char *mixx_version_string(void)
 {
     return MIXX_STR(MIXX_VERSION_MAJOR) "." MIXX_STR(MIXX_VERSION_MINOR) "." MIXX_STR(MIXX_VERSION_PATCH);
+}
+
+void mixx__engine_set_error(mixx_engine *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->last_error, sizeof e->last_error, fmt, ap);
+    va_end(ap);
+}
+
+void mixx__engine_clear_error(mixx_engine *e)
+{
+    e->last_error[0] = '\0';
+}
+
+const char *mixx_engine_last_error(const mixx_engine *e)
+{
+    return e && e->magic == MIXX_ENGINE_MAGIC ? e->last_error : "";
 }
