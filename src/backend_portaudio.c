@@ -25,6 +25,7 @@
 #endif
 
 #include "backend.h"
+#include "sync.h"
 
 #define PA_MAX_CH 64
 #define PA_WATCH_MS 20          /* how often the watchdog looks at the stream */
@@ -187,22 +188,11 @@ enum { PA_JOB_STOP = 1, PA_JOB_CLOSE = 2, PA_JOB_TERMINATE = 4 };
 typedef struct pa_job {
     PaStream *stream;
     int what;
-    PaError err;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int done, abandoned;
 } pa_job;
 
-static void pa_job_free(pa_job *j)
+static int pa_job_run(void *arg)
 {
-    pthread_mutex_destroy(&j->lock);
-    pthread_cond_destroy(&j->cond);
-    free(j);
-}
-
-static void *pa_job_main(void *arg)
-{
-    pa_job *j = arg;
+    const pa_job *j = arg;
     PaError err = paNoError;
     if (j->what & PA_JOB_STOP)
         err = Pa_StopStream(j->stream);
@@ -213,63 +203,19 @@ static void *pa_job_main(void *arg)
     }
     if (j->what & PA_JOB_TERMINATE)
         pa_term();
-    pthread_mutex_lock(&j->lock);
-    j->err = err;
-    j->done = 1;
-    int abandoned = j->abandoned;
-    pthread_cond_signal(&j->cond);
-    pthread_mutex_unlock(&j->lock);
-    if (abandoned)
-        pa_job_free(j);
-    return NULL;
+    return err;
 }
 
-/* Returns 0 (finished; *err = PortAudio's result) or MIXX_ETIMEDOUT (abandoned). Control thread. */
+/* Returns 0 (finished; *err = PortAudio's result), MIXX_ETIMEDOUT (abandoned), MIXX_ENOMEM, MIXX_ETHREAD.
+ * Control thread. */
 static int pa_bounded(PaStream *stream, int what, unsigned timeout_ms, PaError *err)
 {
-    pa_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return MIXX_ENOMEM;
-    j->stream = stream;
-    j->what = what;
-    pthread_mutex_init(&j->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-#if !defined(__APPLE__)
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    const clockid_t clk = CLOCK_MONOTONIC;
-#else
-    const clockid_t clk = CLOCK_REALTIME; /* macOS condvars only know the realtime clock */
-#endif
-    pthread_cond_init(&j->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_t t;
-    if (pthread_create(&t, NULL, pa_job_main, j) != 0) {
-        pa_job_free(j);
-        return MIXX_ETHREAD;
-    }
-    pthread_detach(t);
-    struct timespec until;
-    clock_gettime(clk, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&j->lock);
-    while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT) {
-    }
-    int done = j->done;
-    if (done)
-        *err = j->err;
-    else
-        j->abandoned = 1;
-    pthread_mutex_unlock(&j->lock);
-    if (!done)
-        return MIXX_ETIMEDOUT;
-    pa_job_free(j);
-    return 0;
+    pa_job j = {stream, what};
+    int r = paNoError;
+    int rc = mixx__call_with_timeout(pa_job_run, &j, sizeof j, timeout_ms, &r);
+    if (rc == 0)
+        *err = r;
+    return rc;
 }
 
 /* ---- the stream callbacks ------------------------------------------------------------------------------ */

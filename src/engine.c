@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "engine_rtl.h"
+#include "sync.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
 #define RT_EXIT() MIXX_RT_EXIT()
@@ -24,7 +25,7 @@
 
 static int engine_valid(const mixx_engine *e)
 {
-    return e && e->magic == MIXX_ENGINE_MAGIC;
+    return mixx__engine_check(e) == 0;
 }
 
 static char *dup_or_null(const char *s)
@@ -106,11 +107,7 @@ static void engine_init_locks(mixx_engine *e)
 {
     pthread_mutex_init(&e->stats_lock, NULL);
     pthread_mutex_init(&e->rtl_lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&e->rtl_cond, &ca);
-    pthread_condattr_destroy(&ca);
+    mixx__cond_init_monotonic(&e->rtl_cond);
 }
 
 int mixx_engine_create(const mixx_config *cfg, mixx_engine **out)
@@ -170,7 +167,7 @@ int mixx_engine_get_config(const mixx_engine *e, mixx_config *out, size_t size)
         return MIXX_ENULL;
     if (mixx__struct_size_ok(size))
         return MIXX_ESTRUCT;
-    if (!engine_valid(e) || atomic_load(&e->state) == MIXX_ST_NONE)
+    if (!engine_valid(e))
         return MIXX_ENOTINIT;
     mixx_config c;
     pthread_mutex_lock((pthread_mutex_t *)&e->stats_lock); /* set_format may write cfg concurrently */
@@ -299,10 +296,9 @@ static int stop_locked(mixx_engine *e)
 
 int mixx_engine_start_handle(mixx_engine *e)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     pthread_mutex_lock(&e->ctl);
     int rc = start_locked(e);
     pthread_mutex_unlock(&e->ctl);
@@ -311,10 +307,9 @@ int mixx_engine_start_handle(mixx_engine *e)
 
 int mixx_engine_stop_handle(mixx_engine *e)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     pthread_mutex_lock(&e->ctl);
     int rc = stop_locked(e);
     pthread_mutex_unlock(&e->ctl);
@@ -323,10 +318,9 @@ int mixx_engine_stop_handle(mixx_engine *e)
 
 int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     if (sample_rate == 0 || sample_rate > MIXX_MAX_RATE)
         return MIXX_ERATE;
     if (buffer_size == 0 || buffer_size > MIXX_MAX_BUFFER)
@@ -359,10 +353,9 @@ int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer
 
 int mixx_engine_set_buffer_size(mixx_engine *e, uint32_t buffer_size)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     if (buffer_size == 0 || buffer_size > MIXX_MAX_BUFFER)
         return MIXX_EBUFSIZE;
     pthread_mutex_lock(&e->ctl);
@@ -416,7 +409,7 @@ int mixx_engine_report_xruns(mixx_engine *e, uint32_t count)
 {
     if (!e)
         return MIXX_ENULL;
-    if (!engine_valid(e) || atomic_load_explicit(&e->state, memory_order_relaxed) == MIXX_ST_NONE)
+    if (!engine_valid(e))
         return MIXX_ENOTINIT;
     mixx__engine_add_xruns(e, count);
     return 0;
@@ -565,11 +558,7 @@ int mixx_engine_init_config(const mixx_config *cfg)
         rc = MIXX_EALREADY;
     } else {
         if (!default_cond_ready) {
-            pthread_condattr_t ca;
-            pthread_condattr_init(&ca);
-            pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-            pthread_cond_init(&default_engine.rtl_cond, &ca);
-            pthread_condattr_destroy(&ca);
+            mixx__cond_init_monotonic(&default_engine.rtl_cond);
             default_cond_ready = 1;
         }
         pthread_mutex_lock(&default_engine.ctl);

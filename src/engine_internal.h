@@ -98,6 +98,17 @@ struct mixx_engine {
     _Atomic uint64_t audio_sched; /* MIXX_SCHED_PACK(policy, priority), from mixx__engine_audio_thread */
 };
 
+/* The one validity check of the public calls: 0, MIXX_ENULL (NULL) or MIXX_ENOTINIT (not an engine: never
+ * created, destroyed, or the façade's engine after shutdown). Any thread. */
+static inline int mixx__engine_check(const struct mixx_engine *e)
+{
+    if (!e)
+        return MIXX_ENULL;
+    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load_explicit(&e->state, memory_order_relaxed) == MIXX_ST_NONE)
+        return MIXX_ENOTINIT; /* relaxed: callers that act on the state load it again as they need */
+    return 0;
+}
+
 /* stats.c */
 int mixx__monitor_start(struct mixx_engine *e);
 void mixx__monitor_stop(struct mixx_engine *e); /* drains everything, writes the final summary */

@@ -7,11 +7,6 @@
 
 #include "engine_rtl.h"
 
-static int engine_ok(const mixx_engine *e)
-{
-    return e->magic == MIXX_ENGINE_MAGIC && atomic_load(&e->state) != MIXX_ST_NONE;
-}
-
 /* Monitor thread: move finished measurements into the engine's queue and summary. */
 void mixx__engine_rtl_monitor_tick(struct mixx_engine *e)
 {
@@ -101,10 +96,9 @@ void mixx__engine_rtl_halt(struct mixx_engine *e)
 
 int mixx_engine_rtl_start(mixx_engine *e, mixx_rtl_method method, uint32_t channel, int continuous)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_ok(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     if (method != MIXX_RTL_MULTITONE && method != MIXX_RTL_IMPULSE)
         return MIXX_EINVAL;
     pthread_mutex_lock(&e->ctl);
@@ -145,10 +139,9 @@ static void sleep_ms(long ms)
 
 int mixx_engine_rtl_stop(mixx_engine *e)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_ok(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     pthread_mutex_lock(&e->ctl);
     if (atomic_load(&e->rtl_active)) {
         atomic_store(&e->rtl_active, 0);
@@ -177,8 +170,9 @@ int mixx_engine_rtl_wait(mixx_engine *e, mixx_rtl_result *out, uint32_t timeout_
 {
     if (!e || !out)
         return MIXX_ENULL;
-    if (!engine_ok(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     uint64_t deadline = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec + timeout_ms * 1000000ull;
@@ -214,8 +208,9 @@ int mixx_engine_rtl_summary(mixx_engine *e, mixx_rtl_summary *out)
 {
     if (!e || !out)
         return MIXX_ENULL;
-    if (!engine_ok(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     pthread_mutex_lock(&e->rtl_lock);
     *out = e->rtl_sum;
     if (out->ok == 0)

@@ -65,5 +65,5 @@ void mixx__engine_clear_error(mixx_engine *e)
 
 const char *mixx_engine_last_error(const mixx_engine *e)
 {
-    return e && e->magic == MIXX_ENGINE_MAGIC ? e->last_error : "";
+    return mixx__engine_check(e) == 0 ? e->last_error : "";
 }

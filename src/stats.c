@@ -338,8 +338,9 @@ int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out, size_t size)
         return MIXX_ENULL;
     if (mixx__struct_size_ok(size))
         return MIXX_ESTRUCT;
-    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load(&e->state) == MIXX_ST_NONE)
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     mixx_stats st;
     stats_fill(e, &st);
     return mixx__struct_out(out, size, &st, sizeof st);
@@ -351,8 +352,9 @@ int mixx_engine_histogram(mixx_engine *e, mixx_hist_kind kind, mixx_hist_bin *bi
         return MIXX_ENULL;
     if (kind != MIXX_HIST_CALLBACK && kind != MIXX_HIST_INTERVAL)
         return MIXX_EINVAL;
-    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load(&e->state) == MIXX_ST_NONE)
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     pthread_mutex_lock(&e->stats_lock);
     const mixx_hist *h = kind == MIXX_HIST_CALLBACK ? &e->mon.h_cb : &e->mon.h_iv;
     size_t n = 0;
