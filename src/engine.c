@@ -192,9 +192,7 @@ static void reset_counters(mixx_engine *e)
     e->prev_frames = 0;
     e->instrument = e->cfg.instrument;
     /* an empty ring: the monitor is not running, so both indices are ours */
-    atomic_store(&e->ring.head, 0);
-    atomic_store(&e->ring.tail, 0);
-    e->ring.cached_head = e->ring.cached_tail = 0;
+    mixx_spsc_reset(&e->ring.idx, 0);
 }
 
 static int start_locked(mixx_engine *e)
