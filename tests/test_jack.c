@@ -181,14 +181,14 @@ static void bit_exact_measure(bit_exact_result *r)
     memset(&st0, 0, sizeof st0);
     memset(&st, 0, sizeof st);
     if (mixx_engine_create(&c, &e) == 0 && mixx_engine_start_handle(e) == 0) {
-        mixx_engine_get_stats(e, &st0, sizeof(mixx_stats));
+        mixx_engine_get_stats(e, &st0, sizeof st0);
         double t0 = jt_now();
         /* acquire pairs with the probe's release: cap[] below is what its thread wrote (TSan sees no libjack
          * sync) */
         while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
             jt_sleep(0.05);
         mixx_engine_stop_handle(e);
-        mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
+        mixx_engine_get_stats(e, &st, sizeof st);
     }
     jack_deactivate(p.client);
     r->arrived = atomic_load_explicit(&p.done, memory_order_acquire) >= PROBE_CAP;
