@@ -176,7 +176,8 @@ typedef struct mixx_config {
     int lock_memory;           /* 1: mlockall(MCL_CURRENT|MCL_FUTURE) at start (stats.memory_locked says) */
     int instrument;            /* 1 (default): timestamps + records per callback; 0: bare copy */
     uint32_t ring_capacity;    /* metrics ring records, power of two, default 16384 */
-    const char *log_path;      /* JSON Lines, one object per second + final summary; NULL = none */
+    const char *log_path;      /* JSON Lines, one object per second + final summary; NULL = none. Created new
+                                  (an existing file or a symlink is refused with MIXX_EIO at start) */
     const char *device;        /* backend device name or index as text; NULL = default */
     mixx_records_cb records_cb; /* every record, in order, on the monitor thread; NULL = none */
     mixx_second_cb second_cb;   /* once per second of audio, on the monitor thread; NULL = none */
@@ -209,7 +210,8 @@ MIXX_API int mixx_engine_create(const mixx_config *cfg, mixx_engine **out);
 MIXX_API void mixx_engine_destroy(mixx_engine *engine);
 /* Opens the device (backends) and starts audio + the monitor thread. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ERUNNING, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_ENODEVICE, MIXX_EDEVICE, MIXX_EMISMATCH, MIXX_ETHREAD,
- * MIXX_EIO (log file). Control thread only (thread-safe against other control calls). */
+ * MIXX_EIO (log file exists, is a symlink, or cannot be created), MIXX_EINVAL (a JACK client name longer than
+ * the server allows). Control thread only (thread-safe against other control calls). */
 MIXX_API int mixx_engine_start_handle(mixx_engine *engine);
 /* Stops audio, drains every record, closes the device. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ENOTRUNNING, or MIXX_EIO: stopped, but the log (cfg.log_path) could not be written completely (e.g. disk
@@ -273,6 +275,10 @@ struct mixx_second {
     double rtl_frames;           /* latest round-trip measurement (NaN if none this second) */
     int rtl_status;              /* mixx_rtl_status of that measurement, -1 if none */
     uint64_t rtl_slips;          /* slips detected so far */
+    /* appended (issue 14): the format this second ran at, so a mid-run change (JACK buffer size) is visible */
+    uint32_t sample_rate;        /* the engine's rate at the end of this second */
+    uint32_t buffer_size;        /* frames of this second's last callback; 0 if it had no callback */
+    uint64_t frames;             /* frames processed by this second's callbacks (all formats) */
 };
 
 /* Percentiles of a distribution in ns (relative error <= 1 %). */

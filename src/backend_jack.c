@@ -271,6 +271,15 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
 
     jack_status_t st = 0;
     const char *name = cfg->jack.client_name && *cfg->jack.client_name ? cfg->jack.client_name : "mixxengine";
+    /* libjack refuses a long name with a status that looks like a server failure: say what is wrong instead */
+    size_t name_max = (size_t)jack_client_name_size(); /* includes the terminating NUL */
+    if (strlen(name) >= name_max) {
+        mixx__engine_set_error(e, "JACK client name is %zu characters; JACK allows at most %zu", strlen(name),
+                               name_max - 1);
+        pthread_mutex_destroy(&s->notify_lock);
+        free(s);
+        return MIXX_EINVAL;
+    }
     s->client = jack_open_quiet(name, &st);
     if (!s->client) {
         char why[512];

@@ -92,6 +92,7 @@ struct mixx_engine {
     mixx_monitor_state mon;
     FILE *log;
     int log_errno; /* first failed write to the log (monitor thread; read after it is joined) */
+    int log_created; /* this engine created cfg.log_path at an earlier start: a restart may truncate it */
     /* published for mixx_engine_get_stats: written under ctl AND stats_lock, read under either */
     int memory_locked;
     double expected_rtl_frames; /* open()'s claim, then mixx__engine_format_changed's */

@@ -3,11 +3,13 @@
  * The audio thread never touches anything here except through the SPSC ring and atomic counters. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "engine_internal.h"
@@ -99,7 +101,9 @@ static void write_second(FILE *f, const mixx_second *s)
     json_num(f, s->cpu_system_pct);
     fputs(",\"rtl_frames\":", f);
     json_num(f, s->rtl_frames);
-    fprintf(f, ",\"rtl_status\":%d,\"rtl_slips\":%llu}\n", s->rtl_status, (unsigned long long)s->rtl_slips);
+    fprintf(f, ",\"rtl_status\":%d,\"rtl_slips\":%llu,\"sample_rate\":%u,\"buffer_size\":%u,\"frames\":%llu}\n",
+            s->rtl_status, (unsigned long long)s->rtl_slips, s->sample_rate, s->buffer_size,
+            (unsigned long long)s->frames);
     fflush(f);
 }
 
@@ -116,6 +120,7 @@ static void emit_second(mixx_engine *e, monitor_ctx *ctx, uint64_t now)
     s = m->sec;
     s.t_s = (double)(s.index + 1);
     s.dsp_load_mean = s.callbacks ? m->sec_load_sum / (double)s.callbacks : 0.0;
+    s.sample_rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
     uint64_t dropped = atomic_load_explicit(&e->dropped, memory_order_acquire);
     s.dropped_records = dropped - ctx->dropped_seen;
     ctx->dropped_seen = dropped;
@@ -165,6 +170,8 @@ static uint32_t drain(mixx_engine *e, monitor_ctx *ctx, mixx_record *buf)
             if (load > m->load_max)
                 m->load_max = load;
             m->sec.callbacks++;
+            m->sec.buffer_size = r->frames;
+            m->sec.frames += r->frames;
             m->sec_load_sum += load;
             if (load > m->sec.dsp_load_max)
                 m->sec.dsp_load_max = load;
@@ -262,11 +269,21 @@ int mixx__monitor_start(mixx_engine *e)
     e->log = NULL;
     e->log_errno = 0;
     if (e->cfg.log_path) {
-        e->log = fopen(e->cfg.log_path, "w");
+        /* created, never reused or followed: an existing file or a planted symlink is refused, not overwritten */
+        int fd = open(e->cfg.log_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST && e->log_created) /* our own log from the previous start */
+            fd = open(e->cfg.log_path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+        e->log = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (!e->log) {
-            mixx__engine_set_error(e, "cannot open log '%s': %s", e->cfg.log_path, strerror(errno));
+            int err = errno;
+            if (fd >= 0)
+                close(fd);
+            mixx__engine_set_error(e, "cannot create log '%s': %s", e->cfg.log_path,
+                                   err == EEXIST ? "it already exists (the engine never overwrites a log)"
+                                                 : strerror(err));
             return MIXX_EIO;
         }
+        e->log_created = 1;
     }
     atomic_store(&e->monitor_quit, 0);
     int rc = pthread_create(&e->monitor, NULL, monitor_main, e);

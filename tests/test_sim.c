@@ -251,10 +251,11 @@ static void count_seconds(const mixx_second *s, void *user)
 static void test_log_and_callbacks(void **state)
 {
     (void)state;
-    char path[] = "/tmp/mixx-test-log-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    /* the engine creates its log exclusively (an existing file is refused): a fresh name in a private dir */
+    char dir[] = "/tmp/mixx-test-log-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[sizeof dir + 16];
+    snprintf(path, sizeof path, "%s/log.jsonl", dir);
     counter cnt = {0};
     mixx_config c;
     mixx_config_init(&c, sizeof c);
@@ -292,6 +293,7 @@ static void test_log_and_callbacks(void **state)
     }
     fclose(f);
     unlink(path);
+    rmdir(dir);
     assert_int_equal(seconds, (int)cnt.seconds);
     assert_int_equal(summary, 1);
     assert_int_equal(sum_callbacks, st.callbacks); /* per-second lines add up to the total */

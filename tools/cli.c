@@ -62,42 +62,6 @@ int mixx_parse_duration(const char *s, double *out)
     return 0;
 }
 
-int mixx_cli_fail(const char *what, int rc, const char *detail)
-{
-    if (detail && *detail)
-        fprintf(stderr, "mixx: %s: %s (%s): %s\n", what, mixx_strerror(rc), mixx_error_name(rc), detail);
-    else
-        fprintf(stderr, "mixx: %s: %s (%s)\n", what, mixx_strerror(rc), mixx_error_name(rc));
-    return 1;
-}
-
-void mixx_json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
-}
-
-void mixx_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 void mixx_cli_init(mixx_cli *cli, int argc, char **argv)
 {
     memset(cli, 0, sizeof *cli);
