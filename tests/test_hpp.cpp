@@ -165,7 +165,7 @@ static void test_sim_callbacks_run()
     e.start();
     // the sim device thread calls the callable, the monitor thread the per-second one (after one second of
     // audio); a loaded VM may be slow, so wait for them rather than for a fixed time
-    for (int i = 0; i < 1000 && (frames.load() < 64 * 20 || seconds.load() < 1); i++)
+    for (int i = 0; i < 3000 && (frames.load() < 64 * 20 || seconds.load() < 1); i++) // <= 30 s (valgrind: ~8)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     e.stop();
     CHECK(frames.load() >= 64 * 20);
