@@ -17,6 +17,7 @@
 #include <jack/thread.h>
 
 #include "backend.h"
+#include "sync.h"
 
 #define JACK_MAX_CH 64
 /* after server loss jack_client_close talks to a dead socket; it returns at once with jack2, but we never
@@ -571,72 +572,17 @@ static int jack_stop(void *state)
     return 0;
 }
 
-typedef struct jack_closer {
-    jack_client_t *client;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int done, abandoned;
-} jack_closer;
-
-static void *jack_closer_main(void *arg)
+static int jack_close_call(void *arg)
 {
-    jack_closer *k = arg;
-    jack_client_close(k->client);
-    pthread_mutex_lock(&k->lock);
-    k->done = 1;
-    int abandoned = k->abandoned;
-    pthread_cond_signal(&k->cond);
-    pthread_mutex_unlock(&k->lock);
-    if (abandoned) { /* the waiter gave up: the closer owns the record now */
-        pthread_mutex_destroy(&k->lock);
-        pthread_cond_destroy(&k->cond);
-        free(k);
-    }
-    return NULL;
+    return jack_client_close(*(jack_client_t **)arg);
 }
 
-/* Closes a client whose server died: in a helper thread, waiting at most JACK_CLOSE_TIMEOUT_MS. If libjack
- * blocks longer, the client (and that thread) is abandoned rather than letting stop/destroy hang. */
+/* Closes a client whose server died, waiting at most JACK_CLOSE_TIMEOUT_MS: if libjack blocks longer, the
+ * client (and the helper thread) is abandoned rather than letting stop/destroy hang. */
 static void jack_close_dead(jack_client_t *client)
 {
-    jack_closer *k = calloc(1, sizeof *k);
-    if (!k)
-        return; /* leak the client rather than risk a hang */
-    k->client = client;
-    pthread_mutex_init(&k->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&k->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_t t;
-    if (pthread_create(&t, NULL, jack_closer_main, k) != 0) {
-        pthread_mutex_destroy(&k->lock);
-        pthread_cond_destroy(&k->cond);
-        free(k);
-        return;
-    }
-    pthread_detach(t);
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += JACK_CLOSE_TIMEOUT_MS / 1000;
-    until.tv_nsec += (long)(JACK_CLOSE_TIMEOUT_MS % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&k->lock);
-    while (!k->done && pthread_cond_timedwait(&k->cond, &k->lock, &until) != ETIMEDOUT) {
-    }
-    int done = k->done;
-    if (!done)
-        k->abandoned = 1;
-    pthread_mutex_unlock(&k->lock);
-    if (done) {
-        pthread_mutex_destroy(&k->lock);
-        pthread_cond_destroy(&k->cond);
-        free(k);
-    }
+    int ignored;
+    mixx__call_with_timeout(jack_close_call, &client, sizeof client, JACK_CLOSE_TIMEOUT_MS, &ignored);
 }
 
 static void jack_close_client(jack_state *s)
