@@ -36,7 +36,6 @@ pub const MIXX_ETIMEDOUT: c_int = -25;
 pub const MIXX_EUNSUPPORTED: c_int = -26;
 pub const MIXX_ERANGE: c_int = -27;
 pub const MIXX_ESTRUCT: c_int = -28;
-// the parameter bus (mixxengine_params.h)
 pub const MIXX_ENOPARAM: c_int = -29;
 pub const MIXX_ENAN: c_int = -30;
 pub const MIXX_EEXIST: c_int = -31;
