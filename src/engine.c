@@ -23,6 +23,8 @@
 
 /* ---- engine object --------------------------------------------------------------------------------- */
 
+_Thread_local const struct mixx_engine *mixx__tls_callback_engine;
+
 static int engine_valid(const mixx_engine *e)
 {
     return mixx__engine_check(e) == 0;
@@ -137,7 +139,7 @@ static int stop_locked(mixx_engine *e);
 
 void mixx_engine_destroy(mixx_engine *e)
 {
-    if (!engine_valid(e))
+    if (!engine_valid(e) || mixx__in_own_callback(e)) /* from its own callback: refused, nothing happens */
         return;
     pthread_mutex_lock(&e->ctl);
     if (atomic_load(&e->state) == MIXX_ST_RUNNING)
@@ -294,7 +296,7 @@ static int stop_locked(mixx_engine *e)
 
 int mixx_engine_start_handle(mixx_engine *e)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     pthread_mutex_lock(&e->ctl);
@@ -305,7 +307,7 @@ int mixx_engine_start_handle(mixx_engine *e)
 
 int mixx_engine_stop_handle(mixx_engine *e)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     pthread_mutex_lock(&e->ctl);
@@ -316,7 +318,7 @@ int mixx_engine_stop_handle(mixx_engine *e)
 
 int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     if (sample_rate == 0 || sample_rate > MIXX_MAX_RATE)
@@ -351,7 +353,7 @@ int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer
 
 int mixx_engine_set_buffer_size(mixx_engine *e, uint32_t buffer_size)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     if (buffer_size == 0 || buffer_size > MIXX_MAX_BUFFER)
@@ -444,8 +446,11 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     uint64_t t0 = instrument ? mixx__now_ns() : 0;
 
     process_block(in, n_in, out, n_out, n_frames);
-    if (e->cfg.audio_cb)
+    if (e->cfg.audio_cb) {
+        mixx__tls_callback_engine = e;
         e->cfg.audio_cb(in, n_in, out, n_out, n_frames, e->cfg.user);
+        mixx__tls_callback_engine = NULL;
+    }
     mixx__engine_rtl_cycle(e, in, n_in, out, n_out, n_frames);
 
     uint64_t cb = atomic_load_explicit(&e->callbacks, memory_order_relaxed);
@@ -600,6 +605,8 @@ int mixx_engine_shutdown(void)
     int rc = 0;
     if (!engine_valid(&default_engine))
         rc = MIXX_ENOTINIT;
+    else if (mixx__in_own_callback(&default_engine))
+        rc = MIXX_ECALLBACK;
     else
         mixx_engine_destroy(&default_engine);
     pthread_mutex_unlock(&default_lock);

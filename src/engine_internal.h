@@ -110,6 +110,23 @@ static inline int mixx__engine_check(const struct mixx_engine *e)
     return 0;
 }
 
+/* The engine whose callback (audio_cb on the audio thread, records_cb/second_cb on the monitor) this thread is
+ * running now, NULL outside callbacks: control calls that would wait for that very thread refuse with
+ * MIXX_ECALLBACK instead of deadlocking or freeing the engine under it. */
+extern _Thread_local const struct mixx_engine *mixx__tls_callback_engine;
+static inline int mixx__in_own_callback(const struct mixx_engine *e)
+{
+    return mixx__tls_callback_engine == e;
+}
+
+/* mixx__engine_check, and MIXX_ECALLBACK from inside the engine's own callback: for the control calls that
+ * take the control lock or wait for the audio or monitor thread. */
+static inline int mixx__engine_check_control(const struct mixx_engine *e)
+{
+    int rc = mixx__engine_check(e);
+    return rc ? rc : mixx__in_own_callback(e) ? MIXX_ECALLBACK : 0;
+}
+
 /* stats.c */
 int mixx__monitor_start(struct mixx_engine *e);
 void mixx__monitor_stop(struct mixx_engine *e); /* drains everything, writes the final summary */
