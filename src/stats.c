@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,11 +271,15 @@ int mixx__monitor_start(mixx_engine *e)
         e->log = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (!e->log) {
             int err = errno;
+            struct stat lst;
             if (fd >= 0)
                 close(fd);
+            else if (err == EEXIST && lstat(e->cfg.log_path, &lst) == 0 && S_ISLNK(lst.st_mode))
+                err = ELOOP;
             mixx__engine_set_error(e, "cannot create log '%s': %s", e->cfg.log_path,
-                                   err == EEXIST ? "it already exists (the engine never overwrites a log)"
-                                                 : strerror(err));
+                                   err == EEXIST  ? "it already exists (the engine never overwrites a log)"
+                                   : err == ELOOP ? "it is a symbolic link (the engine never writes through one)"
+                                                  : strerror(err));
             return MIXX_EIO;
         }
         e->log_created = 1;
