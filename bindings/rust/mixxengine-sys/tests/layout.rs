@@ -81,6 +81,7 @@ fn error_codes_match_the_library() {
         (MIXX_EBUSY, "MIXX_EBUSY"), (MIXX_ENOSIGNAL, "MIXX_ENOSIGNAL"), (MIXX_EUNRELIABLE, "MIXX_EUNRELIABLE"),
         (MIXX_ETIMEDOUT, "MIXX_ETIMEDOUT"), (MIXX_EUNSUPPORTED, "MIXX_EUNSUPPORTED"), (MIXX_ERANGE, "MIXX_ERANGE"),
         (MIXX_ESTRUCT, "MIXX_ESTRUCT"),
+        (MIXX_ECALLBACK, "MIXX_ECALLBACK"),
     ];
     for (code, name) in table.iter() {
         let got = unsafe { CStr::from_ptr(mixx_error_name(*code)) }.to_str().unwrap();
