@@ -534,7 +534,7 @@ int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, f
         if (n_frames)
             mixx__engine_cycle(e, in, n_in, out, n_out, n_frames, 0, 0);
     } else if (rc != MIXX_ENOTHOSTED) {
-        silence(out, n_out, n_frames <= e->cfg.max_buffer_size ? n_frames : 0);
+        silence(out, n_out, n_frames); /* also on MIXX_EFRAMES: the host's buffers hold n_frames, as documented */
     }
     atomic_fetch_sub(&e->in_cycle, 1);
     return rc;

@@ -259,7 +259,7 @@ static void test_hosted_process(void **state)
 {
     (void)state;
     enum { F = 4096 };
-    static float a[F], b[F], o0[F], o1[F], o2[F];
+    static float a[F + 1], b[F + 1], o0[F + 1], o1[F + 1], o2[F + 1]; /* + 1: the MIXX_EFRAMES call below */
     mixx_engine *e = hosted(2, 3);
     const float *in[2] = {a, b};
     float *out[3] = {o0, o1, o2};
@@ -275,8 +275,12 @@ static void test_hosted_process(void **state)
     const float *in_null[2] = {a, NULL};
     assert_rc(mixx_engine_process(e, in_null, 2, out, 3, 64), MIXX_ENULL);
     assert_rc(mixx_engine_process(e, in, 65, out, 3, 64), MIXX_ECHANNELS);
-    fill(o0, 64, 9);
+    fill(o0, F + 1, 9);
+    fill(o2, F + 1, 9);
     assert_rc(mixx_engine_process(e, in, 2, out, 3, F + 1), MIXX_EFRAMES);
+    for (uint32_t i = 0; i < F + 1; i++) /* silenced, as the header says (before: left untouched) */
+        if (o0[i] != 0.0f || o2[i] != 0.0f)
+            fail_msg("frame %u not silenced on MIXX_EFRAMES: %g %g", i, (double)o0[i], (double)o2[i]);
     assert_rc(mixx_engine_process(e, in, 2, out, 3, 0), 0); /* nothing to do */
     /* odd sizes: in -> out bit-exact, extra output silent */
     const uint32_t sizes[] = {1, 7, 63, 64, 65, 127, 1000, F};
