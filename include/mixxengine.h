@@ -233,10 +233,15 @@ MIXX_API int mixx_engine_get_config(const mixx_engine *engine, mixx_config *out,
 
 /* ---- hosted mode ---------------------------------------------------------------------------------------
  * For an engine created with backend MIXX_BACKEND_HOSTED and started: the host calls this from its own audio
- * callback. Non-interleaved float buffers; `in` and `out` may point to the same memory (JUCE does this).
- * Input channel i goes to output i; outputs without an input are silenced. Zero-copy, no allocation, no lock.
- * Returns 0, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (outputs silenced), MIXX_ENOTHOSTED,
- * MIXX_ECHANNELS, MIXX_EFRAMES (outputs silenced). Audio thread, realtime-safe. */
+ * callback. Non-interleaved float buffers of n_frames each; `in` and `out` may point to the same memory (JUCE
+ * does this). Input channel i goes to output i; outputs without an input are silenced. Zero-copy, no
+ * allocation, no lock. Buffers are either the same or disjoint (never partly overlapping); any pattern of
+ * shared buffers is defined: output i gets input i as it was on entry (in place, swaps such as
+ * out = {in1, in0}, rotations), through a copy preallocated for channels < max(cfg.inputs, cfg.outputs); two
+ * outputs sharing a buffer get the higher channel's input. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
+ * MIXX_ENOTRUNNING (outputs silenced), MIXX_ENOTHOSTED, MIXX_ECHANNELS (more than 64 channels, or a crossed
+ * alias on a channel beyond the preallocated copies: outputs silenced), MIXX_EFRAMES (outputs silenced). Audio
+ * thread, realtime-safe. */
 MIXX_API int mixx_engine_process(mixx_engine *engine, const float *const *in, uint32_t n_in,
                                  float *const *out, uint32_t n_out, uint32_t n_frames);
 /* Hosted mode: tell the engine the host's device reported an xrun (e.g. JUCE getXRunCount delta).

@@ -83,6 +83,20 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
         free_strings(e);
         return rc;
     }
+    if (cfg->backend == MIXX_BACKEND_HOSTED) {
+        e->alias_channels = cfg->inputs > cfg->outputs ? cfg->inputs : cfg->outputs;
+        size_t n = (size_t)e->alias_channels * cfg->max_buffer_size;
+        e->alias_scratch = malloc(n * sizeof(float));
+        if (!e->alias_scratch) {
+            mixx__engine_rtl_destroy(e);
+            mixx_ring_free(&e->ring);
+            free_strings(e);
+            return MIXX_ENOMEM;
+        }
+        volatile float *p = e->alias_scratch; /* pre-fault: the audio thread must not touch it first */
+        for (size_t i = 0; i < n; i += 256)
+            p[i] = 0.0f;
+    }
     atomic_store(&e->rate, cfg->sample_rate);
     atomic_store(&e->buffer, cfg->buffer_size);
     e->fmt.sample_rate = cfg->sample_rate;
@@ -102,6 +116,9 @@ static void engine_teardown(mixx_engine *e)
 {
     mixx__engine_rtl_destroy(e);
     mixx_ring_free(&e->ring);
+    free(e->alias_scratch);
+    e->alias_scratch = NULL;
+    e->alias_channels = 0;
     free_strings(e);
 }
 
@@ -530,9 +547,36 @@ int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, f
         rc = MIXX_ENOTRUNNING;
     else if (n_frames > e->cfg.max_buffer_size)
         rc = MIXX_EFRAMES;
+    const float *copy[MIXX_MAX_CHANNELS];
+    const float *const *src = in;
+    if (rc == 0 && n_frames) {
+        /* Output c is written before input k > c is read: if out[c] is in[k]'s buffer (a swap, a rotation),
+         * in[k] is copied aside first, so every output gets its input as it was on entry. */
+        uint32_t n = n_in < n_out ? n_in : n_out;
+        for (uint32_t c = 0; c + 1 < n && src == in; c++)
+            for (uint32_t k = c + 1; k < n; k++)
+                if ((const float *)out[c] == in[k]) {
+                    for (uint32_t i = 0; i < n_in; i++)
+                        copy[i] = in[i];
+                    src = copy;
+                    break;
+                }
+        for (uint32_t c = 0; src != in && c + 1 < n && rc == 0; c++)
+            for (uint32_t k = c + 1; k < n; k++) {
+                if ((const float *)out[c] != in[k] || copy[k] != in[k])
+                    continue;
+                if (k >= e->alias_channels) { /* no preallocated copy for that channel */
+                    rc = MIXX_ECHANNELS;
+                    break;
+                }
+                float *s = e->alias_scratch + (size_t)k * e->cfg.max_buffer_size;
+                memcpy(s, in[k], (size_t)n_frames * sizeof(float));
+                copy[k] = s;
+            }
+    }
     if (rc == 0) {
         if (n_frames)
-            mixx__engine_cycle(e, in, n_in, out, n_out, n_frames, 0, 0);
+            mixx__engine_cycle(e, src, n_in, out, n_out, n_frames, 0, 0);
     } else if (rc != MIXX_ENOTHOSTED) {
         silence(out, n_out, n_frames); /* also on MIXX_EFRAMES: the host's buffers hold n_frames, as documented */
     }

@@ -69,6 +69,9 @@ struct mixx_engine {
     uint64_t start_ns, stop_ns; /* stop_ns: 0 while running */
     uint64_t audio_start_ns;    /* just before the device started: elapsed time counts from here */
     int instrument;
+    /* hosted: copies of inputs that another channel's output overwrites before they are read (process()) */
+    float *alias_scratch;
+    uint32_t alias_channels;
 
     /* latency meter */
     mixx_rtl *rtl;
