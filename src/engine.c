@@ -520,6 +520,47 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     return late;
 }
 
+/* Output c is written before input k > c is read: true if some out[c] is such an in[k]'s buffer (a swap, a
+ * rotation). Audio thread. */
+static inline int alias_crossed(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out)
+{
+    uint32_t n = n_in < n_out ? n_in : n_out;
+    if (n == 2) /* the common stereo case in one comparison */
+        return (const float *)out[0] == in[1];
+    for (uint32_t c = 0; c + 1 < n; c++)
+        for (uint32_t k = c + 1; k < n; k++)
+            if ((const float *)out[c] == in[k])
+                return 1;
+    return 0;
+}
+
+/* The inputs with every crossed one copied aside first (into the engine's preallocated buffers), so each output
+ * gets its input as it was on entry. *rc = MIXX_ECHANNELS past the preallocated channels. Audio thread. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static const float *const *alias_inputs(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
+                                        uint32_t n_out, uint32_t n_frames, int *rc)
+{
+    uint32_t n = n_in < n_out ? n_in : n_out;
+    const float **copy = e->alias_in;
+    for (uint32_t i = 0; i < n_in; i++)
+        copy[i] = in[i];
+    for (uint32_t c = 0; c + 1 < n; c++)
+        for (uint32_t k = c + 1; k < n; k++) {
+            if ((const float *)out[c] != in[k] || copy[k] != in[k])
+                continue;
+            if (k >= e->alias_channels) { /* no preallocated copy for that channel */
+                *rc = MIXX_ECHANNELS;
+                return in;
+            }
+            float *s = e->alias_scratch + (size_t)k * e->cfg.max_buffer_size;
+            memcpy(s, in[k], (size_t)n_frames * sizeof(float));
+            copy[k] = s;
+        }
+    return copy;
+}
+
 int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
                         uint32_t n_out, uint32_t n_frames)
 {
@@ -547,33 +588,9 @@ int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, f
         rc = MIXX_ENOTRUNNING;
     else if (n_frames > e->cfg.max_buffer_size)
         rc = MIXX_EFRAMES;
-    const float *copy[MIXX_MAX_CHANNELS];
     const float *const *src = in;
-    if (rc == 0 && n_frames) {
-        /* Output c is written before input k > c is read: if out[c] is in[k]'s buffer (a swap, a rotation),
-         * in[k] is copied aside first, so every output gets its input as it was on entry. */
-        uint32_t n = n_in < n_out ? n_in : n_out;
-        for (uint32_t c = 0; c + 1 < n && src == in; c++)
-            for (uint32_t k = c + 1; k < n; k++)
-                if ((const float *)out[c] == in[k]) {
-                    for (uint32_t i = 0; i < n_in; i++)
-                        copy[i] = in[i];
-                    src = copy;
-                    break;
-                }
-        for (uint32_t c = 0; src != in && c + 1 < n && rc == 0; c++)
-            for (uint32_t k = c + 1; k < n; k++) {
-                if ((const float *)out[c] != in[k] || copy[k] != in[k])
-                    continue;
-                if (k >= e->alias_channels) { /* no preallocated copy for that channel */
-                    rc = MIXX_ECHANNELS;
-                    break;
-                }
-                float *s = e->alias_scratch + (size_t)k * e->cfg.max_buffer_size;
-                memcpy(s, in[k], (size_t)n_frames * sizeof(float));
-                copy[k] = s;
-            }
-    }
+    if (rc == 0 && n_frames && n_in > 1 && n_out > 1 && alias_crossed(in, n_in, out, n_out))
+        src = alias_inputs(e, in, n_in, out, n_out, n_frames, &rc);
     if (rc == 0) {
         if (n_frames)
             mixx__engine_cycle(e, src, n_in, out, n_out, n_frames, 0, 0);

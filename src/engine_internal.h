@@ -16,6 +16,7 @@ enum { MIXX_ST_NONE = 0, MIXX_ST_STOPPED = 1, MIXX_ST_RUNNING = 2, MIXX_ST_STOPP
 
 #define MIXX_ENGINE_MAGIC 0x4d495858u /* "MIXX" */
 #define MIXX_RTL_QUEUE 64
+#define MIXX_MAX_CHANNELS_INTERNAL 64 /* = MIXX_MAX_CHANNELS (config.h) */
 
 /* The audio thread's scheduling in one word, so a reader never sees a policy with another's priority. */
 #define MIXX_SCHED_PACK(policy, priority) (((uint64_t)(uint32_t)(policy) << 32) | (uint32_t)(priority))
@@ -72,6 +73,7 @@ struct mixx_engine {
     /* hosted: copies of inputs that another channel's output overwrites before they are read (process()) */
     float *alias_scratch;
     uint32_t alias_channels;
+    const float *alias_in[MIXX_MAX_CHANNELS_INTERNAL]; /* the inputs process() passes on, some redirected */
 
     /* latency meter */
     mixx_rtl *rtl;
