@@ -63,6 +63,10 @@ static void test_errors()
         code = err.code();
     }
     CHECK_EQ(code, MIXX_EBACKEND);
+    // a C records_cb beside a C++ callable would get the wrapper's `user`: refused
+    auto both = hosted_config().on_audio([](const mixx::audio_block &) {});
+    both.raw().records_cb = [](const mixx_record *, size_t, void *) {};
+    CHECK_EQ(mixx::engine::create(both).code(), MIXX_EINVAL);
     // a started engine refuses a second start, with the code
     mixx::engine e(hosted_config());
     e.start();
