@@ -279,6 +279,29 @@ public:
         bins.resize(n);
         return bins;
     }
+    // The round-trip latency meter on the running engine (see mixxengine.h). Control thread only; throw
+    // mixx::error with the codes of mixx_engine_rtl_start / _wait / _stop / _summary.
+    void rtl_start(mixx_rtl_method method = MIXX_RTL_MULTITONE, uint32_t channel = 0, bool continuous = false)
+    {
+        check(mixx_engine_rtl_start(h_, method, channel, continuous ? 1 : 0), "rtl_start");
+    }
+    // The next finished measurement, or nothing if none within timeout_ms.
+    std::optional<mixx_rtl_result> rtl_wait(uint32_t timeout_ms)
+    {
+        mixx_rtl_result r{};
+        int rc = mixx_engine_rtl_wait(h_, &r, timeout_ms);
+        if (rc == MIXX_ETIMEDOUT)
+            return std::nullopt;
+        check(rc, "rtl_wait");
+        return r;
+    }
+    void rtl_stop() { check(mixx_engine_rtl_stop(h_), "rtl_stop"); }
+    mixx_rtl_summary rtl_summary() const
+    {
+        mixx_rtl_summary s{};
+        check(mixx_engine_rtl_summary(h_, &s), "rtl_summary");
+        return s;
+    }
     std::string last_error() const { return mixx_engine_last_error(h_); }
     // Exceptions the callables threw (caught at the C boundary). Any thread.
     uint64_t callback_exceptions() const noexcept
