@@ -138,7 +138,7 @@ MIXX_API uint32_t mixx_param_block_events(mixx_engine *e, const mixx_param_event
 MIXX_API int mixx_params_save(const mixx_engine *e, char *buf, size_t cap, size_t *len);
 /* Parses a saved state and sets every value in it. All or nothing: on an error nothing is changed. Values must be
  * inside their ranges (not clamped). Returns 0, MIXX_ENULL, MIXX_ENOTINIT, MIXX_EPRESET (malformed text),
- * MIXX_ENOPARAM (unknown name), MIXX_ERANGE (value outside the range), MIXX_ENAN, MIXX_EAUDIOTHREAD.
+ * MIXX_ENOPARAM (unknown name), MIXX_ERANGE (value outside the range), MIXX_ENAN, MIXX_EAUDIOTHREAD, MIXX_ENOMEM.
  * Any thread except the audio thread. */
 MIXX_API int mixx_params_load(mixx_engine *e, const char *text, size_t len);
 /* "NAME=VALUE" (the CLI's --set): strict number, in range. Returns 0, MIXX_ENULL, MIXX_EINVAL (no '=' or not a

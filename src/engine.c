@@ -84,7 +84,7 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
     }
     rc = mixx__bus_create(&e->bus, cfg->outputs, cfg->inputs, cfg->max_buffer_size, cfg->sample_rate);
     if (rc) {
-        mixx_rtl_destroy(e->rtl);
+        mixx__engine_rtl_destroy(e);
         mixx_ring_free(&e->ring);
         free_strings(e);
         return rc;

@@ -27,13 +27,10 @@ struct mixx_meters {
     uint32_t n_in, n_out, nch;
     size_t stride;
     _Atomic int enabled;
-    /* ring indices: head written by the audio thread, tail by the reader (under rlock) */
-    _Alignas(MIXX_CACHE_LINE) _Atomic uint32_t head;
-    uint32_t cached_tail;
+    mixx_spsc idx; /* producer: the audio thread; consumer: a reader holding rlock */
     meter_rec *cur;     /* this block (audio thread) */
     meter_rec *pending; /* what did not fit (audio thread) */
     int has_pending;
-    _Alignas(MIXX_CACHE_LINE) _Atomic uint32_t tail;
     pthread_mutex_t rlock; /* readers among themselves; never taken by the audio thread */
     meter_rec *acc;        /* reader's sum since the last read */
     unsigned char *slots;
@@ -81,6 +78,7 @@ int mixx__meters_create(mixx_meters **out, uint32_t n_in, uint32_t n_out)
     m->cur = rec_at(m, m->slots, METER_RING);
     m->pending = rec_at(m, m->slots, METER_RING + 1);
     m->acc = rec_at(m, m->slots, METER_RING + 2);
+    mixx_spsc_init(&m->idx, METER_RING);
     pthread_mutex_init(&m->rlock, NULL);
     *out = m;
     return 0;
@@ -98,9 +96,7 @@ void mixx__meters_destroy(mixx_meters *m)
 void mixx__meters_reset(mixx_meters *m)
 {
     pthread_mutex_lock(&m->rlock);
-    atomic_store(&m->head, 0);
-    atomic_store(&m->tail, 0);
-    m->cached_tail = 0;
+    mixx_spsc_reset(&m->idx, 0); /* the audio thread is idle */
     m->has_pending = 0;
     rec_clear(m, m->acc);
     pthread_mutex_unlock(&m->rlock);
@@ -144,20 +140,17 @@ void mixx__meters_output(mixx_meters *m, const float *const *out, uint32_t n_out
         rec_merge(m, m->pending, m->cur);
         send = m->pending;
     }
-    uint32_t head = atomic_load_explicit(&m->head, memory_order_relaxed);
-    if (head - m->cached_tail >= METER_RING) {
-        m->cached_tail = atomic_load_explicit(&m->tail, memory_order_acquire);
-        if (head - m->cached_tail >= METER_RING) {
-            if (!m->has_pending) {
-                memcpy(m->pending, m->cur, m->stride);
-                m->has_pending = 1;
-            }
-            m->cur->frames = 0;
-            return;
+    uint32_t head;
+    if (mixx_spsc_write_space(&m->idx, 1, &head) == 0) {
+        if (!m->has_pending) {
+            memcpy(m->pending, m->cur, m->stride);
+            m->has_pending = 1;
         }
+        m->cur->frames = 0;
+        return;
     }
     memcpy(rec_at(m, m->slots, head & (METER_RING - 1)), send, m->stride);
-    atomic_store_explicit(&m->head, head + 1, memory_order_release);
+    mixx_spsc_write_commit(&m->idx, 1);
     m->has_pending = 0;
     m->cur->frames = 0;
 }
@@ -165,11 +158,10 @@ void mixx__meters_output(mixx_meters *m, const float *const *out, uint32_t n_out
 int mixx__meters_read(mixx_meters *m, mixx_meter *in, uint32_t n_in, mixx_meter *out, uint32_t n_out)
 {
     pthread_mutex_lock(&m->rlock);
-    uint32_t tail = atomic_load_explicit(&m->tail, memory_order_relaxed);
-    uint32_t head = atomic_load_explicit(&m->head, memory_order_acquire);
-    for (; tail != head; tail++)
-        rec_merge(m, m->acc, rec_at(m, m->slots, tail & (METER_RING - 1)));
-    atomic_store_explicit(&m->tail, tail, memory_order_release);
+    uint32_t tail, n = mixx_spsc_read_avail(&m->idx, METER_RING, &tail);
+    for (uint32_t i = 0; i < n; i++)
+        rec_merge(m, m->acc, rec_at(m, m->slots, (tail + i) & (METER_RING - 1)));
+    mixx_spsc_read_commit(&m->idx, n);
     for (uint32_t side = 0; side < 2; side++) {
         mixx_meter *dst = side ? out : in;
         uint32_t want = side ? n_out : n_in, have = side ? m->n_out : m->n_in, base = side ? m->n_in : 0;

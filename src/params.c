@@ -181,6 +181,7 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
     for (uint32_t i = 0; rc == 0 && i < MIXX_PARAM_PRODUCERS; i++) {
         b->prod[i].bus = b;
         b->prod[i].index = i;
+        mixx_spsc_init(&b->prod[i].idx, MIXX_PARAM_QUEUE);
     }
     if (rc == 0)
         rc = mixx__meters_create(&b->meters, inputs, channels);
@@ -266,9 +267,8 @@ void mixx__bus_start(mixx_bus *b, uint32_t rate)
     /* queued timed events refer to the previous run's clock: drop them */
     for (uint32_t i = 0; i < MIXX_PARAM_PRODUCERS; i++) {
         mixx_param_producer *p = &b->prod[i];
-        uint32_t h = atomic_load(&p->head);
-        atomic_store(&p->tail, h);
-        p->cached_head = h;
+        uint32_t at, queued = mixx_spsc_read_avail(&p->idx, MIXX_PARAM_QUEUE, &at); /* the audio thread is idle */
+        mixx_spsc_read_commit(&p->idx, queued);
     }
     mixx__meters_reset(b->meters);
     mixx__strip_start(b->strip, rate);
@@ -539,7 +539,6 @@ int mixx_param_producer_register(mixx_engine *e, mixx_param_producer **out)
         mixx_param_producer *p = &b->prod[i];
         if (atomic_load(&p->owner) == 0) {
             p->last_time = 0;
-            p->cached_tail = atomic_load_explicit(&p->tail, memory_order_acquire);
             atomic_store(&p->overflows, 0);
             atomic_store(&p->owner, self);
             if (i + 1 > atomic_load(&b->n_prod))
@@ -578,19 +577,16 @@ int mixx_param_push(mixx_param_producer *p, uint32_t id, double value, uint64_t 
         return MIXX_EINVAL;
     float v = conform(b, idx, value);
     uint64_t key = MIXX_BUS_OVF_KEY(p->index, ++p->pushes);
-    uint32_t head = atomic_load_explicit(&p->head, memory_order_relaxed);
-    if (head - p->cached_tail >= MIXX_PARAM_QUEUE) {
-        p->cached_tail = atomic_load_explicit(&p->tail, memory_order_acquire);
-        if (head - p->cached_tail >= MIXX_PARAM_QUEUE) {
-            atomic_store_explicit(&p->overflows, atomic_load_explicit(&p->overflows, memory_order_relaxed) + 1,
-                                  memory_order_relaxed);
-            /* the key before the value: whoever sees the value (through the dirty bit) sees the key */
-            atomic_store_explicit(&b->ovf[idx], key, memory_order_relaxed);
-            atomic_store_explicit(&b->value[idx], f2u(v), memory_order_relaxed);
-            mixx__bus_mark(b, idx);
-            p->last_time = sample_time;
-            return MIXX_EQUEUEFULL;
-        }
+    uint32_t head;
+    if (mixx_spsc_write_space(&p->idx, 1, &head) == 0) {
+        atomic_store_explicit(&p->overflows, atomic_load_explicit(&p->overflows, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+        /* the key before the value: whoever sees the value (through the dirty bit) sees the key */
+        atomic_store_explicit(&b->ovf[idx], key, memory_order_relaxed);
+        atomic_store_explicit(&b->value[idx], f2u(v), memory_order_relaxed);
+        mixx__bus_mark(b, idx);
+        p->last_time = sample_time;
+        return MIXX_EQUEUEFULL;
     }
     mixx_qevent *q = &p->q[head & (MIXX_PARAM_QUEUE - 1)];
     q->time = sample_time;
@@ -598,7 +594,7 @@ int mixx_param_push(mixx_param_producer *p, uint32_t id, double value, uint64_t 
     q->idx = idx;
     q->value = v;
     p->last_time = sample_time;
-    atomic_store_explicit(&p->head, head + 1, memory_order_release);
+    mixx_spsc_write_commit(&p->idx, 1);
     return 0;
 }
 
@@ -754,14 +750,12 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
     const uint32_t n_prod = atomic_load_explicit(&b->n_prod, memory_order_acquire);
     for (uint32_t i = 0; i < n_prod; i++) {
         mixx_param_producer *p = &b->prod[i];
-        uint32_t tail = atomic_load_explicit(&p->tail, memory_order_relaxed);
-        if (tail == p->cached_head) {
-            p->cached_head = atomic_load_explicit(&p->head, memory_order_acquire);
-            if (tail == p->cached_head)
-                continue;
-        }
+        /* want everything: a due event may sit behind those the cached view shows */
+        uint32_t tail, avail = mixx_spsc_read_avail(&p->idx, MIXX_PARAM_QUEUE, &tail);
+        if (avail == 0)
+            continue;
         uint32_t taken = 0;
-        while (tail != p->cached_head && b->n_ev < MIXX_BUS_EVENTS) {
+        while (taken < avail && b->n_ev < MIXX_BUS_EVENTS) {
             const mixx_qevent *q = &p->q[tail & (MIXX_PARAM_QUEUE - 1)];
             if (q->time >= t_end)
                 break;
@@ -777,7 +771,7 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
             taken++;
         }
         if (taken)
-            atomic_store_explicit(&p->tail, tail, memory_order_release);
+            mixx_spsc_read_commit(&p->idx, taken);
     }
     if (b->n_ev > first_timed)
         sort_events(b, 0);

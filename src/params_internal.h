@@ -10,7 +10,7 @@
 
 #include "mixxengine.h"
 #include "mixxengine_params.h"
-#include "ring.h" /* MIXX_CACHE_LINE */
+#include "mixxengine/spsc.h" /* the one SPSC index implementation; MIXX_CACHE_LINE */
 
 #define MIXX_BUS_WORDS (MIXX_PARAM_MAX / 64)
 #define MIXX_BUS_EVENTS 8192 /* events taken per block; more wait for the next block */
@@ -54,18 +54,14 @@ typedef struct mixx_qevent {
 #define MIXX_BUS_OVF_KEY(producer, n) (((uint64_t)(producer) + 1) << 48 | ((n) & 0xffffffffffffull))
 
 struct mixx_param_producer {
+    mixx_spsc idx; /* producer: the owning thread; consumer: the audio thread */
     /* producer side */
-    _Alignas(MIXX_CACHE_LINE) _Atomic uint32_t head;
-    uint32_t cached_tail;
-    uint64_t last_time;
+    _Alignas(MIXX_CACHE_LINE) uint64_t last_time;
     uint64_t pushes;   /* push number (owner) */
     uint32_t index;    /* slot in the bus's table */
     _Atomic unsigned long owner; /* pthread_self() of the owner, 0 = free */
     _Atomic uint64_t overflows;
     struct mixx_bus *bus;
-    /* consumer side (audio thread) */
-    _Alignas(MIXX_CACHE_LINE) _Atomic uint32_t tail;
-    uint32_t cached_head;
     _Alignas(MIXX_CACHE_LINE) mixx_qevent q[MIXX_PARAM_QUEUE];
 };
 
