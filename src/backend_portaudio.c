@@ -25,6 +25,7 @@
 #endif
 
 #include "backend.h"
+#include "mixxengine/dsp.h"
 
 #define PA_MAX_CH 64
 #define PA_WATCH_MS 20          /* how often the watchdog looks at the stream */
@@ -290,6 +291,7 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
     (void)ti;
     pa_state *s = user;
     MIXX_RT_ENTER();
+    mixx_dsp_denormals_off(); /* FTZ/DAZ: every callback, PortAudio may restart its thread */
     if (!atomic_load_explicit(&s->have_thread, memory_order_relaxed)) {
         s->audio_thread = pthread_self();
         atomic_store_explicit(&s->have_thread, 1, memory_order_release);

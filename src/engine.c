@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "mixxengine/dsp.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
 #define RT_EXIT() MIXX_RT_EXIT()
@@ -759,8 +760,11 @@ int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, f
     else if (n_frames > e->cfg.max_buffer_size)
         rc = MIXX_EFRAMES;
     if (rc == 0) {
-        if (n_frames)
+        if (n_frames) {
+            uint32_t fp = mixx_dsp_denormals_off(); /* FTZ/DAZ for the cycle; the host's setting comes back */
             mixx__engine_cycle(e, in, n_in, out, n_out, n_frames, 0, 0);
+            mixx_dsp_denormals_restore(fp);
+        }
     } else if (rc != MIXX_ENOTHOSTED) {
         silence(out, n_out, n_frames <= e->cfg.max_buffer_size ? n_frames : 0);
     }
