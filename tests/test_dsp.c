@@ -470,6 +470,7 @@ static void test_dispatch(void)
     CHECK(strcmp(mixx_dsp_isa_name(MIXX_DSP_ISA_COUNT), "unknown") == 0, "name of a bad ISA");
     CHECK(mixx_dsp_isa_supported(MIXX_DSP_SCALAR), "scalar unsupported");
 #if defined(__x86_64__)
+    CHECK(mixx_dsp_isa_supported(MIXX_DSP_SSE2), "SSE2 unsupported on x86-64");
     CHECK(mixx_dsp_set_isa(MIXX_DSP_NEON) == MIXX_EUNSUPPORTED, "NEON accepted on x86-64");
 #elif defined(__aarch64__)
     CHECK(mixx_dsp_isa_supported(MIXX_DSP_NEON), "NEON unsupported on arm64");
