@@ -18,10 +18,11 @@ for tool in aarch64-linux-gnu-gcc qemu-aarch64-static; do
     fi
 done
 rm -rf "$dir"
+mkdir -p "$dir"
 cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DMIXX_WERROR=ON -DMIXX_WITH_JACK=OFF -DMIXX_WITH_PORTAUDIO=OFF -DMIXX_BUILD_CLI=OFF -DMIXX_BUILD_BENCH=OFF \
-    >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; exit 1; }
-cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1 || { tail -50 "$dir.build.log"; exit 1; }
+    >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; exit 1; }
+cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1 || { tail -50 "$dir/build.log"; exit 1; }
 file "$dir/src/libmixxengine.so."*.*.* | sed 's/,.*//'
 rc=0
 # CTest runs the target binaries through CMAKE_CROSSCOMPILING_EMULATOR (qemu-aarch64-static -L ...)
