@@ -54,6 +54,11 @@ job_tsan() {
 }
 
 job_rtsan() {
+    local sym=/usr/lib/llvm-19/bin/llvm-symbolizer
+    if [ ! -x $sym ]; then
+        echo "rtsan: $sym is missing (Debian package llvm-19): RTSan reports would be unsymbolized"
+        return 1
+    fi
     CC=clang-19 build build-san-rtsan -DMIXX_SANITIZE=rtsan || return 1
     # in this configuration CTest gives test_rtsan 10^5 callbacks per backend; the 192 kHz JACK run is below
     (cd build-san-rtsan &&
@@ -61,7 +66,7 @@ job_rtsan() {
         return 1
     if command -v jackd >/dev/null && [ -x build-san-rtsan/tests/test_rtsan ]; then
         # 12000 callbacks/s: 10^5 in ~10 s per backend; the script stops its server by PID on every path
-        MIXX_JACK_RATE=192000 timeout -s INT 600 sh tests/jack_server.sh run --buffer 16 \
+        RTSAN_OPTIONS="external_symbolizer_path=$sym${RTSAN_OPTIONS:+:$RTSAN_OPTIONS}" MIXX_JACK_RATE=192000 timeout -s INT 600 sh tests/jack_server.sh run --buffer 16 \
             build-san-rtsan/tests/test_rtsan --callbacks 100000 --only jack,portaudio
         local rc=$?
         [ $rc -eq 77 ] && { echo "rtsan: JACK and PortAudio backends not compiled in: skipped"; rc=0; }

@@ -8,6 +8,8 @@ build=${1:-$here/build-test}
 if [ "$(id -u)" -eq 0 ] && [ "${MIXX_SKIP_SETUP:-0}" != 1 ]; then
     "$here/scripts/setup-debian.sh"
 fi
+# every program and library the suite uses must be here (setup-debian.sh installs them): name what is missing
+sh "$here/scripts/check-deps.sh" --no-sanitizers
 rm -rf "$build"
 juce=OFF
 [ -d /usr/share/juce ] || [ -d /usr/lib/cmake/JUCE ] && juce=ON

@@ -148,55 +148,107 @@ static void test_callback_count_5s(void **state)
 }
 
 /* Probe -> engine -> probe: every sample the engine passes must come back bit for bit, one period late
- * (the loop probe -> engine -> probe closes through JACK's one-cycle feedback edge). */
-static void test_pass_through_bit_exact(void **state)
+ * (the loop probe -> engine -> probe closes through JACK's one-cycle feedback edge).
+ * On a loaded VM the dummy server has xruns, and a cycle that one of the two clients missed comes back as
+ * silence or stale data: that is JACK's doing, not the engine's. So the check is per period (the probe's
+ * cycles are whole periods): every period must match exactly, except at most two per xrun the engine saw
+ * during the capture, and at least 90 % must match. Without xruns nothing may differ. An engine that changes
+ * any sample (gain, dither, a slipped buffer) still fails: every period would, or more than the xruns explain.
+ * The probe is closed before any assertion: a cmocka failure must not leave a client open in this process
+ * (libjack then mixes up port names across servers and the later tests fail for no reason of their own). */
+typedef struct bit_exact_result {
+    int opened, arrived;
+    int64_t delay[PROBE_CH];
+    uint64_t periods, bad_periods[PROBE_CH], mismatches[PROBE_CH], xruns;
+    uint32_t buffer;
+} bit_exact_result;
+
+static void bit_exact_measure(bit_exact_result *r)
 {
-    (void)state;
+    memset(r, 0, sizeof *r);
     probe p;
     if (probe_open(&p, "mixxprobe") != 0) {
         probe_close(&p);
-        fail_msg("could not open the probe client on server '%s'", jt_fixture_server);
+        return;
     }
+    r->opened = 1;
     mixx_config c = jack_config("mixxbitexact");
     c.connect_in = "mixxprobe:out_1,mixxprobe:out_2";
     c.connect_out = "mixxprobe:in_1,mixxprobe:in_2";
-    mixx_engine *e;
-    assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_start(e);
-    double t0 = jt_now();
-    /* acquire pairs with the probe's release: cap[] below is what its thread wrote (TSan sees no libjack sync) */
-    while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
-        jt_sleep(0.05);
-    assert_rc(mixx_engine_stop_handle(e), 0);
-    mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    mixx_engine *e = NULL;
+    mixx_stats st0, st;
+    memset(&st0, 0, sizeof st0);
+    memset(&st, 0, sizeof st);
+    if (mixx_engine_create(&c, &e) == 0 && mixx_engine_start_handle(e) == 0) {
+        mixx_engine_get_stats(e, &st0);
+        double t0 = jt_now();
+        /* acquire pairs with the probe's release: cap[] below is what its thread wrote (TSan sees no libjack
+         * sync) */
+        while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
+            jt_sleep(0.05);
+        mixx_engine_stop_handle(e);
+        mixx_engine_get_stats(e, &st);
+    }
     jack_deactivate(p.client);
-    assert_true(atomic_load_explicit(&p.done, memory_order_acquire) >= PROBE_CAP);
-    for (int ch = 0; ch < PROBE_CH; ch++) {
+    r->arrived = atomic_load_explicit(&p.done, memory_order_acquire) >= PROBE_CAP;
+    r->buffer = st.buffer_size;
+    r->xruns = st.xruns_backend - st0.xruns_backend;
+    for (int ch = 0; ch < PROBE_CH && r->arrived && r->buffer; ch++) {
         uint64_t first = PROBE_CAP;
         for (uint64_t f = 0; f < PROBE_CAP; f++)
             if (p.cap[ch][f] != 0.0f) {
                 first = f;
                 break;
             }
-        assert_true(first < PROBE_CAP / 2);
+        if (first >= PROBE_CAP / 2) {
+            r->delay[ch] = -1;
+            continue;
+        }
         /* which ramp sample arrived first tells the delay */
         double sent = fabs((double)p.cap[ch][first]) * 16777216.0 - 1.0;
-        int64_t delay = (int64_t)first - (int64_t)llround(sent);
-        uint64_t mismatches = 0;
-        for (uint64_t f = first; f < PROBE_CAP; f++) {
-            float want = ramp(f - (uint64_t)delay, ch);
-            if (memcmp(&p.cap[ch][f], &want, sizeof want) != 0)
-                mismatches++;
+        r->delay[ch] = (int64_t)first - (int64_t)llround(sent);
+        uint64_t from = (first + r->buffer - 1) / r->buffer * r->buffer; /* first whole period */
+        r->periods = (PROBE_CAP - from) / r->buffer;
+        for (uint64_t k = 0; k < r->periods; k++) {
+            uint64_t bad = 0;
+            for (uint64_t f = from + k * r->buffer; f < from + (k + 1) * r->buffer; f++) {
+                float want = ramp(f - (uint64_t)r->delay[ch], ch);
+                bad += memcmp(&p.cap[ch][f], &want, sizeof want) != 0;
+            }
+            r->mismatches[ch] += bad;
+            r->bad_periods[ch] += bad != 0;
         }
-        print_message("channel %d: first arrival at frame %llu, delay %lld frames, %llu of %llu frames differ\n",
-                      ch + 1, (unsigned long long)first, (long long)delay, (unsigned long long)mismatches,
-                      (unsigned long long)(PROBE_CAP - first));
-        assert_int_equal(mismatches, 0);
-        assert_int_equal(delay, st.buffer_size);
     }
     mixx_engine_destroy(e);
     probe_close(&p);
+}
+
+static void test_pass_through_bit_exact(void **state)
+{
+    (void)state;
+    bit_exact_result r;
+    bit_exact_measure(&r);
+    if (!r.opened)
+        fail_msg("could not open the probe client on server '%s'", jt_fixture_server);
+    if (!r.arrived)
+        fail_msg("the probe did not record %u frames within 10 s (engine did not start or stalled)", PROBE_CAP);
+    for (int ch = 0; ch < PROBE_CH; ch++) {
+        print_message("channel %d: delay %lld frames, %llu of %llu periods differ (%llu frames), %llu xruns in the "
+                      "capture\n",
+                      ch + 1, (long long)r.delay[ch], (unsigned long long)r.bad_periods[ch],
+                      (unsigned long long)r.periods, (unsigned long long)r.mismatches[ch],
+                      (unsigned long long)r.xruns);
+        if (r.delay[ch] != (int64_t)r.buffer)
+            fail_msg("channel %d: the loop's delay is %lld frames, not one period (%u)", ch + 1,
+                     (long long)r.delay[ch], r.buffer);
+        if (r.bad_periods[ch] > 2 * r.xruns)
+            fail_msg("channel %d: %llu periods differ, more than the %llu xruns in the capture explain (2 each)",
+                     ch + 1, (unsigned long long)r.bad_periods[ch], (unsigned long long)r.xruns);
+        if (r.bad_periods[ch] * 10 > r.periods)
+            fail_msg("channel %d: %llu of %llu periods differ: too few clean periods to call the pass-through "
+                     "bit-exact (the machine is overloaded?)",
+                     ch + 1, (unsigned long long)r.bad_periods[ch], (unsigned long long)r.periods);
+    }
 }
 
 /* Self-loop through the engine's own ports: an application DSP hook writes the ramp on output 1 and records

@@ -51,19 +51,44 @@ fail() {
     FAIL=1
 }
 
-# mixx_measure OUTFILE ARGS...: three measurements; prints their mean, fails unless all are ok
+# mixx_measure OUTFILE ARGS...: collects three `ok` measurements, in at most four runs of `mixx latency --count 3`.
+# A measurement the meter marks `unreliable` is not a failure: on this shared VM a JACK cycle is sometimes lost
+# inside a burst (an xrun, or a client in the loop that missed its deadline), and the meter says so instead of
+# giving a number. Those are printed and measured again. Anything else fails: an error exit, `no_signal`, fewer
+# than three ok results after four runs — and every ok value is compared with jack_delay by the caller (mean and
+# spread), so a wrong value still fails. Prints the mean and spread of the ok values.
 mixx_measure() {
     out=$1
     shift
-    if ! "$MIXX" latency --backend jack --count 3 --json "$@" >"$out" 2>"$out.err"; then
-        cat "$out" "$out.err" >&2
+    : >"$out.ok"
+    attempt=0
+    while [ $attempt -lt 4 ] && [ "$(wc -l <"$out.ok")" -lt 3 ]; do
+        attempt=$((attempt + 1))
+        "$MIXX" latency --backend jack --count 3 --json "$@" >"$out" 2>"$out.err"
+        rc=$?
+        grep '"status":"ok"' "$out" >>"$out.ok"
+        if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
+            echo "mixx latency $* exited $rc:" >&2
+            cat "$out" "$out.err" >&2
+            return 1
+        fi
+        if grep -q '"status":"no_signal"' "$out"; then
+            echo "mixx latency $*: no_signal through a connected loop:" >&2
+            cat "$out" >&2
+            return 1
+        fi
+        if grep -v '"status":"ok"' "$out" | grep -q .; then
+            echo "mixx latency $*: run $attempt: measured again after results the meter marked unreliable:" >&2
+            grep -v '"status":"ok"' "$out" >&2
+        fi
+    done
+    [ "$(wc -l <"$out.ok")" -ge 3 ] || {
+        echo "mixx latency $*: only $(wc -l <"$out.ok") ok results in $attempt runs of three" >&2
         return 1
-    fi
-    n_ok=$(grep -c '"status":"ok"' "$out")
-    [ "$n_ok" -eq 3 ] || { cat "$out" >&2; return 1; }
-    sed -n 's/.*"rtl_frames":\([-0-9.]*\).*/\1/p' "$out" | awk '
+    }
+    sed -n 's/.*"rtl_frames":\([-0-9.]*\).*/\1/p' "$out.ok" | awk '
         { s += $1; if (NR == 1 || $1 < lo) lo = $1; if (NR == 1 || $1 > hi) hi = $1 }
-        END { printf "%.4f %.4f\n", s / NR, hi - lo }'
+        END { printf "%.4f %.4f %.4f %.4f\n", s / NR, hi - lo, lo, hi }'
 }
 
 # jd_measure OUTFILE PLAYBACK [CAPTURE]: runs jack_delay until it has printed 8 readings (at most 15 s),
@@ -98,11 +123,14 @@ jd_measure() {
 compare() {
     label=$1
     set -- $2 $3 ${4:-}
-    m=$1 ms=$2 j=$3 js=$4 exact=${5:-}
+    m=$1 ms=$2 mlo=$3 mhi=$4 j=$5 js=$6 exact=${7:-}
     d=$(awk -v a="$m" -v b="$j" 'BEGIN { d = a - b; printf "%+.4f", d }')
     printf '%-28s mixx %10.4f (spread %.4f)   jack_delay %10.4f (spread %.4f)   diff %s\n' "$label" "$m" "$ms" \
         "$j" "$js" "$d"
     awk -v d="$d" -v t="$TOL" 'BEGIN { exit !(d <= t && d >= -t) }' || fail "$label: differ by $d frames"
+    # every single ok reading, not only their mean, agrees with jack_delay
+    awk -v lo="$mlo" -v hi="$mhi" -v b="$j" -v t="$TOL" 'BEGIN { exit !(lo - b >= -t && hi - b <= t) }' ||
+        fail "$label: a mixx reading (range $mlo .. $mhi) is more than $TOL frames from jack_delay's $j"
     if [ -n "$exact" ]; then
         [ "$(printf '%.3f' "$m")" = "$exact" ] || fail "$label: mixx reads $m, not $exact"
         [ "$(printf '%.3f' "$j")" = "$exact" ] || fail "$label: jack_delay reads $j, not $exact"

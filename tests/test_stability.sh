@@ -33,14 +33,21 @@ rm -f "$work/run/report.md" "$work/run"/*.png
     && ok "mixx report re-renders from JSON" || bad "mixx report"
 
 # interrupted: SIGINT after 3 s of a 60 s run
-"$MIXX" stability --backend "$BACKEND" --duration 60s --out "$work/int" "$@" >/dev/null 2>&1 &
+"$MIXX" stability --backend "$BACKEND" --duration 60s --out "$work/int" "$@" >"$work/int.txt" 2>&1 &
 pid=$!
 sleep 3
 kill -INT $pid
 wait $pid
 rc=$?
-[ $rc -ne 0 ] && ok "interrupted run exits non-zero ($rc)" || bad "interrupted run exit $rc"
-/usr/bin/python3 "$here/check_report.py" "$work/int" --allow-interrupted >/dev/null && ok "interrupted report complete" || bad "interrupted report"
+[ $rc -ne 0 ] && ok "interrupted run exits non-zero ($rc)" || { bad "interrupted run exit $rc"; cat "$work/int.txt"; }
+if /usr/bin/python3 "$here/check_report.py" "$work/int" --allow-interrupted >"$work/int-check.txt" 2>&1; then
+    ok "interrupted report complete"
+else
+    bad "interrupted report: check_report.py says:"
+    cat "$work/int-check.txt"
+    echo "--- the interrupted run printed:"
+    cat "$work/int.txt"
+fi
 grep -q '"interrupted":\s*true' "$work/int/report.json" && ok "marked interrupted" || bad "not marked interrupted"
 
 # unwritable output: fails at once, with one line on stderr
