@@ -161,6 +161,11 @@ static inline const mixx_dsp_table *dsp(void)
     return atomic_load_explicit(&dsp_current, memory_order_acquire);
 }
 
+const mixx_dsp_table *mixx__dsp_current_table(void)
+{
+    return dsp();
+}
+
 const char *mixx_dsp_isa_name(mixx_dsp_isa isa)
 {
     return (unsigned)isa < MIXX_DSP_ISA_COUNT ? dsp_names[isa] : "unknown";

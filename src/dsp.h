@@ -35,6 +35,9 @@ void mixx__dsp_init_avx2(mixx_dsp_table *t);
 void mixx__dsp_init_avx512(mixx_dsp_table *t);
 void mixx__dsp_init_neon(mixx_dsp_table *t);
 
+/* The table the public entry points use now (benchmarks). Any thread. */
+const mixx_dsp_table *mixx__dsp_current_table(void);
+
 /* The scalar biquad of one channel, used by every ISA for the channels left over from its SIMD groups. */
 void mixx__dsp_biquad_channel(float *x, uint32_t n, const mixx_dsp_biquad *sec, uint32_t n_sections, double *state,
                               uint32_t channels, uint32_t c);

@@ -8,6 +8,7 @@
 #define MIXX_DSP_SCALAR_INIT mixx__dsp_init_scalar
 #define MIXX_DSP_SCALAR_PRIMARY 1
 #endif
+void MIXX_DSP_SCALAR_INIT(mixx_dsp_table *t);
 
 static void scalar_gain(float *dst, const float *src, float g, uint32_t n)
 {

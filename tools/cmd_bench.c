@@ -816,8 +816,20 @@ static int bench_callgrind(const mixx_cli *cli, const bench_opts *o)
     return 0;
 }
 
+#ifdef MIXX_HAVE_BENCH_DSP
+#include "../bench/bench_dsp.h"
+#endif
+
 int mixx_cmd_bench(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[2], "dsp") == 0) { /* mixx bench dsp: the DSP kernels (bench/bench_dsp.c) */
+#ifdef MIXX_HAVE_BENCH_DSP
+        return mixx_bench_dsp(argc - 3, argv + 3);
+#else
+        fprintf(stderr, "mixx bench dsp: not built (configure with -DMIXX_BUILD_BENCH=ON)\n");
+        return 2;
+#endif
+    }
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     bench_opts o = {.frames = 64, .channels = 2, .reps = 3000, .warmup = 20, .ring = BENCH_DEFAULT_RING,
