@@ -170,42 +170,61 @@ static void SIMD_FN(s32_to_f32)(float *dst, const int32_t *src, uint32_t n)
 }
 
 /* Biquad cascade, channels in double lanes: nv (1 or 2) vectors of D channels from channel c0. Per chunk of
- * samples: gather, every section over the chunk (its two state vectors stay in registers), scatter. */
+ * samples: gather; then groups of g sections, sample by sample: the g sections' (and nv vectors') recurrences are
+ * independent chains the CPU overlaps (one section over a chunk would be one serial chain: ~4 dependent
+ * operations per sample); scatter. The states of a group stay in registers across the chunk. */
 #define SIMD_BQ_CHUNK 32
+static inline __attribute__((always_inline)) void SIMD_FN(biquad_run)(VD t[][2], uint32_t len, int nv, int g,
+                                                                     const mixx_dsp_biquad *sec, double *state,
+                                                                     uint32_t channels, uint32_t c0)
+{
+    VD b0[4], b1[4], b2[4], a1[4], a2[4], s1[4][2], s2[4][2];
+    for (int j = 0; j < g; j++) {
+        b0[j] = VD_SET1((double)sec[j].b0), b1[j] = VD_SET1((double)sec[j].b1), b2[j] = VD_SET1((double)sec[j].b2);
+        a1[j] = VD_SET1((double)sec[j].a1), a2[j] = VD_SET1((double)sec[j].a2);
+        double *p1 = state + (size_t)j * 2 * channels + c0, *p2 = p1 + channels;
+        for (int v = 0; v < nv; v++) {
+            s1[j][v] = VD_LOAD(p1 + v * SIMD_D);
+            s2[j][v] = VD_LOAD(p2 + v * SIMD_D);
+        }
+    }
+    for (uint32_t i = 0; i < len; i++)
+        for (int v = 0; v < nv; v++) {
+            VD x = t[i][v];
+            for (int j = 0; j < g; j++) {
+                VD y = VD_ADD(VD_MUL(b0[j], x), s1[j][v]);
+                s1[j][v] = VD_ADD(VD_SUB(VD_MUL(b1[j], x), VD_MUL(a1[j], y)), s2[j][v]);
+                s2[j][v] = VD_SUB(VD_MUL(b2[j], x), VD_MUL(a2[j], y));
+                x = y;
+            }
+            t[i][v] = x;
+        }
+    for (int j = 0; j < g; j++) {
+        double *p1 = state + (size_t)j * 2 * channels + c0, *p2 = p1 + channels;
+        for (int v = 0; v < nv; v++) {
+            VD_STORE(p1 + v * SIMD_D, s1[j][v]);
+            VD_STORE(p2 + v * SIMD_D, s2[j][v]);
+        }
+    }
+}
+
 static inline __attribute__((always_inline)) void SIMD_FN(biquad_group)(float *const *buf, uint32_t channels,
                                                                        uint32_t c0, int nv, uint32_t n,
                                                                        const mixx_dsp_biquad *sec,
                                                                        uint32_t n_sections, double *state)
 {
     VD t[SIMD_BQ_CHUNK][2];
+    const uint32_t G = nv == 1 ? 4 : 3; /* sections per group: enough chains in flight, states in registers */
     for (uint32_t i0 = 0; i0 < n; i0 += SIMD_BQ_CHUNK) {
         uint32_t len = n - i0 < SIMD_BQ_CHUNK ? n - i0 : SIMD_BQ_CHUNK;
         for (uint32_t i = 0; i < len; i++)
             for (int v = 0; v < nv; v++)
                 t[i][v] = VD_GATHER(buf + c0 + v * SIMD_D, i0 + i);
-        for (uint32_t s = 0; s < n_sections; s++) {
-            const VD b0 = VD_SET1((double)sec[s].b0), b1 = VD_SET1((double)sec[s].b1),
-                     b2 = VD_SET1((double)sec[s].b2), a1 = VD_SET1((double)sec[s].a1),
-                     a2 = VD_SET1((double)sec[s].a2);
-            double *p1 = state + (size_t)s * 2 * channels + c0, *p2 = p1 + channels;
-            VD s1[2], s2[2];
-            for (int v = 0; v < nv; v++) {
-                s1[v] = VD_LOAD(p1 + v * SIMD_D);
-                s2[v] = VD_LOAD(p2 + v * SIMD_D);
-            }
-            for (uint32_t i = 0; i < len; i++)
-                for (int v = 0; v < nv; v++) {
-                    VD x = t[i][v];
-                    VD y = VD_ADD(VD_MUL(b0, x), s1[v]);
-                    s1[v] = VD_ADD(VD_SUB(VD_MUL(b1, x), VD_MUL(a1, y)), s2[v]);
-                    s2[v] = VD_SUB(VD_MUL(b2, x), VD_MUL(a2, y));
-                    t[i][v] = y;
-                }
-            for (int v = 0; v < nv; v++) {
-                VD_STORE(p1 + v * SIMD_D, s1[v]);
-                VD_STORE(p2 + v * SIMD_D, s2[v]);
-            }
-        }
+        uint32_t s = 0;
+        for (; s + G <= n_sections; s += G)
+            SIMD_FN(biquad_run)(t, len, nv, (int)G, sec + s, state + (size_t)s * 2 * channels, channels, c0);
+        for (; s < n_sections; s++)
+            SIMD_FN(biquad_run)(t, len, nv, 1, sec + s, state + (size_t)s * 2 * channels, channels, c0);
         for (uint32_t i = 0; i < len; i++)
             for (int v = 0; v < nv; v++)
                 VD_SCATTER(buf + c0 + v * SIMD_D, i0 + i, t[i][v]);
