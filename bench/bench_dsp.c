@@ -205,13 +205,22 @@ static void bd_json_num(double v, int last)
 int mixx_bench_dsp(int argc, char **argv)
 {
     int json = 0, quick = 0;
+    const char *only_k = NULL, *only_isa = NULL;
+    long only_n = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else if (strcmp(argv[i], "--quick") == 0)
             quick = 1;
+        else if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc)
+            only_k = argv[++i];
+        else if (strcmp(argv[i], "--isa") == 0 && i + 1 < argc)
+            only_isa = argv[++i];
+        else if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
+            only_n = strtol(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "mixx bench dsp: unknown option '%s' (usage: mixx bench dsp [--json] [--quick])\n",
+            fprintf(stderr, "mixx bench dsp: unknown option '%s' (usage: mixx bench dsp [--json] [--quick] "
+                            "[--kernel NAME] [--isa NAME] [--n N])\n",
                     argv[i]);
             return 2;
         }
@@ -277,6 +286,9 @@ int mixx_bench_dsp(int argc, char **argv)
     for (int k = 0; k < KB_COUNT; k++)
         for (int si = 0; si < BD_NSIZES; si++) {
             uint32_t n = bd_sizes[si];
+            /* filters for instruction counting (valgrind --tool=callgrind, docs/dsp.md) */
+            if ((only_k && strcmp(only_k, kb_names[k]) != 0) || (only_n && (uint32_t)only_n != n))
+                continue;
             bd_stat sn = bd_measure(&novec, k, b, n, quick);
             bd_stat sa = {NAN, NAN};
             if (have_autovec)
@@ -285,7 +297,8 @@ int mixx_bench_dsp(int argc, char **argv)
                 printf("%-13s %8u %-8s %9.3f %9.3f\n%-13s %8u %-8s %9.3f %9.3f\n", kb_names[k], n, "novec", sn.med,
                        sn.p99, kb_names[k], n, "autovec", sa.med, sa.p99);
             for (int isa = 0; isa < MIXX_DSP_ISA_COUNT; isa++) {
-                if (mixx_dsp_set_isa((mixx_dsp_isa)isa) != 0)
+                if ((only_isa && strcmp(only_isa, mixx_dsp_isa_name((mixx_dsp_isa)isa)) != 0) ||
+                    mixx_dsp_set_isa((mixx_dsp_isa)isa) != 0)
                     continue;
                 /* the ISA's table, as the public mixx_dsp_* entry points call it (they add one direct call) */
                 bd_stat s = bd_measure(mixx__dsp_current_table(), k, b, n, quick);
