@@ -62,7 +62,7 @@ job_rtsan() {
     CC=clang-19 build build-san-rtsan -DMIXX_SANITIZE=rtsan || return 1
     # in this configuration CTest gives test_rtsan 10^5 callbacks per backend; the 192 kHz JACK run is below
     (cd build-san-rtsan &&
-        ctest --output-on-failure -j1 --timeout 600 -R '^(test_rtsan|test_rtsan_live|test_sim|test_faults|test_rtl|test_jack|test_portaudio|test_dsp)$') ||
+        ctest --output-on-failure -j1 --timeout 600 -R '^(test_rtsan|test_rtsan_live|test_sim|test_faults|test_rtl|test_jack|test_portaudio|test_hpp|test_dsp)$') ||
         return 1
     if command -v jackd >/dev/null && [ -x build-san-rtsan/tests/test_rtsan ]; then
         # 12000 callbacks/s: 10^5 in ~10 s per backend; the script stops its server by PID on every path

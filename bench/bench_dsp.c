@@ -207,7 +207,7 @@ int mixx_bench_dsp(int argc, char **argv)
     int json = 0, quick = 0;
     const char *only_k = NULL, *only_isa = NULL;
     long only_n = 0;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 3; i < argc; i++) { /* argv: mixx bench dsp [options] */
         if (strcmp(argv[i], "--json") == 0)
             json = 1;
         else if (strcmp(argv[i], "--quick") == 0)

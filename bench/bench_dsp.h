@@ -3,7 +3,7 @@
 #ifndef MIXX_BENCH_DSP_H
 #define MIXX_BENCH_DSP_H
 
-/* argv: the options after "dsp". Returns the process exit code. Control thread only (it times kernels on the
+/* argv: the whole command line (mixx bench dsp [options]). Returns the process exit code. Control thread only (it times kernels on the
  * calling thread and switches the process-wide DSP ISA while it runs). */
 int mixx_bench_dsp(int argc, char **argv);
 

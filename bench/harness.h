@@ -90,12 +90,12 @@ static inline void mixx_bench_copy(const mixx_bench_bufs *b)
 /* ---- the engine's control functions: the linked library or a dlopen'ed one ------------------------------ */
 
 typedef struct mixx_bench_api {
-    mixx_config (*config_default)(void);
+    int (*config_init)(mixx_config *cfg, size_t size);
     int (*create)(const mixx_config *cfg, mixx_engine **out);
     void (*destroy)(mixx_engine *e);
     int (*start)(mixx_engine *e);
     int (*stop)(mixx_engine *e);
-    int (*get_stats)(mixx_engine *e, mixx_stats *out);
+    int (*get_stats)(mixx_engine *e, mixx_stats *out, size_t size);
     int (*process)(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
                    uint32_t n_frames);
     int (*rtl_start)(mixx_engine *e, mixx_rtl_method method, uint32_t channel, int continuous);
@@ -106,7 +106,7 @@ typedef struct mixx_bench_api {
 /* The library this program is linked against (static in mixx, shared in mixx-bench-plt). */
 static inline mixx_bench_api mixx_bench_api_linked(void)
 {
-    mixx_bench_api a = {mixx_config_default,  mixx_engine_create,     mixx_engine_destroy,
+    mixx_bench_api a = {mixx_config_init,    mixx_engine_create,     mixx_engine_destroy,
                         mixx_engine_start_handle, mixx_engine_stop_handle, mixx_engine_get_stats,
                         mixx_engine_process,  mixx_engine_rtl_start,  mixx_engine_rtl_stop,
                         mixx_version};
@@ -117,7 +117,8 @@ static inline mixx_bench_api mixx_bench_api_linked(void)
 static inline int mixx_bench_engine_open(const mixx_bench_api *api, const mixx_bench_bufs *b, uint32_t rate,
                                          int instrument, uint32_t ring_capacity, mixx_engine **out)
 {
-    mixx_config cfg = api->config_default();
+    mixx_config cfg;
+    api->config_init(&cfg, sizeof cfg);
     cfg.backend = MIXX_BACKEND_HOSTED;
     cfg.sample_rate = rate;
     cfg.buffer_size = b->frames;
@@ -232,7 +233,7 @@ static inline void mixx_bench_prepare_engine(mixx_bench_kind *k, uint32_t blocks
     }
     for (int tries = 0; tries < 5000; tries++) {
         mixx_stats st;
-        if (k->api->get_stats(k->engine, &st) != 0)
+        if (k->api->get_stats(k->engine, &st, sizeof st) != 0)
             break;
         uint64_t backlog = st.records_written - st.records_consumed;
         if (backlog + blocks <= k->ring_capacity / 4) {
@@ -251,7 +252,7 @@ static inline void mixx_bench_wait_drained(mixx_bench_kind *k)
         return;
     for (int tries = 0; tries < 2000; tries++) {
         mixx_stats st;
-        if (k->api->get_stats(k->engine, &st) != 0 || st.records_written == st.records_consumed)
+        if (k->api->get_stats(k->engine, &st, sizeof st) != 0 || st.records_written == st.records_consumed)
             break;
         mixx_bench_sleep_us(1000);
     }

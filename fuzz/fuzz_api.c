@@ -174,7 +174,7 @@ static void fill_config(reader *r, mixx_config *c, char strs[4][64])
     static const double gains[] = {1, 0, 0.5, 16, 16.01, -1, NAN};
     static const double snrs[] = {300, 60, 0, -60, -61, 1000, 1001, NAN};
     static const double fails[] = {0, 0.005, 0.02, -1, NAN, 1e8};
-    *c = mixx_config_default();
+    mixx_config_init(c, sizeof *c);
     uint8_t b = u8(r);
     c->backend = (mixx_backend)(b % 6 == 4 ? MIXX_BACKEND_COUNT : b % 6 == 5 ? (mixx_backend)-1 : (mixx_backend)(b % 6));
     if (b & 0x80)
@@ -193,19 +193,19 @@ static void fill_config(reader *r, mixx_config *c, char strs[4][64])
     if (f & 16)
         c->ring_capacity = pick_u32(r, rings, sizeof rings / sizeof rings[0]);
     if (f & 32) {
-        c->sim_periods = u8(r) % 18;
-        c->sim_extra_latency = pick_double(r, extras, sizeof extras / sizeof extras[0]);
-        c->sim_gain = pick_double(r, gains, sizeof gains / sizeof gains[0]);
-        c->sim_invert = u8(r) & 1;
-        c->sim_snr_db = pick_double(r, snrs, sizeof snrs / sizeof snrs[0]);
-        c->sim_slip_frames = u8(r) & 1 ? u32(r) % 100000 : 0;
+        c->sim.periods = u8(r) % 18;
+        c->sim.extra_latency = pick_double(r, extras, sizeof extras / sizeof extras[0]);
+        c->sim.gain = pick_double(r, gains, sizeof gains / sizeof gains[0]);
+        c->sim.invert = u8(r) & 1;
+        c->sim.snr_db = pick_double(r, snrs, sizeof snrs / sizeof snrs[0]);
+        c->sim.faults.slip_frames = u8(r) & 1 ? u32(r) % 100000 : 0;
     }
     if (f & 64) {
-        c->sim_stall_us = u32(r) % 1001;
-        c->sim_stall_every = u8(r);
-        c->sim_fail_after_s = pick_double(r, fails, sizeof fails / sizeof fails[0]);
-        if (c->sim_fail_after_s > 0.02 && c->sim_fail_after_s <= 1e7)
-            c->sim_fail_after_s = 0.02;
+        c->sim.faults.stall_us = u32(r) % 1001;
+        c->sim.faults.stall_every = u8(r);
+        c->sim.faults.fail_after_s = pick_double(r, fails, sizeof fails / sizeof fails[0]);
+        if (c->sim.faults.fail_after_s > 0.02 && c->sim.faults.fail_after_s <= 1e7)
+            c->sim.faults.fail_after_s = 0.02;
     }
     uint8_t g = u8(r);
     uint8_t s_bits = g;
@@ -213,25 +213,25 @@ static void fill_config(reader *r, mixx_config *c, char strs[4][64])
     c->strict = (g >> 1) & 1;
     c->rt_priority = (g & 4) ? (int)(int8_t)u8(r) : c->rt_priority;
     c->lock_memory = (s_bits & 8) != 0; /* refused: see LLVMFuzzerInitialize */
-    c->self_loop = (g >> 3) & 1;
-    if (g & 16)
-        c->struct_size = u32(r);
+    c->jack.self_loop = (g >> 3) & 1;
+    if (g & 16) /* the library reads struct_size bytes: a caller lying beyond its own struct is its own bug */
+        c->struct_size = u32(r) % (uint32_t)(sizeof *c + 1);
     c->records_cb = (g & 32) ? records_cb : NULL;
     c->second_cb = (g & 64) ? second_cb : NULL;
     c->audio_cb = (g & 128) ? audio_cb : NULL;
     uint8_t s = u8(r);
     c->log_path = s % 5 == 1 ? "/dev/null" : s % 5 == 2 ? "/nonexistent-mixx-dir/log.jsonl" : NULL;
     c->device = pick_string(r, strs[0], 64);
-    c->client_name = pick_string(r, strs[1], 64);
-    c->connect_in = pick_string(r, strs[2], 64);
-    c->connect_out = pick_string(r, strs[3], 64);
+    c->jack.client_name = pick_string(r, strs[1], 64);
+    c->jack.connect_in = pick_string(r, strs[2], 64);
+    c->jack.connect_out = pick_string(r, strs[3], 64);
 }
 
 static void check_after_stop(mixx_engine *e)
 {
     mixx_stats st;
     mixx_config c;
-    if (mixx_engine_get_stats(e, &st) != 0 || mixx_engine_get_config(e, &c) != 0)
+    if (mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) != 0 || mixx_engine_get_config(e, &c, sizeof(mixx_config)) != 0)
         return;
     FUZZ_ASSERT(!st.running);
     if (c.instrument)
@@ -269,7 +269,7 @@ static void op_process(reader *r, mixx_engine *e)
     int rc = mixx_engine_process(e, (mode & 8) ? NULL : in, n_in, (mode & 16) ? NULL : out, n_out, n);
     check_rc(rc, "mixx_engine_process");
     mixx_config c;
-    if (rc == 0 && !meter_ever_on && mixx_engine_get_config(e, &c) == 0 && !c.audio_cb) {
+    if (rc == 0 && !meter_ever_on && mixx_engine_get_config(e, &c, sizeof(mixx_config)) == 0 && !c.audio_cb) {
         uint32_t m = n_in < n_out ? n_in : n_out;
         for (uint32_t ch = 0; ch < n_out; ch++)
             for (uint32_t i = 0; i < nfill; i++)
@@ -286,7 +286,7 @@ static void op_query(reader *r, mixx_engine *e)
     uint8_t k = u8(r);
     switch (k % 5) {
     case 0:
-        CALL(mixx_engine_get_stats(e, (k & 8) ? NULL : &st));
+        CALL(mixx_engine_get_stats(e, (k & 8) ? NULL : &st, (k & 4) ? 12 : sizeof(mixx_stats)));
         break;
     case 1: {
         size_t cap = u8(r) % 17;
@@ -296,7 +296,7 @@ static void op_query(reader *r, mixx_engine *e)
         break;
     }
     case 2:
-        CALL(mixx_engine_get_config(e, (k & 8) ? NULL : &c));
+        CALL(mixx_engine_get_config(e, (k & 8) ? NULL : &c, sizeof(mixx_config)));
         break;
     case 3:
         FUZZ_ASSERT(mixx_engine_last_error(e) != NULL);
@@ -394,7 +394,7 @@ static void op_misc(reader *r, char strs[4][64])
         if (which == MIXX_BACKEND_JACK || which == MIXX_BACKEND_PORTAUDIO)
             which = MIXX_BACKEND_HOSTED;
         size_t cap = u8(r) % 4;
-        int rc = mixx_list_devices(which, (v & 4) ? NULL : devs, cap, (v & 8) ? NULL : &count);
+        int rc = mixx_list_devices(which, (v & 4) ? NULL : devs, cap, sizeof(mixx_device_info), (v & 8) ? NULL : &count);
         check_rc(rc, "mixx_list_devices");
         break;
     }
@@ -403,7 +403,8 @@ static void op_misc(reader *r, char strs[4][64])
         CALL(mixx_config_validate((v & 1) ? NULL : &c));
         break;
     default: {
-        mixx_config d = mixx_config_default();
+        mixx_config d;
+        mixx_config_init(&d, sizeof d);
         FUZZ_ASSERT(mixx_config_validate(&d) == 0);
         break;
     }
@@ -466,7 +467,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_ASSERT(rc == 0 ? slot[i] != NULL : slot[i] == NULL);
             if (rc == 0) {
                 mixx_config got;
-                FUZZ_ASSERT(mixx_engine_get_config(slot[i], &got) == 0);
+                FUZZ_ASSERT(mixx_engine_get_config(slot[i], &got, sizeof(mixx_config)) == 0);
                 FUZZ_ASSERT(got.sample_rate == c.sample_rate && got.buffer_size == c.buffer_size);
                 FUZZ_ASSERT(got.inputs == c.inputs && got.outputs == c.outputs && got.backend == c.backend);
             }

@@ -53,7 +53,8 @@ extern "C" {
     XX(EUNRELIABLE, -24, "measurement unreliable")                                                           \
     XX(ETIMEDOUT, -25, "timed out")                                                                          \
     XX(EUNSUPPORTED, -26, "operation not supported by this backend")                                        \
-    XX(ERANGE, -27, "value out of range")
+    XX(ERANGE, -27, "value out of range")                                                                    \
+    XX(ESTRUCT, -28, "struct size not accepted (too small, not a multiple of 8, or newer fields set)")
 
 typedef enum mixx_error {
     MIXX_OK = 0,
@@ -88,8 +89,23 @@ MIXX_API int mixx_backend_from_name(const char *name, mixx_backend *out);
  * the reason when not. Control thread only. */
 MIXX_API int mixx_backend_available(mixx_backend b, char *why, size_t why_len);
 
-/* One device of a backend. Size is part of the ABI. */
+/* ---- sized structs: how the ABI grows ------------------------------------------------------------------
+ * mixx_config, mixx_stats and mixx_device_info are passed together with the caller's sizeof (the size it was
+ * compiled with) and start with a `struct_size` field. A later version only appends fields, each new field
+ * starts at a multiple of 8 bytes and the struct size stays a multiple of 8, so any older caller's sizeof ends
+ * on a field boundary. The rules, for every function taking such a size:
+ *  - size smaller than this library's sizeof (an older caller): the library reads and writes only the first
+ *    `size` bytes; fields beyond them take their defaults (mixx_config) or are simply not returned;
+ *  - size larger (a newer caller): the library writes zeros into the part it does not know; on input it
+ *    accepts the struct only if that part is all zero, else MIXX_ESTRUCT (it cannot honour those fields);
+ *  - size not a multiple of 8 or below MIXX_STRUCT_SIZE_MIN: MIXX_ESTRUCT.
+ * Nested groups (mixx_config.jack, .sim, .sim.faults) are frozen: new options go in a new group or field
+ * appended to mixx_config, never inside an existing group. */
+#define MIXX_STRUCT_SIZE_MIN 8
+
+/* One device of a backend. Size is part of the ABI (see "sized structs"); fields read-only. */
 typedef struct mixx_device_info {
+    uint32_t struct_size;             /* bytes the library filled: min(caller's size, its own sizeof) */
     char name[128];
     uint32_t inputs, outputs;         /* channel counts */
     uint32_t default_rate;            /* 0 if unknown */
@@ -98,9 +114,11 @@ typedef struct mixx_device_info {
     int is_default;
 } mixx_device_info;
 
-/* Lists up to `cap` devices of backend `b` into `out` and stores the number found (possibly > cap) in
- * `*count`. Returns 0, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_EDEVICE, MIXX_ENULL. Control thread only. */
-MIXX_API int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t *count);
+/* Lists up to `cap` devices of backend `b` into `out` (an array of `cap` elements of `size` bytes each: pass
+ * sizeof(mixx_device_info)) and stores the number found (possibly > cap) in `*count`. Returns 0,
+ * MIXX_ENULL, MIXX_ESTRUCT (size), MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_EDEVICE, MIXX_ENOMEM. Control thread
+ * only. */
+MIXX_API int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t size, size_t *count);
 
 /* ---- configuration ------------------------------------------------------------------------------------ */
 typedef struct mixx_record mixx_record;
@@ -114,10 +132,40 @@ typedef void (*mixx_second_cb)(const mixx_second *second, void *user);
 typedef void (*mixx_audio_cb)(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
                               uint32_t n_frames, void *user);
 
-/* Engine configuration. Fill with mixx_config_default(), change fields, pass to mixx_engine_create().
- * Size is part of the ABI: new fields are appended, and `struct_size` lets the library tell old callers. */
+/* JACK options (mixx_config.jack). A frozen group: its size and layout never change. */
+typedef struct mixx_jack_options {
+    const char *client_name;   /* default "mixxengine" */
+    const char *connect_in;    /* comma-separated source ports, by channel; NULL = none */
+    const char *connect_out;   /* comma-separated destination ports, by channel; NULL = none */
+    int self_loop;             /* 1: connect own outputs to own inputs */
+    uint32_t reserved_;        /* keeps the group a multiple of 8 bytes; leave 0 */
+} mixx_jack_options;
+
+/* Faults the simulated device injects (mixx_config.sim.faults). Frozen group; all 0 = no fault. */
+typedef struct mixx_sim_faults {
+    uint32_t stall_us;         /* stall the callback this long ... */
+    uint32_t stall_every;      /* ... every N callbacks (0 = never) */
+    double fail_after_s;       /* device lost after this many seconds (0 = never) */
+    uint32_t slip_frames;      /* each xrun shifts the loop by this many frames (0 = no slip) */
+    uint32_t reserved_;        /* leave 0 */
+} mixx_sim_faults;
+
+/* The simulated device's loop model (mixx_config.sim). Frozen group.
+ * Round trip = periods * buffer_size + extra_latency frames. */
+typedef struct mixx_sim_options {
+    uint32_t periods;          /* whole periods of device buffering in the loop, default 2, 1..16 */
+    int invert;                /* 1: loop inverts polarity */
+    double extra_latency;      /* extra loop latency in frames, may be fractional, 0..96000 */
+    double gain;               /* loop gain, default 1.0, 0..16; 0 = open loop */
+    double snr_db;             /* white noise at this SNR relative to a full-scale sine; >= 200 = none */
+    mixx_sim_faults faults;
+} mixx_sim_options;
+
+/* Engine configuration. Fill with mixx_config_init(&cfg, sizeof cfg), change fields, pass to
+ * mixx_engine_create(). Size is part of the ABI (see "sized structs" above): `struct_size` carries the
+ * caller's sizeof, so a library newer than its caller fills the fields the caller does not know with defaults. */
 typedef struct mixx_config {
-    uint32_t struct_size;      /* set by mixx_config_default(); leave it */
+    uint32_t struct_size;      /* set by mixx_config_init(); leave it */
     mixx_backend backend;      /* default MIXX_BACKEND_SIM */
     uint32_t sample_rate;      /* default 48000 */
     uint32_t buffer_size;      /* frames per callback, default 64 */
@@ -125,57 +173,57 @@ typedef struct mixx_config {
     uint32_t inputs, outputs;  /* channels, default 2 and 2 */
     int strict;                /* 1: a device that runs another rate/buffer is MIXX_EMISMATCH */
     int rt_priority;           /* SCHED_FIFO priority for threads we own (sim), default 80; 0 = don't ask */
-    int lock_memory;           /* 1: mlockall(MCL_CURRENT|MCL_FUTURE) at start (warn if refused) */
+    int lock_memory;           /* 1: mlockall(MCL_CURRENT|MCL_FUTURE) at start (stats.memory_locked says) */
     int instrument;            /* 1 (default): timestamps + records per callback; 0: bare copy */
-    const char *log_path;      /* JSON Lines, one object per second + final summary; NULL = none */
-    const char *device;        /* backend device name or index as text; NULL = default */
-    const char *client_name;   /* JACK client name, default "mixxengine" */
-    const char *connect_in;    /* JACK: comma-separated source ports, by channel; NULL = none */
-    const char *connect_out;   /* JACK: comma-separated destination ports, by channel */
-    int self_loop;             /* JACK: connect own outputs to own inputs */
-    /* sim device model: round trip = sim_periods * buffer_size + sim_extra_latency frames */
-    uint32_t sim_periods;      /* whole periods of device buffering in the loop, default 2, >= 1 */
-    double sim_extra_latency;  /* extra loop latency in frames, may be fractional, 0..96000 */
-    double sim_gain;           /* loop gain, default 1.0; 0 = open loop */
-    int sim_invert;            /* 1: loop inverts polarity */
-    double sim_snr_db;         /* white noise added at this SNR relative to a full-scale sine; >= 200 = none */
-    uint32_t sim_stall_us;     /* fault: stall the callback this long ... */
-    uint32_t sim_stall_every;  /* ... every N callbacks (0 = never) */
-    double sim_fail_after_s;   /* fault: device lost after this many seconds (0 = never) */
-    uint32_t sim_slip_frames;  /* fault: each xrun shifts the loop by this many frames (0 = no slip) */
     uint32_t ring_capacity;    /* metrics ring records, power of two, default 16384 */
+    const char *log_path;      /* JSON Lines, one object per second + final summary; NULL = none. Created new
+                                  (an existing file or a symlink is refused with MIXX_EIO at start) */
+    const char *device;        /* backend device name or index as text; NULL = default */
     mixx_records_cb records_cb; /* every record, in order, on the monitor thread; NULL = none */
     mixx_second_cb second_cb;   /* once per second of audio, on the monitor thread; NULL = none */
     void *user;                 /* passed to the callbacks */
     mixx_audio_cb audio_cb;     /* per-cycle DSP hook on the audio thread; NULL = pure pass-through */
+    mixx_jack_options jack;     /* backend JACK */
+    mixx_sim_options sim;       /* backend sim */
 } mixx_config;
 
-/* The defaults above. Any thread. */
-MIXX_API mixx_config mixx_config_default(void);
-/* Checks a configuration without creating anything. Returns 0 or the first parameter error. Any thread. */
+/* Fills the first `size` bytes of *cfg with the defaults above and sets cfg->struct_size = size. Pass
+ * sizeof(mixx_config) as your program sees it (MIXX_CONFIG_INIT does). A size larger than this library's
+ * sizeof gets zeros beyond it. Returns 0, MIXX_ENULL, MIXX_ESTRUCT (size). Any thread.
+ * (mixx_config_default(), which returned the struct by value, is gone: a by-value return writes this
+ * library's sizeof into the caller's slot, which overflows an older caller's smaller struct.) */
+MIXX_API int mixx_config_init(mixx_config *cfg, size_t size);
+#define MIXX_CONFIG_INIT(cfg) mixx_config_init((cfg), sizeof *(cfg))
+/* Checks a configuration without creating anything. Returns 0, MIXX_ENULL, MIXX_ESTRUCT (struct_size) or the
+ * first parameter error: MIXX_EBACKEND, MIXX_ERATE, MIXX_EBUFSIZE, MIXX_ECHANNELS, MIXX_EINVAL, MIXX_ERANGE.
+ * Any thread. */
 MIXX_API int mixx_config_validate(const mixx_config *cfg);
 
 /* ---- engine lifecycle (handle API) --------------------------------------------------------------------- */
 typedef struct mixx_engine mixx_engine;
 
-/* Creates an engine (stopped). Returns 0, MIXX_ENULL, MIXX_ERATE, MIXX_EBUFSIZE, MIXX_ECHANNELS,
- * MIXX_EINVAL, MIXX_EBACKEND, MIXX_ENOMEM. Control thread only. */
+/* Creates an engine (stopped) from cfg->struct_size bytes of *cfg (the rest: defaults). Returns 0,
+ * MIXX_ENULL, MIXX_ESTRUCT, MIXX_ERATE, MIXX_EBUFSIZE, MIXX_ECHANNELS, MIXX_EINVAL, MIXX_ERANGE,
+ * MIXX_EBACKEND, MIXX_ENOMEM. Control thread only. */
 MIXX_API int mixx_engine_create(const mixx_config *cfg, mixx_engine **out);
 /* Stops if running and frees. NULL is a harmless no-op. The handle is invalid afterwards. Control thread. */
 MIXX_API void mixx_engine_destroy(mixx_engine *engine);
 /* Opens the device (backends) and starts audio + the monitor thread. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ERUNNING, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_ENODEVICE, MIXX_EDEVICE, MIXX_EMISMATCH, MIXX_ETHREAD,
- * MIXX_EIO (log file). Control thread only (thread-safe against other control calls). */
+ * MIXX_EIO (log file exists, is a symlink, or cannot be created), MIXX_EINVAL (a JACK client name longer than
+ * the server allows). Control thread only (thread-safe against other control calls). */
 MIXX_API int mixx_engine_start_handle(mixx_engine *engine);
 /* Stops audio, drains every record, closes the device. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ENOTRUNNING, or MIXX_EIO: stopped, but the log (cfg.log_path) could not be written completely (e.g. disk
  * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss. Control thread only. */
 MIXX_API int mixx_engine_stop_handle(mixx_engine *engine);
-/* Text of the last error on this engine (backend detail such as PortAudio's text), "" if none. Control. */
+/* Text of the last error on this engine (backend detail such as PortAudio's text, or a warning such as a
+ * refused mlockall or SCHED_FIFO request), "" if none. Control thread only. */
 MIXX_API const char *mixx_engine_last_error(const mixx_engine *engine);
-/* The configuration in force, with the rate and buffer size the device actually runs (valid after start).
- * Returns 0, MIXX_ENULL, MIXX_ENOTINIT. Any thread except the audio thread. */
-MIXX_API int mixx_engine_get_config(const mixx_engine *engine, mixx_config *out);
+/* The configuration in force, with the rate and buffer size the device actually runs (valid after start),
+ * into the first `size` bytes of *out (pass sizeof *out); out->struct_size = bytes filled. Returns 0,
+ * MIXX_ENULL, MIXX_ESTRUCT (size), MIXX_ENOTINIT. Any thread except the audio thread. */
+MIXX_API int mixx_engine_get_config(const mixx_engine *engine, mixx_config *out, size_t size);
 
 /* ---- hosted mode ---------------------------------------------------------------------------------------
  * For an engine created with backend MIXX_BACKEND_HOSTED and started: the host calls this from its own audio
@@ -188,10 +236,14 @@ MIXX_API int mixx_engine_process(mixx_engine *engine, const float *const *in, ui
 /* Hosted mode: tell the engine the host's device reported an xrun (e.g. JUCE getXRunCount delta).
  * Any thread; realtime-safe. Returns 0, MIXX_ENULL, MIXX_ENOTINIT. */
 MIXX_API int mixx_engine_report_xruns(mixx_engine *engine, uint32_t count);
-/* Hosted mode: the host's device rate/buffer changed (call while stopped). Control thread only. */
+/* Hosted mode: the host's device rate/buffer changed (call while stopped). Returns 0, MIXX_ENULL,
+ * MIXX_ENOTINIT, MIXX_ERATE, MIXX_EBUFSIZE, MIXX_EHOSTED (not a hosted engine), MIXX_ERUNNING, MIXX_EFRAMES
+ * (buffer_size > max_buffer_size), MIXX_ENOMEM (meter for the new rate). Control thread only. */
 MIXX_API int mixx_engine_set_format(mixx_engine *engine, uint32_t sample_rate, uint32_t buffer_size);
 /* Backends that can: ask the device/server for another buffer size while running (JACK:
- * jack_set_buffer_size). Returns 0, MIXX_EUNSUPPORTED, MIXX_EBUFSIZE, MIXX_EDEVICE. Control thread only. */
+ * jack_set_buffer_size). Returns 0, MIXX_ENULL, MIXX_ENOTINIT, MIXX_EBUFSIZE, MIXX_ENOTRUNNING, MIXX_EFRAMES
+ * (buffer_size > max_buffer_size), MIXX_EUNSUPPORTED (backend cannot), MIXX_EDEVICE (refused; detail in
+ * mixx_engine_last_error). Control thread only. */
 MIXX_API int mixx_engine_set_buffer_size(mixx_engine *engine, uint32_t buffer_size);
 
 /* ---- instrumentation ----------------------------------------------------------------------------------- */
@@ -223,6 +275,10 @@ struct mixx_second {
     double rtl_frames;           /* latest round-trip measurement (NaN if none this second) */
     int rtl_status;              /* mixx_rtl_status of that measurement, -1 if none */
     uint64_t rtl_slips;          /* slips detected so far */
+    /* appended (issue 14): the format this second ran at, so a mid-run change (JACK buffer size) is visible */
+    uint32_t sample_rate;        /* the engine's rate at the end of this second */
+    uint32_t buffer_size;        /* frames of this second's last callback; 0 if it had no callback */
+    uint64_t frames;             /* frames processed by this second's callbacks (all formats) */
 };
 
 /* Percentiles of a distribution in ns (relative error <= 1 %). */
@@ -232,8 +288,9 @@ typedef struct mixx_percentiles {
     double mean;
 } mixx_percentiles;
 
-/* Snapshot of an engine's counters. Size is part of the ABI; fields read-only. */
+/* Snapshot of an engine's counters. Size is part of the ABI (see "sized structs"); fields read-only. */
 typedef struct mixx_stats {
+    uint32_t struct_size;                 /* bytes the library filled: min(caller's size, its own sizeof) */
     int running, device_lost;
     uint32_t sample_rate, buffer_size;    /* actual */
     double elapsed_s;                     /* since start */
@@ -249,9 +306,10 @@ typedef struct mixx_stats {
     double expected_rtl_frames;           /* the backend's own claim; NaN if unknown */
 } mixx_stats;
 
-/* Fills a snapshot (monitor data is at most ~20 ms old while running; complete after stop).
- * Returns 0, MIXX_ENULL, MIXX_ENOTINIT. Control thread only. */
-MIXX_API int mixx_engine_get_stats(mixx_engine *engine, mixx_stats *out);
+/* Fills the first `size` bytes of *out (pass sizeof *out) with a snapshot (monitor data is at most ~20 ms old
+ * while running; complete after stop). Returns 0, MIXX_ENULL, MIXX_ESTRUCT (size), MIXX_ENOTINIT. Control
+ * thread only. */
+MIXX_API int mixx_engine_get_stats(mixx_engine *engine, mixx_stats *out, size_t size);
 
 typedef enum mixx_hist_kind { MIXX_HIST_CALLBACK = 0, MIXX_HIST_INTERVAL = 1 } mixx_hist_kind;
 typedef struct mixx_hist_bin { uint64_t lo_ns, hi_ns, count; } mixx_hist_bin;

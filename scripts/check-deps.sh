@@ -44,6 +44,9 @@ pc cmocka libcmocka-dev
 prog jackd jackd2
 prog jack_lsp jackd2
 prog jack_delay jack-delay
+# bindings/rust (tests/test_rust.sh): cargo test --offline, no crates fetched
+prog cargo cargo
+prog rustc rustc
 prog gnuplot gnuplot-nox
 prog unshare util-linux
 prog timeout coreutils

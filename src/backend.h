@@ -8,21 +8,21 @@
 
 #include "mixxengine.h"
 
-#define MIXX_BACKEND_OPS_VERSION 1
-
 struct mixx_engine;
 
-/* What open() negotiated with the device; written by the backend before open() returns. */
+/* What open() negotiated with the device; written by the backend before open() returns and never after
+ * (the backend keeps no pointer to it: later changes go through mixx__engine_format_changed and the audio
+ * thread's scheduling through mixx__engine_audio_thread). */
 typedef struct mixx_device_format {
     uint32_t sample_rate, buffer_size;
     uint32_t inputs, outputs;
     double expected_rtl_frames;  /* backend's own round-trip claim (NaN if unknown) */
-    int sched_policy, sched_priority; /* of the audio thread, when known (-1 if unknown) */
 } mixx_device_format;
 
+/* The ops table. No version or name field: tables are compiled into the library with the engine (never
+ * loaded from elsewhere), and the registry in engine.c names every backend, compiled in or not. All methods
+ * are called on control threads, serialised by the engine. */
 typedef struct mixx_backend_ops {
-    int version;          /* MIXX_BACKEND_OPS_VERSION */
-    const char *name;
     /* Optional. 1 if usable now, else 0 with the reason in why. */
     int (*available)(char *why, size_t why_len);
     /* Optional. See mixx_list_devices(). */
@@ -42,6 +42,7 @@ typedef struct mixx_backend_ops {
 } mixx_backend_ops;
 
 extern const mixx_backend_ops mixx_backend_sim_ops;
+extern const mixx_backend_ops mixx_backend_hosted_ops;
 #ifdef MIXX_HAVE_JACK
 extern const mixx_backend_ops mixx_backend_jack_ops;
 #endif
@@ -69,8 +70,15 @@ int mixx__engine_cycle(struct mixx_engine *e, const float *const *in, uint32_t n
 void mixx__engine_add_xruns(struct mixx_engine *e, uint32_t count);
 /* The device or server is gone. Any thread, realtime-safe (sets a flag; the monitor reports it). */
 void mixx__engine_device_lost(struct mixx_engine *e);
-/* The device changed its buffer size or rate (e.g. JACK callbacks). Not realtime: control/backend thread. */
+/* The device changed its buffer size or rate (e.g. JACK callbacks; 0 = unchanged), or only its latency: the
+ * engine re-asks latency() and publishes it. Not realtime: control/backend thread; a backend serialises its
+ * own calls. */
 void mixx__engine_format_changed(struct mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size);
+
+/* What the calling audio thread got from the OS (sched_policy SCHED_OTHER/SCHED_FIFO..., its priority). Called
+ * by the backend from its audio thread, once it runs (again if the thread changes). Audio thread,
+ * realtime-safe (one atomic store); published in mixx_stats. */
+void mixx__engine_audio_thread(struct mixx_engine *e, int sched_policy, int sched_priority);
 
 /* Monotonic time in ns. Realtime-safe (vDSO). */
 uint64_t mixx__now_ns(void);

@@ -1,4 +1,4 @@
-/* backend_jack.c: the JACK backend, "jack". One JACK client (cfg->client_name) with N input and M output
+/* backend_jack.c: the JACK backend, "jack". One JACK client (cfg->jack.client_name) with N input and M output
  * ports; JACK's process thread runs the engine zero-copy on the port buffers. Wiring (--connect-in/out,
  * --self-loop) happens after activation; server loss, xruns and format changes are forwarded to the engine.
  * Never starts a server (JackNoStartServer). Device listing groups the server's ports by client. */
@@ -26,8 +26,8 @@
 
 typedef struct jack_state {
     struct mixx_engine *engine;
-    mixx_device_format *fmt;
     jack_client_t *client;
+    int sched_reported;     /* audio thread only: its scheduling was reported to the engine */
     uint32_t n_in, n_out, max_frames;
     jack_port_t *in_ports[JACK_MAX_CH];
     jack_port_t *out_ports[JACK_MAX_CH];
@@ -107,6 +107,13 @@ static jack_client_t *jack_open_quiet(const char *name, jack_status_t *st)
 static int jack_process(jack_nframes_t n, void *arg)
 {
     jack_state *s = arg;
+    if (!s->sched_reported) { /* once, before the realtime section: the query is a syscall */
+        int policy;
+        struct sched_param sp;
+        if (pthread_getschedparam(pthread_self(), &policy, &sp) == 0)
+            mixx__engine_audio_thread(s->engine, policy, sp.sched_priority);
+        s->sched_reported = 1;
+    }
     MIXX_RT_ENTER();
     mixx_dsp_denormals_off(); /* FTZ/DAZ: every cycle, JACK may hand the process callback to a new thread */
     atomic_store_explicit(&s->in_process, 1, memory_order_release);
@@ -258,7 +265,6 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     if (!s)
         return MIXX_ENOMEM;
     s->engine = e;
-    s->fmt = fmt;
     pthread_mutex_init(&s->notify_lock, NULL);
     s->n_in = cfg->inputs;
     s->n_out = cfg->outputs;
@@ -266,7 +272,16 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     jack_server_name(s->server, sizeof s->server);
 
     jack_status_t st = 0;
-    const char *name = cfg->client_name && *cfg->client_name ? cfg->client_name : "mixxengine";
+    const char *name = cfg->jack.client_name && *cfg->jack.client_name ? cfg->jack.client_name : "mixxengine";
+    /* libjack refuses a long name with a status that looks like a server failure: say what is wrong instead */
+    size_t name_max = (size_t)jack_client_name_size(); /* includes the terminating NUL */
+    if (strlen(name) >= name_max) {
+        mixx__engine_set_error(e, "JACK client name is %zu characters; JACK allows at most %zu", strlen(name),
+                               name_max - 1);
+        pthread_mutex_destroy(&s->notify_lock);
+        free(s);
+        return MIXX_EINVAL;
+    }
     s->client = jack_open_quiet(name, &st);
     if (!s->client) {
         char why[512];
@@ -313,14 +328,6 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     fmt->inputs = s->n_in;
     fmt->outputs = s->n_out;
     fmt->expected_rtl_frames = NAN; /* known once wired, in start() */
-    /* what JACK will give its process thread; confirmed from the thread itself after activation */
-    if (jack_is_realtime(s->client)) {
-        fmt->sched_policy = SCHED_FIFO;
-        fmt->sched_priority = jack_client_real_time_priority(s->client);
-    } else {
-        fmt->sched_policy = SCHED_OTHER;
-        fmt->sched_priority = 0;
-    }
     *state = s;
     return 0;
 fail:
@@ -373,9 +380,9 @@ static int jack_wire(jack_state *s, const char *spec, int to_inputs)
 static int jack_expected_connection(jack_state *s, uint32_t c, int in)
 {
     const mixx_config *cfg = mixx__engine_config(s->engine);
-    if (cfg->self_loop && c < s->n_in && c < s->n_out)
+    if (cfg->jack.self_loop && c < s->n_in && c < s->n_out)
         return 1;
-    const char *p = in ? cfg->connect_in : cfg->connect_out;
+    const char *p = in ? cfg->jack.connect_in : cfg->jack.connect_out;
     for (uint32_t k = 0; p && *p; k++) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
@@ -402,7 +409,7 @@ static int jack_start(void *state)
     }
     atomic_store(&s->active, 1);
     int rc = 0;
-    if (cfg->self_loop) {
+    if (cfg->jack.self_loop) {
         uint32_t n = s->n_in < s->n_out ? s->n_in : s->n_out;
         for (uint32_t c = 0; c < n && !rc; c++) {
             int r = jack_connect(s->client, jack_port_name(s->out_ports[c]), jack_port_name(s->in_ports[c]));
@@ -413,10 +420,10 @@ static int jack_start(void *state)
             }
         }
     }
-    if (!rc && cfg->connect_in)
-        rc = jack_wire(s, cfg->connect_in, 1);
-    if (!rc && cfg->connect_out)
-        rc = jack_wire(s, cfg->connect_out, 0);
+    if (!rc && cfg->jack.connect_in)
+        rc = jack_wire(s, cfg->jack.connect_in, 1);
+    if (!rc && cfg->jack.connect_out)
+        rc = jack_wire(s, cfg->jack.connect_out, 0);
     if (rc) {
         jack_deactivate(s->client);
         atomic_store(&s->active, 0);
@@ -425,10 +432,10 @@ static int jack_start(void *state)
     /* jack2 publishes a new graph at the next cycle: wait (bounded) until our connections are visible */
     for (int i = 0; i < 500; i++) {
         int pending = 0;
-        if (cfg->self_loop || cfg->connect_in)
+        if (cfg->jack.self_loop || cfg->jack.connect_in)
             for (uint32_t c = 0; c < s->n_in; c++)
                 pending |= jack_expected_connection(s, c, 1) && !port_connected(s->in_ports[c]);
-        if (cfg->self_loop || cfg->connect_out)
+        if (cfg->jack.self_loop || cfg->jack.connect_out)
             for (uint32_t c = 0; c < s->n_out; c++)
                 pending |= jack_expected_connection(s, c, 0) && !port_connected(s->out_ports[c]);
         if (!pending)
@@ -438,16 +445,7 @@ static int jack_start(void *state)
     }
     /* latencies follow connections asynchronously; ask the server to settle them before we read */
     jack_recompute_total_latencies(s->client);
-    pthread_mutex_lock(&s->notify_lock);
-    s->fmt->expected_rtl_frames = jack_expected_rtl(s);
-    pthread_mutex_unlock(&s->notify_lock);
-
-    int policy;
-    struct sched_param sp;
-    if (pthread_getschedparam(jack_client_thread_id(s->client), &policy, &sp) == 0) {
-        s->fmt->sched_policy = policy;
-        s->fmt->sched_priority = sp.sched_priority;
-    }
+    jack_notify_format(s, 0, 0); /* the engine re-asks latency(), serialised with the notification threads */
     return 0;
 }
 
@@ -666,8 +664,6 @@ static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
 }
 
 const mixx_backend_ops mixx_backend_jack_ops = {
-    .version = MIXX_BACKEND_OPS_VERSION,
-    .name = "jack",
     .available = jack_available,
     .list_devices = jack_list_devices,
     .open = jack_open,

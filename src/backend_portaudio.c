@@ -31,11 +31,9 @@
 #define PA_WATCH_MS 20          /* how often the watchdog looks at the stream */
 #define PA_STOP_TIMEOUT_MS 2000 /* a healthy Pa_StopStream takes a few periods */
 #define PA_LOST_TIMEOUT_MS 300  /* after device loss, PortAudio's JACK host API blocks forever in stop/close */
-#define PA_FIRST_CB_MS 500      /* start() waits this long for the first callback to learn the thread */
 
 typedef struct pa_state {
     struct mixx_engine *engine;
-    mixx_device_format *fmt;
     PaStream *stream;
     uint32_t n_in, n_out, max_frames;
     uint32_t rate, buffer;
@@ -44,8 +42,7 @@ typedef struct pa_state {
 
     /* audio thread writes (single writer), control threads read */
     _Atomic uint64_t in_underflow, in_overflow, out_underflow, out_overflow;
-    _Atomic int have_thread;
-    pthread_t audio_thread;
+    int sched_reported; /* audio thread only (reset before the stream starts) */
 
     _Atomic int stopping; /* we asked the stream to stop: its end is not a loss */
     _Atomic int lost;
@@ -290,12 +287,15 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
 {
     (void)ti;
     pa_state *s = user;
+    if (!s->sched_reported) { /* once, before the realtime section: the query is a syscall */
+        int policy;
+        struct sched_param sp;
+        if (pthread_getschedparam(pthread_self(), &policy, &sp) == 0)
+            mixx__engine_audio_thread(s->engine, policy, sp.sched_priority);
+        s->sched_reported = 1;
+    }
     MIXX_RT_ENTER();
     mixx_dsp_denormals_off(); /* FTZ/DAZ: every callback, PortAudio may restart its thread */
-    if (!atomic_load_explicit(&s->have_thread, memory_order_relaxed)) {
-        s->audio_thread = pthread_self();
-        atomic_store_explicit(&s->have_thread, 1, memory_order_release);
-    }
     /* one xrun per flagged callback, as JACK counts one per glitch (PortAudio's JACK host API raises input
      * overflow and output underflow together for a single server xrun); the kinds are counted apart */
     uint32_t xruns = (flags & (paInputUnderflow | paInputOverflow | paOutputUnderflow | paOutputOverflow)) ? 1 : 0;
@@ -459,13 +459,12 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
     if (!s)
         return MIXX_ENOMEM;
     s->engine = e;
-    s->fmt = fmt;
     s->n_in = cfg->inputs;
     s->n_out = cfg->outputs;
     s->max_frames = cfg->max_buffer_size;
     s->buffer = cfg->buffer_size;
 
-    PaError err = pa_init(cfg->client_name);
+    PaError err = pa_init(cfg->jack.client_name);
     if (err != paNoError) {
         int rc = pa_fail(e, "Pa_Initialize", err);
         free(s);
@@ -566,8 +565,6 @@ opened:
     fmt->outputs = s->n_out;
     /* PortAudio's own claim: input latency + output latency of this stream */
     fmt->expected_rtl_frames = si ? (si->inputLatency + si->outputLatency) * s->rate : NAN;
-    fmt->sched_policy = -1;
-    fmt->sched_priority = -1;
     *state = s;
     return 0;
 fail:
@@ -581,26 +578,13 @@ static int pa_start(void *state)
     pa_state *s = state;
     atomic_store(&s->stopping, 0);
     atomic_store(&s->lost, 0);
-    atomic_store(&s->have_thread, 0);
+    s->sched_reported = 0; /* Pa_StartStream orders this before the first callback */
     PaError err = Pa_StartStream(s->stream);
     if (err != paNoError)
         return pa_fail(s->engine, "Pa_StartStream", err);
     s->running = 1;
     atomic_store(&s->watchdog_quit, 0);
     s->watchdog_started = pthread_create(&s->watchdog, NULL, pa_watchdog_main, s) == 0;
-    /* the callback thread exists only now: wait (bounded) for the first cycle to learn its scheduling */
-    for (int i = 0; i < PA_FIRST_CB_MS && !atomic_load_explicit(&s->have_thread, memory_order_acquire); i++) {
-        struct timespec ts = {0, 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    if (atomic_load_explicit(&s->have_thread, memory_order_acquire)) {
-        int policy;
-        struct sched_param sp;
-        if (pthread_getschedparam(s->audio_thread, &policy, &sp) == 0) {
-            s->fmt->sched_policy = policy;
-            s->fmt->sched_priority = sp.sched_priority;
-        }
-    }
     return 0;
 }
 
@@ -762,8 +746,6 @@ static int pa_list_devices(mixx_device_info *out, size_t cap, size_t *count)
 }
 
 const mixx_backend_ops mixx_backend_portaudio_ops = {
-    .version = MIXX_BACKEND_OPS_VERSION,
-    .name = "portaudio",
     .available = pa_available,
     .list_devices = pa_list_devices,
     .open = pa_open,

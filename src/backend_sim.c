@@ -27,7 +27,6 @@
 
 typedef struct sim_state {
     struct mixx_engine *engine;
-    mixx_device_format *fmt;
     uint32_t rate, buffer, n_in, n_out, n_loop;
     uint32_t periods;
     double extra;
@@ -206,6 +205,10 @@ static void *sim_thread_main(void *arg)
     const uint64_t t0 = s->t0; /* the device clock started when start() was called, not when we got the CPU */
     const uint64_t fail_ns = s->fail_after_s > 0 ? (uint64_t)(s->fail_after_s * 1e9) : 0;
     const uint64_t frame_ns_num = 1000000000ull;
+    int policy;
+    struct sched_param sp;
+    if (pthread_getschedparam(pthread_self(), &policy, &sp) == 0) /* before the realtime loop */
+        mixx__engine_audio_thread(s->engine, policy, sp.sched_priority);
     for (uint64_t k = 0; atomic_load_explicit(&s->run, memory_order_acquire); k++) {
         /* period k's input is complete at the end of period k; its output is due one period later */
         uint64_t g0 = k * s->buffer;
@@ -285,20 +288,19 @@ static int sim_open(struct mixx_engine *e, mixx_device_format *fmt, void **state
     if (!s)
         return MIXX_ENOMEM;
     s->engine = e;
-    s->fmt = fmt;
     s->rate = c->sample_rate;
     s->buffer = c->buffer_size;
     s->n_in = c->inputs;
     s->n_out = c->outputs;
     s->n_loop = c->inputs < c->outputs ? c->inputs : c->outputs;
-    s->periods = c->sim_periods;
-    s->extra = c->sim_extra_latency;
-    s->gain = (float)(c->sim_gain * (c->sim_invert ? -1.0 : 1.0));
-    s->noise_rms = c->sim_snr_db >= 200.0 ? 0.0 : sqrt(0.5) * pow(10.0, -c->sim_snr_db / 20.0);
-    s->stall_us = c->sim_stall_us;
-    s->stall_every = c->sim_stall_every;
-    s->fail_after_s = c->sim_fail_after_s;
-    s->slip_frames = c->sim_slip_frames;
+    s->periods = c->sim.periods;
+    s->extra = c->sim.extra_latency;
+    s->gain = (float)(c->sim.gain * (c->sim.invert ? -1.0 : 1.0));
+    s->noise_rms = c->sim.snr_db >= 200.0 ? 0.0 : sqrt(0.5) * pow(10.0, -c->sim.snr_db / 20.0);
+    s->stall_us = c->sim.faults.stall_us;
+    s->stall_every = c->sim.faults.stall_every;
+    s->fail_after_s = c->sim.faults.fail_after_s;
+    s->slip_frames = c->sim.faults.slip_frames;
     s->rng = 0x9e3779b97f4a7c15ull;
     sim_set_delay(s, (double)s->periods * s->buffer + s->extra);
 
@@ -320,8 +322,6 @@ static int sim_open(struct mixx_engine *e, mixx_device_format *fmt, void **state
     fmt->inputs = s->n_in;
     fmt->outputs = s->n_out;
     fmt->expected_rtl_frames = (double)s->periods * s->buffer + s->extra;
-    fmt->sched_policy = -1;
-    fmt->sched_priority = -1;
     atomic_init(&s->run, 0);
     *state = s;
     return 0;
@@ -342,9 +342,7 @@ static int sim_start(void *state)
         pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
         pthread_attr_setschedparam(&attr, &sp);
         rc = pthread_create(&s->thread, &attr, sim_thread_main, s);
-        if (rc)
-            fprintf(stderr, "mixx: warning: SCHED_FIFO priority %d refused (%s); running SCHED_OTHER\n",
-                    c->rt_priority, strerror(rc));
+        /* refused (no CAP_SYS_NICE / rtprio limit): run SCHED_OTHER; mixx_stats.sched_policy says so */
     }
     pthread_attr_destroy(&attr);
     if (rc)
@@ -355,12 +353,6 @@ static int sim_start(void *state)
         return MIXX_ETHREAD;
     }
     s->thread_started = 1;
-    int policy;
-    struct sched_param sp;
-    if (pthread_getschedparam(s->thread, &policy, &sp) == 0) {
-        s->fmt->sched_policy = policy;
-        s->fmt->sched_priority = sp.sched_priority;
-    }
     return 0;
 }
 
@@ -401,8 +393,6 @@ static int sim_list_devices(mixx_device_info *out, size_t cap, size_t *count)
 }
 
 const mixx_backend_ops mixx_backend_sim_ops = {
-    .version = MIXX_BACKEND_OPS_VERSION,
-    .name = "sim",
     .available = NULL,
     .list_devices = sim_list_devices,
     .open = sim_open,

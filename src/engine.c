@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "engine_internal.h"
 #include "mixxengine/dsp.h"
 
@@ -75,6 +76,7 @@ uint64_t mixx__now_ns(void)
 
 static const mixx_backend_ops *const backend_table[MIXX_BACKEND_COUNT] = {
     [MIXX_BACKEND_SIM] = &mixx_backend_sim_ops,
+    [MIXX_BACKEND_HOSTED] = &mixx_backend_hosted_ops,
 #ifdef MIXX_HAVE_JACK
     [MIXX_BACKEND_JACK] = &mixx_backend_jack_ops,
 #endif
@@ -112,8 +114,6 @@ static void set_why(char *why, size_t len, const char *text)
 int mixx_backend_available(mixx_backend b, char *why, size_t why_len)
 {
     set_why(why, why_len, "");
-    if (b == MIXX_BACKEND_HOSTED)
-        return 1;
     if ((unsigned)b >= MIXX_BACKEND_COUNT) {
         set_why(why, why_len, "unknown backend");
         return 0;
@@ -126,78 +126,27 @@ int mixx_backend_available(mixx_backend b, char *why, size_t why_len)
     return ops->available ? ops->available(why, why_len) : 1;
 }
 
-int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t *count)
+int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t size, size_t *count)
 {
     if (!count || (cap && !out))
         return MIXX_ENULL;
     *count = 0;
+    if (mixx__struct_size_ok(size))
+        return MIXX_ESTRUCT;
     if ((unsigned)b >= MIXX_BACKEND_COUNT || b == MIXX_BACKEND_HOSTED || !backend_table[b])
         return MIXX_EBACKEND;
     if (!backend_table[b]->list_devices)
         return 0;
-    return backend_table[b]->list_devices(out, cap, count);
-}
-
-/* ---- configuration ----------------------------------------------------------------------------------- */
-
-mixx_config mixx_config_default(void)
-{
-    mixx_config c;
-    memset(&c, 0, sizeof c);
-    c.struct_size = sizeof c;
-    c.backend = MIXX_BACKEND_SIM;
-    c.sample_rate = 48000;
-    c.buffer_size = 64;
-    c.max_buffer_size = 8192;
-    c.inputs = 2;
-    c.outputs = 2;
-    c.rt_priority = 80;
-    c.instrument = 1;
-    c.sim_periods = 2;
-    c.sim_gain = 1.0;
-    c.sim_snr_db = 300.0;
-    c.ring_capacity = 16384;
-    return c;
-}
-
-#define MIXX_MAX_RATE 768000u
-#define MIXX_MAX_BUFFER 8192u
-#define MIXX_MAX_CHANNELS 64u
-
-int mixx_config_validate(const mixx_config *c)
-{
-    if (!c)
-        return MIXX_ENULL;
-    if (c->struct_size != sizeof *c)
-        return MIXX_EINVAL;
-    if ((unsigned)c->backend >= MIXX_BACKEND_COUNT)
-        return MIXX_EBACKEND;
-    if (c->sample_rate == 0 || c->sample_rate > MIXX_MAX_RATE)
-        return MIXX_ERATE;
-    if (c->buffer_size == 0 || c->buffer_size > MIXX_MAX_BUFFER)
-        return MIXX_EBUFSIZE;
-    if (c->max_buffer_size < c->buffer_size || c->max_buffer_size > MIXX_MAX_BUFFER)
-        return MIXX_EBUFSIZE;
-    if (c->inputs > MIXX_MAX_CHANNELS || c->outputs > MIXX_MAX_CHANNELS || (c->inputs == 0 && c->outputs == 0))
-        return MIXX_ECHANNELS;
-    if (c->ring_capacity < 64 || c->ring_capacity > (1u << 24) ||
-        (c->ring_capacity & (c->ring_capacity - 1)) != 0)
-        return MIXX_EINVAL;
-    if (c->rt_priority < 0 || c->rt_priority > 99)
-        return MIXX_EINVAL;
-    if (c->sim_periods < 1 || c->sim_periods > 16)
-        return MIXX_EINVAL;
-    if (!(c->sim_extra_latency >= 0.0 && c->sim_extra_latency <= 96000.0)) /* also rejects NaN */
-        return MIXX_ERANGE;
-    if (!(c->sim_gain >= 0.0 && c->sim_gain <= 16.0))
-        return MIXX_ERANGE;
-    if (!(c->sim_snr_db >= -60.0 && c->sim_snr_db <= 1000.0))
-        return MIXX_ERANGE;
-    if (!(c->sim_fail_after_s >= 0.0 && c->sim_fail_after_s <= 1e7))
-        return MIXX_ERANGE;
-    if (c->sim_stall_us > 10000000u || c->sim_slip_frames > 96000u)
-        return MIXX_ERANGE;
-    return 0;
+    /* backends fill whole structs of this library's size; the caller's stride may differ */
+    mixx_device_info *tab = cap ? calloc(cap, sizeof *tab) : NULL;
+    if (cap && !tab)
+        return MIXX_ENOMEM;
+    int rc = backend_table[b]->list_devices(tab, cap, count);
+    if (rc == 0)
+        for (size_t i = 0; i < cap && i < *count; i++)
+            mixx__struct_out((unsigned char *)out + i * size, size, &tab[i], sizeof tab[i]);
+    free(tab);
+    return rc;
 }
 
 /* ---- engine object --------------------------------------------------------------------------------- */
@@ -223,30 +172,32 @@ static void free_strings(mixx_engine *e)
 }
 
 /* Fills an engine that is zeroed apart from its locks. */
-static int engine_setup(mixx_engine *e, const mixx_config *cfg)
+static int engine_setup(mixx_engine *e, const mixx_config *caller)
 {
-    int rc = mixx_config_validate(cfg);
+    mixx_config full;
+    int rc = mixx__config_load(&full, caller);
     if (rc)
         return rc;
-    if (cfg->backend != MIXX_BACKEND_HOSTED && !backend_table[cfg->backend])
+    const mixx_config *cfg = &full;
+    if (!backend_table[cfg->backend])
         return MIXX_EBACKEND;
     e->cfg = *cfg;
     e->str_log = dup_or_null(cfg->log_path);
     e->str_device = dup_or_null(cfg->device);
-    e->str_client = dup_or_null(cfg->client_name ? cfg->client_name : "mixxengine");
-    e->str_cin = dup_or_null(cfg->connect_in);
-    e->str_cout = dup_or_null(cfg->connect_out);
+    e->str_client = dup_or_null(cfg->jack.client_name ? cfg->jack.client_name : "mixxengine");
+    e->str_cin = dup_or_null(cfg->jack.connect_in);
+    e->str_cout = dup_or_null(cfg->jack.connect_out);
     if ((cfg->log_path && !e->str_log) || (cfg->device && !e->str_device) || !e->str_client ||
-        (cfg->connect_in && !e->str_cin) || (cfg->connect_out && !e->str_cout)) {
+        (cfg->jack.connect_in && !e->str_cin) || (cfg->jack.connect_out && !e->str_cout)) {
         free_strings(e);
         return MIXX_ENOMEM;
     }
     e->cfg.log_path = e->str_log;
     e->cfg.device = e->str_device;
-    e->cfg.client_name = e->str_client;
-    e->cfg.connect_in = e->str_cin;
-    e->cfg.connect_out = e->str_cout;
-    e->ops = cfg->backend == MIXX_BACKEND_HOSTED ? NULL : backend_table[cfg->backend];
+    e->cfg.jack.client_name = e->str_client;
+    e->cfg.jack.connect_in = e->str_cin;
+    e->cfg.jack.connect_out = e->str_cout;
+    e->ops = backend_table[cfg->backend];
     rc = mixx_ring_init(&e->ring, cfg->ring_capacity);
     if (rc) {
         free_strings(e);
@@ -265,10 +216,8 @@ static int engine_setup(mixx_engine *e, const mixx_config *cfg)
     e->fmt.inputs = cfg->inputs;
     e->fmt.outputs = cfg->outputs;
     e->fmt.expected_rtl_frames = NAN;
-    e->fmt.sched_policy = -1;
-    e->fmt.sched_priority = -1;
     e->expected_rtl_frames = NAN;
-    e->sched_policy = e->sched_priority = -1;
+    atomic_store(&e->audio_sched, MIXX_SCHED_UNKNOWN);
     e->last_error[0] = '\0';
     e->magic = MIXX_ENGINE_MAGIC;
     atomic_store(&e->state, MIXX_ST_STOPPED);
@@ -358,18 +307,21 @@ const char *mixx_engine_last_error(const mixx_engine *e)
     return engine_valid(e) ? e->last_error : "";
 }
 
-int mixx_engine_get_config(const mixx_engine *e, mixx_config *out)
+int mixx_engine_get_config(const mixx_engine *e, mixx_config *out, size_t size)
 {
     if (!e || !out)
         return MIXX_ENULL;
+    if (mixx__struct_size_ok(size))
+        return MIXX_ESTRUCT;
     if (!engine_valid(e) || atomic_load(&e->state) == MIXX_ST_NONE)
         return MIXX_ENOTINIT;
+    mixx_config c;
     pthread_mutex_lock((pthread_mutex_t *)&e->stats_lock); /* set_format may write cfg concurrently */
-    *out = e->cfg;
+    c = e->cfg;
     pthread_mutex_unlock((pthread_mutex_t *)&e->stats_lock);
-    out->sample_rate = atomic_load(&e->rate);
-    out->buffer_size = atomic_load(&e->buffer);
-    return 0;
+    c.sample_rate = atomic_load(&e->rate);
+    c.buffer_size = atomic_load(&e->buffer);
+    return mixx__struct_out(out, size, &c, sizeof c);
 }
 
 /* ---- start / stop ---------------------------------------------------------------------------------- */
@@ -403,44 +355,32 @@ static int start_locked(mixx_engine *e)
     reset_counters(e);
     int locked = 0;
     if (e->cfg.lock_memory) {
-        if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0)
+        if (mlockall(MCL_CURRENT | MCL_FUTURE) == 0) /* refused: stats.memory_locked = 0 and last_error say */
             locked = 1;
         else
-            fprintf(stderr, "mixx: warning: mlockall failed (%s); continuing unlocked\n", strerror(errno));
+            mixx__engine_set_error(e, "warning: mlockall failed (%s); running unlocked", strerror(errno));
     }
-    int rc = 0;
-    if (e->ops) {
-        rc = e->ops->open(e, &e->fmt, &e->bstate);
-        if (rc)
-            return rc;
-        if (e->cfg.strict &&
-            (e->fmt.sample_rate != e->cfg.sample_rate || e->fmt.buffer_size != e->cfg.buffer_size)) {
-            mixx__engine_set_error(e, "device runs %u Hz / %u frames, %u Hz / %u frames requested (strict)",
-                                   e->fmt.sample_rate, e->fmt.buffer_size, e->cfg.sample_rate,
-                                   e->cfg.buffer_size);
-            e->ops->close(e->bstate);
-            e->bstate = NULL;
-            return MIXX_EMISMATCH;
-        }
-        if (e->fmt.buffer_size > e->cfg.max_buffer_size) {
-            mixx__engine_set_error(e, "device buffer %u exceeds max_buffer_size %u", e->fmt.buffer_size,
-                                   e->cfg.max_buffer_size);
-            e->ops->close(e->bstate);
-            e->bstate = NULL;
-            return MIXX_EFRAMES;
-        }
-    } else {
-        e->fmt.sample_rate = e->cfg.sample_rate;
-        e->fmt.buffer_size = e->cfg.buffer_size;
-        e->fmt.expected_rtl_frames = NAN;
-        e->fmt.sched_policy = -1;
-        e->fmt.sched_priority = -1;
+    atomic_store(&e->audio_sched, MIXX_SCHED_UNKNOWN);
+    int rc = e->ops->open(e, &e->fmt, &e->bstate);
+    if (rc)
+        return rc;
+    if (e->cfg.strict && (e->fmt.sample_rate != e->cfg.sample_rate || e->fmt.buffer_size != e->cfg.buffer_size)) {
+        mixx__engine_set_error(e, "device runs %u Hz / %u frames, %u Hz / %u frames requested (strict)",
+                               e->fmt.sample_rate, e->fmt.buffer_size, e->cfg.sample_rate, e->cfg.buffer_size);
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
+        return MIXX_EMISMATCH;
+    }
+    if (e->fmt.buffer_size > e->cfg.max_buffer_size) {
+        mixx__engine_set_error(e, "device buffer %u exceeds max_buffer_size %u", e->fmt.buffer_size,
+                               e->cfg.max_buffer_size);
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
+        return MIXX_EFRAMES;
     }
     atomic_store(&e->rate, e->fmt.sample_rate);
     atomic_store(&e->buffer, e->fmt.buffer_size);
     pthread_mutex_lock(&e->stats_lock); /* get_stats reads these from other control threads */
-    e->sched_policy = e->fmt.sched_policy;
-    e->sched_priority = e->fmt.sched_priority;
     e->memory_locked = locked;
     e->expected_rtl_frames = e->fmt.expected_rtl_frames;
     e->start_ns = mixx__now_ns();
@@ -449,10 +389,8 @@ static int start_locked(mixx_engine *e)
     mixx__monitor_reset(e);
     rc = mixx__monitor_start(e);
     if (rc) {
-        if (e->ops) {
-            e->ops->close(e->bstate);
-            e->bstate = NULL;
-        }
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
         return rc;
     }
     /* creating the monitor thread can be slow (sanitizers, a loaded machine): that is not audio time */
@@ -460,20 +398,13 @@ static int start_locked(mixx_engine *e)
     e->audio_start_ns = mixx__now_ns();
     pthread_mutex_unlock(&e->stats_lock);
     atomic_store(&e->state, MIXX_ST_RUNNING);
-    if (e->ops) {
-        rc = e->ops->start(e->bstate);
-        if (rc) {
-            atomic_store(&e->state, MIXX_ST_STOPPED);
-            e->ops->close(e->bstate);
-            e->bstate = NULL;
-            mixx__monitor_stop(e);
-            return rc;
-        }
-        /* backends learn their thread's scheduling only once it runs */
-        pthread_mutex_lock(&e->stats_lock);
-        e->sched_policy = e->fmt.sched_policy;
-        e->sched_priority = e->fmt.sched_priority;
-        pthread_mutex_unlock(&e->stats_lock);
+    rc = e->ops->start(e->bstate);
+    if (rc) {
+        atomic_store(&e->state, MIXX_ST_STOPPED);
+        e->ops->close(e->bstate);
+        e->bstate = NULL;
+        mixx__monitor_stop(e);
+        return rc;
     }
     return 0;
 }
@@ -490,11 +421,9 @@ static int stop_locked(mixx_engine *e)
     pthread_mutex_lock(&e->stats_lock);
     e->stop_ns = mixx__now_ns();
     pthread_mutex_unlock(&e->stats_lock);
-    if (e->ops) {
-        e->ops->stop(e->bstate);
-        e->ops->close(e->bstate);
-        e->bstate = NULL;
-    }
+    e->ops->stop(e->bstate);
+    e->ops->close(e->bstate);
+    e->bstate = NULL;
     /* hosted: wait until no process() call is inside the engine */
     while (atomic_load(&e->in_cycle) != 0) {
         struct timespec ts = {0, 100000};
@@ -594,7 +523,7 @@ int mixx_engine_set_buffer_size(mixx_engine *e, uint32_t buffer_size)
         rc = MIXX_ENOTRUNNING;
     else if (buffer_size > e->cfg.max_buffer_size)
         rc = MIXX_EFRAMES;
-    else if (!e->ops || !e->ops->set_buffer_size)
+    else if (!e->ops->set_buffer_size)
         rc = MIXX_EUNSUPPORTED;
     else
         rc = e->ops->set_buffer_size(e->bstate, buffer_size);
@@ -620,15 +549,19 @@ void mixx__engine_format_changed(mixx_engine *e, uint32_t sample_rate, uint32_t 
         atomic_store(&e->rate, sample_rate);
     if (buffer_size)
         atomic_store(&e->buffer, buffer_size);
-    if (e->ops && e->ops->latency && e->bstate) {
+    if (e->ops->latency && e->bstate) {
         double l;
         if (e->ops->latency(e->bstate, &l) == 0) {
-            e->fmt.expected_rtl_frames = l;
             pthread_mutex_lock(&e->stats_lock);
             e->expected_rtl_frames = l;
             pthread_mutex_unlock(&e->stats_lock);
         }
     }
+}
+
+void mixx__engine_audio_thread(mixx_engine *e, int sched_policy, int sched_priority)
+{
+    atomic_store_explicit(&e->audio_sched, MIXX_SCHED_PACK(sched_policy, sched_priority), memory_order_relaxed);
 }
 
 int mixx_engine_report_xruns(mixx_engine *e, uint32_t count)
@@ -810,7 +743,8 @@ int mixx_engine_init_config(const mixx_config *cfg)
 
 int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size)
 {
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.sample_rate = sample_rate;
     c.buffer_size = buffer_size;
     if (buffer_size > c.max_buffer_size && buffer_size <= MIXX_MAX_BUFFER)

@@ -17,6 +17,12 @@ enum { MIXX_ST_NONE = 0, MIXX_ST_STOPPED = 1, MIXX_ST_RUNNING = 2, MIXX_ST_STOPP
 #define MIXX_ENGINE_MAGIC 0x4d495858u /* "MIXX" */
 #define MIXX_RTL_QUEUE 64
 
+/* The audio thread's scheduling in one word, so a reader never sees a policy with another's priority. */
+#define MIXX_SCHED_PACK(policy, priority) (((uint64_t)(uint32_t)(policy) << 32) | (uint32_t)(priority))
+#define MIXX_SCHED_POLICY(w) ((int)(uint32_t)((w) >> 32))
+#define MIXX_SCHED_PRIORITY(w) ((int)(uint32_t)(w))
+#define MIXX_SCHED_UNKNOWN MIXX_SCHED_PACK(-1, -1)
+
 typedef struct mixx_monitor_state {
     /* owned by the monitor thread; copied out under stats_lock */
     mixx_hist h_cb, h_iv;
@@ -86,9 +92,11 @@ struct mixx_engine {
     mixx_monitor_state mon;
     FILE *log;
     int log_errno; /* first failed write to the log (monitor thread; read after it is joined) */
+    int log_created; /* this engine created cfg.log_path at an earlier start: a restart may truncate it */
     /* published for mixx_engine_get_stats: written under ctl AND stats_lock, read under either */
-    int sched_policy, sched_priority, memory_locked;
-    double expected_rtl_frames; /* e->fmt is the backend's, written without stats_lock */
+    int memory_locked;
+    double expected_rtl_frames; /* open()'s claim, then mixx__engine_format_changed's */
+    _Atomic uint64_t audio_sched; /* MIXX_SCHED_PACK(policy, priority), from mixx__engine_audio_thread */
 };
 
 /* stats.c */

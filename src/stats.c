@@ -3,12 +3,15 @@
  * The audio thread never touches anything here except through the SPSC ring and atomic counters. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "config.h"
 #include "engine_internal.h"
 
 #define MONITOR_TICK_NS 10000000ull /* 10 ms: far below the ring's ~20 s of capacity at 64 frames */
@@ -98,7 +101,9 @@ static void write_second(FILE *f, const mixx_second *s)
     json_num(f, s->cpu_system_pct);
     fputs(",\"rtl_frames\":", f);
     json_num(f, s->rtl_frames);
-    fprintf(f, ",\"rtl_status\":%d,\"rtl_slips\":%llu}\n", s->rtl_status, (unsigned long long)s->rtl_slips);
+    fprintf(f, ",\"rtl_status\":%d,\"rtl_slips\":%llu,\"sample_rate\":%u,\"buffer_size\":%u,\"frames\":%llu}\n",
+            s->rtl_status, (unsigned long long)s->rtl_slips, s->sample_rate, s->buffer_size,
+            (unsigned long long)s->frames);
     fflush(f);
 }
 
@@ -115,6 +120,7 @@ static void emit_second(mixx_engine *e, monitor_ctx *ctx, uint64_t now)
     s = m->sec;
     s.t_s = (double)(s.index + 1);
     s.dsp_load_mean = s.callbacks ? m->sec_load_sum / (double)s.callbacks : 0.0;
+    s.sample_rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
     uint64_t dropped = atomic_load_explicit(&e->dropped, memory_order_acquire);
     s.dropped_records = dropped - ctx->dropped_seen;
     ctx->dropped_seen = dropped;
@@ -164,6 +170,8 @@ static uint32_t drain(mixx_engine *e, monitor_ctx *ctx, mixx_record *buf)
             if (load > m->load_max)
                 m->load_max = load;
             m->sec.callbacks++;
+            m->sec.buffer_size = r->frames;
+            m->sec.frames += r->frames;
             m->sec_load_sum += load;
             if (load > m->sec.dsp_load_max)
                 m->sec.dsp_load_max = load;
@@ -194,7 +202,7 @@ static uint32_t drain(mixx_engine *e, monitor_ctx *ctx, mixx_record *buf)
 static void write_summary(mixx_engine *e)
 {
     mixx_stats st;
-    if (mixx_engine_get_stats(e, &st) != 0)
+    if (mixx_engine_get_stats(e, &st, sizeof st) != 0)
         return;
     FILE *f = e->log;
     fprintf(f,
@@ -261,11 +269,21 @@ int mixx__monitor_start(mixx_engine *e)
     e->log = NULL;
     e->log_errno = 0;
     if (e->cfg.log_path) {
-        e->log = fopen(e->cfg.log_path, "w");
+        /* created, never reused or followed: an existing file or a planted symlink is refused, not overwritten */
+        int fd = open(e->cfg.log_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST && e->log_created) /* our own log from the previous start */
+            fd = open(e->cfg.log_path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+        e->log = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (!e->log) {
-            mixx__engine_set_error(e, "cannot open log '%s': %s", e->cfg.log_path, strerror(errno));
+            int err = errno;
+            if (fd >= 0)
+                close(fd);
+            mixx__engine_set_error(e, "cannot create log '%s': %s", e->cfg.log_path,
+                                   err == EEXIST ? "it already exists (the engine never overwrites a log)"
+                                                 : strerror(err));
             return MIXX_EIO;
         }
+        e->log_created = 1;
     }
     atomic_store(&e->monitor_quit, 0);
     int rc = pthread_create(&e->monitor, NULL, monitor_main, e);
@@ -302,12 +320,9 @@ void mixx__monitor_stop(mixx_engine *e)
     }
 }
 
-int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out)
+/* The whole snapshot, this library's size. */
+static void stats_fill(mixx_engine *e, mixx_stats *out)
 {
-    if (!e || !out)
-        return MIXX_ENULL;
-    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load(&e->state) == MIXX_ST_NONE)
-        return MIXX_ENOTINIT;
     memset(out, 0, sizeof *out);
     int state = atomic_load(&e->state);
     out->running = state == MIXX_ST_RUNNING;
@@ -321,8 +336,9 @@ int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out)
     out->xruns_backend = atomic_load_explicit(&e->xruns_backend, memory_order_relaxed) +
                          atomic_load_explicit(&e->pending_xruns, memory_order_relaxed);
     pthread_mutex_lock(&e->stats_lock); /* start/stop publish the fields below under it */
-    out->sched_policy = e->sched_policy;
-    out->sched_priority = e->sched_priority;
+    uint64_t sched = atomic_load_explicit(&e->audio_sched, memory_order_relaxed);
+    out->sched_policy = MIXX_SCHED_POLICY(sched);
+    out->sched_priority = MIXX_SCHED_PRIORITY(sched);
     out->memory_locked = e->memory_locked;
     out->expected_rtl_frames = e->expected_rtl_frames;
     const mixx_monitor_state *m = &e->mon;
@@ -343,7 +359,19 @@ int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out)
         out->elapsed_s = e->stop_ns > e->audio_start_ns ? (double)(e->stop_ns - e->audio_start_ns) * 1e-9 : 0;
     }
     pthread_mutex_unlock(&e->stats_lock);
-    return 0;
+}
+
+int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out, size_t size)
+{
+    if (!e || !out)
+        return MIXX_ENULL;
+    if (mixx__struct_size_ok(size))
+        return MIXX_ESTRUCT;
+    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load(&e->state) == MIXX_ST_NONE)
+        return MIXX_ENOTINIT;
+    mixx_stats st;
+    stats_fill(e, &st);
+    return mixx__struct_out(out, size, &st, sizeof st);
 }
 
 int mixx_engine_histogram(mixx_engine *e, mixx_hist_kind kind, mixx_hist_bin *bins, size_t cap, size_t *count)

@@ -69,7 +69,8 @@ static void test_version_and_names(void **state)
 static void test_config_validation(void **state)
 {
     (void)state;
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     assert_int_equal(c.sample_rate, 48000);
     assert_int_equal(c.buffer_size, 64);
     assert_int_equal(c.inputs, 2);
@@ -81,7 +82,8 @@ static void test_config_validation(void **state)
     /* table of (field change, expected code); each starts from the defaults */
 #define CHECK(stmt, code)                                                                                    \
     do {                                                                                                     \
-        mixx_config x = mixx_config_default();                                                               \
+        mixx_config x;                                                                                       \
+        mixx_config_init(&x, sizeof x);                                                                      \
         stmt;                                                                                                \
         int rc_ = mixx_config_validate(&x);                                                                  \
         if (rc_ != (code))                                                                                   \
@@ -106,19 +108,21 @@ static void test_config_validation(void **state)
     CHECK(x.outputs = 65, MIXX_ECHANNELS);
     CHECK((x.inputs = 0, x.outputs = 0), MIXX_ECHANNELS);
     CHECK((x.inputs = 0, x.outputs = 64), 0);
-    CHECK(x.struct_size = 12, MIXX_EINVAL);
+    CHECK(x.struct_size = 12, MIXX_ESTRUCT); /* not a multiple of 8 */
+    CHECK(x.struct_size = 4, MIXX_ESTRUCT);  /* below the minimum */
+    CHECK(x.jack.reserved_ = 1, MIXX_EINVAL);
     CHECK(x.backend = (mixx_backend)99, MIXX_EBACKEND);
     CHECK(x.ring_capacity = 1000, MIXX_EINVAL);
     CHECK(x.ring_capacity = 0, MIXX_EINVAL);
     CHECK(x.rt_priority = 100, MIXX_EINVAL);
     CHECK(x.rt_priority = -1, MIXX_EINVAL);
-    CHECK(x.sim_periods = 0, MIXX_EINVAL);
-    CHECK(x.sim_extra_latency = NAN, MIXX_ERANGE);
-    CHECK(x.sim_extra_latency = -1, MIXX_ERANGE);
-    CHECK(x.sim_extra_latency = 1e9, MIXX_ERANGE);
-    CHECK(x.sim_gain = INFINITY, MIXX_ERANGE);
-    CHECK(x.sim_snr_db = NAN, MIXX_ERANGE);
-    CHECK(x.sim_fail_after_s = -1, MIXX_ERANGE);
+    CHECK(x.sim.periods = 0, MIXX_EINVAL);
+    CHECK(x.sim.extra_latency = NAN, MIXX_ERANGE);
+    CHECK(x.sim.extra_latency = -1, MIXX_ERANGE);
+    CHECK(x.sim.extra_latency = 1e9, MIXX_ERANGE);
+    CHECK(x.sim.gain = INFINITY, MIXX_ERANGE);
+    CHECK(x.sim.snr_db = NAN, MIXX_ERANGE);
+    CHECK(x.sim.faults.fail_after_s = -1, MIXX_ERANGE);
 #undef CHECK
     mixx_engine *e = (mixx_engine *)1;
     assert_rc(mixx_engine_create(NULL, &e), MIXX_ENULL);
@@ -155,11 +159,11 @@ static void test_facade_misuse_matrix(void **state)
     assert_rc(mixx_engine_init(48000, 64), MIXX_EALREADY);
     usleep(50000);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(h, &st), 0);
+    assert_rc(mixx_engine_get_stats(h, &st, sizeof(mixx_stats)), 0);
     assert_true(st.running);
     assert_rc(mixx_engine_stop(), 0);
     assert_rc(mixx_engine_stop(), MIXX_ENOTRUNNING);
-    assert_rc(mixx_engine_get_stats(h, &st), 0);
+    assert_rc(mixx_engine_get_stats(h, &st, sizeof(mixx_stats)), 0);
     assert_false(st.running);
     assert_true(st.callbacks > 10); /* ~37 in 50 ms */
     assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
@@ -176,7 +180,7 @@ static void test_facade_misuse_matrix(void **state)
     float buf[64] = {0};
     float *io[1] = {buf};
     assert_rc(mixx_engine_process(h, (const float *const *)io, 1, io, 1, 64), MIXX_ENOTINIT);
-    assert_rc(mixx_engine_get_stats(h, &st), MIXX_ENOTINIT);
+    assert_rc(mixx_engine_get_stats(h, &st, sizeof(mixx_stats)), MIXX_ENOTINIT);
     assert_rc(mixx_engine_start_handle(h), MIXX_ENOTINIT);
     assert_rc(mixx_engine_stop_handle(h), MIXX_ENOTINIT);
     assert_rc(mixx_engine_report_xruns(h, 1), MIXX_ENOTINIT);
@@ -191,7 +195,8 @@ static void test_facade_misuse_matrix(void **state)
 
 static mixx_engine *hosted(uint32_t ins, uint32_t outs)
 {
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.backend = MIXX_BACKEND_HOSTED;
     c.inputs = ins;
     c.outputs = outs;
@@ -209,8 +214,8 @@ static void test_handle_misuse(void **state)
     assert_rc(mixx_engine_stop_handle(e), MIXX_ENOTRUNNING);
     assert_rc(mixx_engine_start_handle(NULL), MIXX_ENULL);
     assert_rc(mixx_engine_stop_handle(NULL), MIXX_ENULL);
-    assert_rc(mixx_engine_get_stats(NULL, &st), MIXX_ENULL);
-    assert_rc(mixx_engine_get_stats(e, NULL), MIXX_ENULL);
+    assert_rc(mixx_engine_get_stats(NULL, &st, sizeof(mixx_stats)), MIXX_ENULL);
+    assert_rc(mixx_engine_get_stats(e, NULL, sizeof(mixx_stats)), MIXX_ENULL);
     size_t n;
     assert_rc(mixx_engine_histogram(e, (mixx_hist_kind)7, NULL, 0, &n), MIXX_EINVAL);
     assert_rc(mixx_engine_histogram(e, MIXX_HIST_CALLBACK, NULL, 0, NULL), MIXX_ENULL);
@@ -224,7 +229,7 @@ static void test_handle_misuse(void **state)
     assert_rc(mixx_engine_set_format(e, 48000, 64), MIXX_ERUNNING);
     assert_rc(mixx_engine_set_buffer_size(e, 128), MIXX_EUNSUPPORTED);
     mixx_config got;
-    assert_rc(mixx_engine_get_config(e, &got), 0);
+    assert_rc(mixx_engine_get_config(e, &got, sizeof(mixx_config)), 0);
     assert_int_equal(got.sample_rate, 44100);
     assert_int_equal(got.buffer_size, 256);
     assert_rc(mixx_engine_stop_handle(e), 0);
@@ -232,7 +237,8 @@ static void test_handle_misuse(void **state)
     mixx_engine_destroy(e);
 
     /* a device-driven engine refuses hosted calls */
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.rt_priority = 0;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_set_format(e, 48000, 64), MIXX_EHOSTED);
@@ -307,7 +313,7 @@ static void test_hosted_process(void **state)
     calls++;
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, calls);
     assert_int_equal(st.records_written, calls);
     assert_int_equal(st.dropped_records, 0);
@@ -327,7 +333,8 @@ static void test_hosted_process(void **state)
 static void test_instrumentation_off(void **state)
 {
     (void)state;
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.backend = MIXX_BACKEND_HOSTED;
     c.instrument = 0;
     mixx_engine *e;
@@ -342,7 +349,7 @@ static void test_instrumentation_off(void **state)
     assert_memory_equal(a, o, sizeof a);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, 100);
     assert_int_equal(st.records_written, 0); /* no records when instrumentation is off */
     mixx_engine_destroy(e);
@@ -351,7 +358,8 @@ static void test_instrumentation_off(void **state)
 static void test_unwritable_log(void **state)
 {
     (void)state;
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.backend = MIXX_BACKEND_HOSTED;
     c.log_path = "/nonexistent-dir/mixx.jsonl";
     mixx_engine *e;

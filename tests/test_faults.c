@@ -36,7 +36,7 @@ static uint64_t now_ns(void)
 
 static void stats(mixx_engine *e, mixx_stats *st)
 {
-    assert_rc(mixx_engine_get_stats(e, st), 0);
+    assert_rc(mixx_engine_get_stats(e, st, sizeof(mixx_stats)), 0);
 }
 
 /* ---- overload ---------------------------------------------------------------------------------------
@@ -47,10 +47,11 @@ static void stats(mixx_engine *e, mixx_stats *st)
 static void test_sim_stalls_counted_exactly(void **state)
 {
     (void)state;
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.buffer_size = 1024;
-    c.sim_stall_us = 32000;
-    c.sim_stall_every = 5;
+    c.sim.faults.stall_us = 32000;
+    c.sim.faults.stall_every = 5;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
@@ -59,7 +60,7 @@ static void test_sim_stalls_counted_exactly(void **state)
     mixx_stats st;
     stats(e, &st);
     /* the stall follows cycle k when (k + 1) % every == 0, and stop lets an iteration finish */
-    uint64_t stalls = st.callbacks / c.sim_stall_every;
+    uint64_t stalls = st.callbacks / c.sim.faults.stall_every;
     print_message("%llu callbacks, %llu stalls injected, %llu xruns, %llu deadline misses\n",
                   (unsigned long long)st.callbacks, (unsigned long long)stalls,
                   (unsigned long long)st.xruns_backend, (unsigned long long)st.deadline_misses);
@@ -101,7 +102,8 @@ static void test_overload_recovers(void **state)
     (void)state;
     static overload o;
     memset(&o, 0, sizeof o);
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.buffer_size = 512; /* 10.7 ms */
     c.audio_cb = overload_audio_cb;
     c.user = &o;
@@ -183,7 +185,8 @@ static void test_ring_overflow_counted(void **state)
     m.seqs = calloc(SEQ_CAP, sizeof *m.seqs);
     assert_non_null(m.seqs);
     m.stall_ms = 400;
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.sample_rate = 192000;
     c.buffer_size = 16; /* 12000 callbacks/s against a 64-record ring */
     c.ring_capacity = 1024; /* 85 ms of records: only the stall overflows it */
@@ -282,7 +285,7 @@ static void *control_main(void *arg)
             CHECK_RC(mixx_engine_stop_handle(h->e), 0, MIXX_ENOTRUNNING);
             break;
         case 3:
-            CHECK_RC(mixx_engine_get_stats(h->e, &st), 0);
+            CHECK_RC(mixx_engine_get_stats(h->e, &st, sizeof(mixx_stats)), 0);
             break;
         case 4:
             CHECK_RC(mixx_engine_histogram(h->e, (h->seed & 1) ? MIXX_HIST_CALLBACK : MIXX_HIST_INTERVAL, bins,
@@ -290,7 +293,7 @@ static void *control_main(void *arg)
                      0);
             break;
         case 5:
-            CHECK_RC(mixx_engine_get_config(h->e, &cfg), 0);
+            CHECK_RC(mixx_engine_get_config(h->e, &cfg, sizeof(mixx_config)), 0);
             break;
         case 6:
             if (h->hosted)
@@ -324,7 +327,8 @@ static void *hosted_audio_main(void *arg)
 
 static void hammer_engine(mixx_backend backend)
 {
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.backend = backend;
     c.sample_rate = 96000;
     c.buffer_size = 32;

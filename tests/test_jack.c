@@ -113,9 +113,10 @@ static void connections_of(jack_client_t *c, const char *port, char *buf, size_t
 
 static mixx_config jack_config(const char *client)
 {
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.backend = MIXX_BACKEND_JACK;
-    c.client_name = client;
+    c.jack.client_name = client;
     return c;
 }
 
@@ -131,7 +132,7 @@ static void test_callback_count_5s(void **state)
     jt_sleep(5.0);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     double expected = st.elapsed_s * st.sample_rate / st.buffer_size;
     print_message("jack 5 s: %llu callbacks (expected %.0f at %u Hz / %u), %llu xruns, %llu deadline misses, "
                   "sched policy %d prio %d, callback p99.9 %llu ns\n",
@@ -173,21 +174,21 @@ static void bit_exact_measure(bit_exact_result *r)
     }
     r->opened = 1;
     mixx_config c = jack_config("mixxbitexact");
-    c.connect_in = "mixxprobe:out_1,mixxprobe:out_2";
-    c.connect_out = "mixxprobe:in_1,mixxprobe:in_2";
+    c.jack.connect_in = "mixxprobe:out_1,mixxprobe:out_2";
+    c.jack.connect_out = "mixxprobe:in_1,mixxprobe:in_2";
     mixx_engine *e = NULL;
     mixx_stats st0, st;
     memset(&st0, 0, sizeof st0);
     memset(&st, 0, sizeof st);
     if (mixx_engine_create(&c, &e) == 0 && mixx_engine_start_handle(e) == 0) {
-        mixx_engine_get_stats(e, &st0);
+        mixx_engine_get_stats(e, &st0, sizeof st0);
         double t0 = jt_now();
         /* acquire pairs with the probe's release: cap[] below is what its thread wrote (TSan sees no libjack
          * sync) */
         while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
             jt_sleep(0.05);
         mixx_engine_stop_handle(e);
-        mixx_engine_get_stats(e, &st);
+        mixx_engine_get_stats(e, &st, sizeof st);
     }
     jack_deactivate(p.client);
     r->arrived = atomic_load_explicit(&p.done, memory_order_acquire) >= PROBE_CAP;
@@ -280,7 +281,7 @@ static void test_self_loop_one_period(void **state)
     self_probe p = {0, 0, calloc(PROBE_CAP, sizeof(float))};
     assert_non_null(p.cap);
     mixx_config c = jack_config("mixxself");
-    c.self_loop = 1;
+    c.jack.self_loop = 1;
     c.audio_cb = self_probe_cb;
     c.user = &p;
     mixx_engine *e;
@@ -291,7 +292,7 @@ static void test_self_loop_one_period(void **state)
         jt_sleep(0.05);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     /* the wiring is made after activation, so the first cycles see silence; from the first arrival on,
      * input frame f must be output frame f - buffer, bit for bit */
     uint64_t first = PROBE_CAP;
@@ -327,8 +328,8 @@ static void test_connections_as_asked(void **state)
 
     /* explicit wiring, by channel */
     mixx_config c = jack_config("mixxwire");
-    c.connect_in = "system:capture_2,system:capture_1";
-    c.connect_out = "system:playback_1,system:playback_2";
+    c.jack.connect_in = "system:capture_2,system:capture_1";
+    c.jack.connect_out = "system:playback_1,system:playback_2";
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
@@ -341,7 +342,7 @@ static void test_connections_as_asked(void **state)
     connections_of(viewer, "mixxwire:out_2", buf, sizeof buf);
     assert_string_equal(buf, "system:playback_2");
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     /* dummy driver: capture latency 64 + playback latency 128 (async mode adds a period) */
     print_message("wired to system ports: expected_rtl %.1f frames\n", st.expected_rtl_frames);
     assert_true(isfinite(st.expected_rtl_frames) && st.expected_rtl_frames >= 64.0);
@@ -350,7 +351,7 @@ static void test_connections_as_asked(void **state)
 
     /* self-loop */
     c = jack_config("mixxloop");
-    c.self_loop = 1;
+    c.jack.self_loop = 1;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
     connections_of(viewer, "mixxloop:out_1", buf, sizeof buf);
@@ -373,14 +374,14 @@ static void test_connections_as_asked(void **state)
         connections_of(viewer, port, buf, sizeof buf);
         assert_string_equal(buf, "");
     }
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(isnan(st.expected_rtl_frames)); /* no loop, no claim */
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_engine_destroy(e);
 
     /* a port that does not exist: a clear error, nothing left running */
     c = jack_config("mixxbad");
-    c.connect_in = "nosuchclient:nosuchport";
+    c.jack.connect_in = "nosuchclient:nosuchport";
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), MIXX_ENODEVICE);
     print_message("bad port: %s\n", mixx_engine_last_error(e));
@@ -390,7 +391,7 @@ static void test_connections_as_asked(void **state)
     /* more ports than channels */
     c = jack_config("mixxmany");
     c.inputs = 1;
-    c.connect_in = "system:capture_1,system:capture_2";
+    c.jack.connect_in = "system:capture_1,system:capture_2";
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), MIXX_ECHANNELS);
     mixx_engine_destroy(e);
@@ -407,7 +408,7 @@ static void test_rate_buffer_reported_and_strict(void **state)
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
     mixx_config got;
-    assert_rc(mixx_engine_get_config(e, &got), 0);
+    assert_rc(mixx_engine_get_config(e, &got, sizeof(mixx_config)), 0);
     assert_int_equal(got.sample_rate, 48000);
     assert_int_equal(got.buffer_size, 64);
     assert_rc(mixx_engine_stop_handle(e), 0);
@@ -437,7 +438,7 @@ static void test_no_server(void **state)
     assert_non_null(strstr(why, name));
     assert_non_null(strstr(why, "JACK_DEFAULT_SERVER"));
     size_t count = 99;
-    assert_rc(mixx_list_devices(MIXX_BACKEND_JACK, NULL, 0, &count), MIXX_ENOSERVER);
+    assert_rc(mixx_list_devices(MIXX_BACKEND_JACK, NULL, 0, sizeof(mixx_device_info), &count), MIXX_ENOSERVER);
     assert_int_equal(count, 0);
     mixx_config c = jack_config("mixxnoserver");
     mixx_engine *e;
@@ -459,7 +460,7 @@ static void test_devices_listed(void **state)
     (void)state;
     mixx_device_info dev[32];
     size_t n = 0;
-    assert_rc(mixx_list_devices(MIXX_BACKEND_JACK, dev, 32, &n), 0);
+    assert_rc(mixx_list_devices(MIXX_BACKEND_JACK, dev, 32, sizeof(mixx_device_info), &n), 0);
     int found = 0;
     for (size_t i = 0; i < n && i < 32; i++) {
         print_message("device %s: %u in, %u out, %u Hz, %u frames%s\n", dev[i].name, dev[i].inputs,
@@ -486,13 +487,13 @@ static void server_killed(int sig)
     char prev[256];
     snprintf(prev, sizeof prev, "%s", jt_use_server(srv.name));
     mixx_config c = jack_config("mixxkill");
-    c.self_loop = 1;
+    c.jack.self_loop = 1;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
     jt_sleep(0.5);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(st.callbacks > 100);
     assert_false(st.device_lost);
 
@@ -500,7 +501,7 @@ static void server_killed(int sig)
     jt_server_kill(&srv, sig);
     double t_lost = 0;
     while (jt_now() - t_kill < 5.0) {
-        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         if (st.device_lost) {
             t_lost = jt_now();
             break;
@@ -517,7 +518,7 @@ static void server_killed(int sig)
     assert_rc(rc, 0);
     assert_true(stop_s < 3.0);
     uint64_t before = st.callbacks;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(st.device_lost);
     assert_true(st.callbacks >= before);
 
@@ -528,7 +529,7 @@ static void server_killed(int sig)
     }
     assert_start(e);
     jt_sleep(0.3);
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_false(st.device_lost);
     assert_true(st.callbacks > 50);
     assert_rc(mixx_engine_stop_handle(e), 0);
@@ -573,12 +574,12 @@ static void test_xrun_from_slow_client(void **state)
     assert_start(e);
     jt_sleep(0.3);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     uint64_t x0 = st.xruns_backend;
     atomic_store(&p.stall_ms, 20); /* 15 periods */
     jt_sleep(0.5);
     assert_rc(mixx_engine_stop_handle(e), 0);
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     print_message("xruns before the stall %llu, after %llu; engine deadline misses %llu\n",
                   (unsigned long long)x0, (unsigned long long)st.xruns_backend,
                   (unsigned long long)st.deadline_misses);
@@ -595,7 +596,7 @@ static int wait_buffer(mixx_engine *e, uint32_t want, double timeout_s)
     double t0 = jt_now();
     mixx_stats st;
     while (jt_now() - t0 < timeout_s) {
-        if (mixx_engine_get_stats(e, &st) == 0 && st.buffer_size == want)
+        if (mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) == 0 && st.buffer_size == want)
             return 1;
         jt_sleep(0.01);
     }
@@ -612,7 +613,7 @@ static void test_buffer_size_changes(void **state)
     snprintf(prev, sizeof prev, "%s", jt_use_server(srv.name));
     mixx_config c = jack_config("mixxbuf");
     c.max_buffer_size = 256;
-    c.self_loop = 1;
+    c.jack.self_loop = 1;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
@@ -621,9 +622,9 @@ static void test_buffer_size_changes(void **state)
         assert_rc(mixx_engine_set_buffer_size(e, sizes[i]), 0);
         assert_true(wait_buffer(e, sizes[i], 2.0));
         mixx_stats a, b;
-        assert_rc(mixx_engine_get_stats(e, &a), 0);
+        assert_rc(mixx_engine_get_stats(e, &a, sizeof(mixx_stats)), 0);
         jt_sleep(0.2);
-        assert_rc(mixx_engine_get_stats(e, &b), 0);
+        assert_rc(mixx_engine_get_stats(e, &b, sizeof(mixx_stats)), 0);
         print_message("buffer %u: %llu callbacks in 0.2 s, expected_rtl %.0f\n", sizes[i],
                       (unsigned long long)(b.callbacks - a.callbacks), b.expected_rtl_frames);
         assert_true(b.callbacks > a.callbacks);
@@ -637,10 +638,10 @@ static void test_buffer_size_changes(void **state)
     jack_client_t *other = jack_client_open("mixxother", JackNoStartServer, &js);
     assert_non_null(other);
     mixx_stats a, b;
-    assert_rc(mixx_engine_get_stats(e, &a), 0);
+    assert_rc(mixx_engine_get_stats(e, &a, sizeof(mixx_stats)), 0);
     assert_int_equal(jack_set_buffer_size(other, 512), 0);
     jt_sleep(0.3);
-    assert_rc(mixx_engine_get_stats(e, &b), 0);
+    assert_rc(mixx_engine_get_stats(e, &b, sizeof(mixx_stats)), 0);
     print_message("server at 512 > max 256: %llu more xruns\n", (unsigned long long)(b.xruns_backend - a.xruns_backend));
     assert_true(b.xruns_backend > a.xruns_backend);
     assert_int_equal(jack_set_buffer_size(other, 64), 0);

@@ -32,7 +32,7 @@ static int find_jack_device(char *index, size_t ilen, char *label, size_t llen)
 {
     mixx_device_info dev[64];
     size_t n = 0;
-    if (mixx_list_devices(MIXX_BACKEND_PORTAUDIO, dev, 64, &n) != 0)
+    if (mixx_list_devices(MIXX_BACKEND_PORTAUDIO, dev, 64, sizeof(mixx_device_info), &n) != 0)
         return 0;
     for (size_t i = 0; i < n && i < 64; i++) {
         size_t len = strlen(dev[i].name), tl = strlen(PA_JACK_API);
@@ -48,10 +48,11 @@ static int find_jack_device(char *index, size_t ilen, char *label, size_t llen)
 
 static mixx_config pa_config(const char *device)
 {
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.backend = MIXX_BACKEND_PORTAUDIO;
     c.device = device;
-    c.client_name = "mixxpa";
+    c.jack.client_name = "mixxpa";
     return c;
 }
 
@@ -64,7 +65,7 @@ static void run_count(const char *device, uint32_t buffer, double seconds, mixx_
     assert_start(e);
     jt_sleep(seconds);
     assert_rc(mixx_engine_stop_handle(e), 0);
-    assert_rc(mixx_engine_get_stats(e, st), 0);
+    assert_rc(mixx_engine_get_stats(e, st, sizeof(mixx_stats)), 0);
     if (mixx_engine_last_error(e)[0])
         print_message("last error: %s\n", mixx_engine_last_error(e));
     mixx_engine_destroy(e);
@@ -117,7 +118,7 @@ static void test_device_selection(void **state)
             fail_msg("--device '%s': %s: %s", good[i], mixx_error_name(rc), mixx_engine_last_error(e));
         jt_sleep(0.1);
         mixx_stats st;
-        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         assert_true(st.callbacks > 10);
         assert_rc(mixx_engine_stop_handle(e), 0);
         mixx_engine_destroy(e);
@@ -152,7 +153,7 @@ static void test_mismatches(void **state)
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
     mixx_config got;
-    assert_rc(mixx_engine_get_config(e, &got), 0);
+    assert_rc(mixx_engine_get_config(e, &got, sizeof(mixx_config)), 0);
     assert_int_equal(got.sample_rate, 48000);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_engine_destroy(e);
@@ -182,13 +183,13 @@ static void test_server_killed(void **state)
     assert_start(e);
     jt_sleep(0.5);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(st.callbacks > 100);
     assert_false(st.device_lost);
     double t_kill = jt_now(), t_lost = 0;
     jt_server_kill(&srv, SIGKILL);
     while (jt_now() - t_kill < 5.0) {
-        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         if (st.device_lost) {
             t_lost = jt_now();
             break;

@@ -518,14 +518,15 @@ static int xrun_excused(const sim_case *c)
 static void sim_run(sim_case *c, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        mixx_config cfg = mixx_config_default();
+        mixx_config cfg;
+        mixx_config_init(&cfg, sizeof cfg);
         cfg.sample_rate = c[i].rate;
         cfg.buffer_size = c[i].buffer;
         cfg.inputs = cfg.outputs = 1;
-        cfg.sim_extra_latency = c[i].extra;
-        cfg.sim_snr_db = c[i].snr_db;
-        cfg.sim_gain = c[i].gain;
-        cfg.sim_invert = c[i].invert;
+        cfg.sim.extra_latency = c[i].extra;
+        cfg.sim.snr_db = c[i].snr_db;
+        cfg.sim.gain = c[i].gain;
+        cfg.sim.invert = c[i].invert;
         assert_rc(mixx_engine_create(&cfg, &c[i].e), 0);
         assert_rc(mixx_engine_start_handle(c[i].e), 0);
     }
@@ -539,7 +540,7 @@ static void sim_run(sim_case *c, size_t n)
     for (size_t i = 0; i < n; i++) {
         assert_rc(mixx_engine_rtl_stop(c[i].e), 0);
         mixx_stats st;
-        assert_rc(mixx_engine_get_stats(c[i].e, &st), 0);
+        assert_rc(mixx_engine_get_stats(c[i].e, &st, sizeof(mixx_stats)), 0);
         c[i].xruns = st.xruns_backend;
         if (st.xruns_backend)
             print_message("note: %u/%u engine had %llu xruns\n", c[i].rate, c[i].buffer,
@@ -700,13 +701,14 @@ static void test_sim_continuous_slips(void **state)
 {
     (void)state;
     second_probe sp = {0, 0, 0};
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+    mixx_config_init(&cfg, sizeof cfg);
     cfg.inputs = cfg.outputs = 2;
     cfg.buffer_size = 256;       /* 5.3 ms periods: few xruns of the machine's own */
-    cfg.sim_extra_latency = 10.5;
-    cfg.sim_stall_us = 12000;    /* > 2 periods: an xrun ... */
-    cfg.sim_stall_every = 280;   /* ... about every 1.5 s */
-    cfg.sim_slip_frames = 1;
+    cfg.sim.extra_latency = 10.5;
+    cfg.sim.faults.stall_us = 12000;    /* > 2 periods: an xrun ... */
+    cfg.sim.faults.stall_every = 280;   /* ... about every 1.5 s */
+    cfg.sim.faults.slip_frames = 1;
     cfg.second_cb = second_cb;
     cfg.user = &sp;
     const double nominal = 512 + 10.5;
@@ -720,7 +722,7 @@ static void test_sim_continuous_slips(void **state)
     mixx_stats st;
     while (n < 8) {
         assert_rc(mixx_engine_rtl_wait(e, &r[n], 3000), 0);
-        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         print_message("continuous #%d t %.3f s: %s %.3f slip %d (xruns so far %llu)\n", n, r[n].t_s,
                       status_name(r[n].status), r[n].rtl_frames, r[n].slip, (unsigned long long)st.xruns_backend);
         if (n > 0)
@@ -747,7 +749,7 @@ static void test_sim_continuous_slips(void **state)
     assert_rc(mixx_engine_rtl_summary(e, &sum), 0);
     assert_rc(mixx_engine_rtl_stop(e), 0);
     assert_rc(mixx_engine_stop_handle(e), 0);
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     mixx_engine_destroy(e);
     print_message("%llu xruns; summary: %llu measurements, %llu ok, %llu slips; %llu seconds reported, %llu "
                   "with a measurement, slips %llu\n",
@@ -772,7 +774,9 @@ static void test_api_misuse(void **state)
     assert_rc(mixx_engine_rtl_stop(NULL), MIXX_ENULL);
     assert_rc(mixx_engine_rtl_summary(NULL, &sum), MIXX_ENULL);
 
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+
+    mixx_config_init(&cfg, sizeof cfg);
     cfg.backend = MIXX_BACKEND_HOSTED;
     cfg.inputs = cfg.outputs = 2;
     mixx_engine *e;

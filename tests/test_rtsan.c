@@ -87,7 +87,7 @@ static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, in
     uint64_t t0 = now_ms();
     for (;;) {
         sleep_ms(20);
-        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         if (st.device_lost)
             fail_msg("%s: device lost after %llu callbacks", what, (unsigned long long)st.callbacks);
         if (st.callbacks >= want || now_ms() - t0 > timeout_ms)
@@ -96,7 +96,7 @@ static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, in
     if (rtl_on)
         assert_rc(mixx_engine_rtl_stop(e), 0);
     assert_rc(mixx_engine_stop_handle(e), 0);
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     print_message("  %-44s %7llu callbacks, %u Hz / %u frames, %llu xruns%s\n", what,
                   (unsigned long long)st.callbacks, st.sample_rate, st.buffer_size,
                   (unsigned long long)st.xruns_backend, rtl_on ? ", latency meter on" : "");
@@ -104,7 +104,7 @@ static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, in
         fail_msg("%s: only %llu of %llu callbacks in %u ms", what, (unsigned long long)st.callbacks,
                  (unsigned long long)want, timeout_ms);
     mixx_config cfg;
-    assert_rc(mixx_engine_get_config(e, &cfg), 0);
+    assert_rc(mixx_engine_get_config(e, &cfg, sizeof(mixx_config)), 0);
     if (cfg.instrument)
         assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
     assert_int_equal(st.records_consumed, st.records_written);
@@ -137,18 +137,19 @@ static void test_sim(void **state)
     uint64_t total = 0;
     for (size_t p = 0; p < sizeof sim_phases / sizeof sim_phases[0]; p++) {
         const sim_phase *ph = &sim_phases[p];
-        mixx_config c = mixx_config_default();
+        mixx_config c;
+        mixx_config_init(&c, sizeof c);
         c.sample_rate = ph->rate;
         c.buffer_size = ph->buffer;
         c.inputs = ph->inputs;
         c.outputs = ph->outputs;
-        c.sim_extra_latency = ph->extra;
-        c.sim_snr_db = ph->snr_db;
-        c.sim_invert = ph->invert;
+        c.sim.extra_latency = ph->extra;
+        c.sim.snr_db = ph->snr_db;
+        c.sim.invert = ph->invert;
         c.instrument = ph->instrument;
-        c.sim_stall_us = ph->stall_us;
-        c.sim_stall_every = ph->stall_every;
-        c.sim_slip_frames = ph->slip;
+        c.sim.faults.stall_us = ph->stall_us;
+        c.sim.faults.stall_every = ph->stall_every;
+        c.sim.faults.slip_frames = ph->slip;
         uint64_t seen = 0;
         if (ph->with_cb) {
             c.audio_cb = gain_audio_cb;
@@ -167,7 +168,7 @@ static void test_sim(void **state)
         }
         if (ph->with_cb) {
             mixx_stats st;
-            assert_rc(mixx_engine_get_stats(e, &st), 0);
+            assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
             assert_true(seen >= st.records_written); /* every run's records passed through records_cb */
         }
         mixx_engine_destroy(e);
@@ -189,7 +190,8 @@ static void test_hosted(void **state)
     (void)state;
     enum { MAXF = 2048, NCH = 4 };
     static float bufs[2 * NCH][MAXF];
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.backend = MIXX_BACKEND_HOSTED;
     c.max_buffer_size = MAXF;
     c.inputs = 2;
@@ -250,7 +252,7 @@ static void test_hosted(void **state)
         MIXX_RT_EXIT();
         assert_rc(rc_stopped, MIXX_ENOTRUNNING);
         mixx_stats st;
-        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         assert_int_equal(st.callbacks, expect_cycles);
         assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
         assert_int_equal(st.records_consumed, st.records_written);
@@ -271,11 +273,12 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
     char why[256];
     if (!mixx_backend_available(b, why, sizeof why))
         SKIP_BECAUSE("%s backend unavailable: %s\n", mixx_backend_name(b), why);
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.backend = b;
     c.sample_rate = rate;
     c.buffer_size = buffer;
-    c.self_loop = 1;
+    c.jack.self_loop = 1;
     c.audio_cb = gain_audio_cb;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
@@ -283,7 +286,7 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
     /* first run: the server's own format, with buffer-size changes while running */
     assert_rc(mixx_engine_start_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     const uint32_t base = st.buffer_size;
     print_message("  %s runs %u Hz / %u frames\n", mixx_backend_name(b), st.sample_rate, base);
     static const uint32_t sizes[] = {32, 16, 64, 16};
@@ -298,11 +301,11 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
         }
         assert_rc(rc, 0);
         uint64_t t0 = now_ms(), start;
-        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         start = st.callbacks;
         while (st.callbacks - start < per_step && now_ms() - t0 < 60000) {
             sleep_ms(20);
-            assert_rc(mixx_engine_get_stats(e, &st), 0);
+            assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
             if (st.device_lost)
                 fail_msg("%s: device lost", mixx_backend_name(b));
         }
@@ -310,7 +313,7 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
                       sizes[k], st.buffer_size, (unsigned long long)st.callbacks);
     }
     assert_rc(mixx_engine_stop_handle(e), 0);
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
     total += st.callbacks;
     if (can_resize)
@@ -372,7 +375,8 @@ static void lock_audio_cb(const float *const *in, uint32_t n_in, float *const *o
 
 static void live_child(int mode)
 {
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.audio_cb = mode == LIVE_SIM_MALLOC    ? alloc_audio_cb
                  : mode == LIVE_HOSTED_LOCK ? lock_audio_cb
                                             : gain_audio_cb;
@@ -392,7 +396,7 @@ static void live_child(int mode)
         sleep_ms(300);
     }
     mixx_stats st;
-    if (mixx_engine_stop_handle(e) || mixx_engine_get_stats(e, &st) || st.callbacks == 0)
+    if (mixx_engine_stop_handle(e) || mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) || st.callbacks == 0)
         _exit(91);
     mixx_engine_destroy(e);
     _exit(0);

@@ -28,14 +28,15 @@ static void sleep_s(double s)
 static void test_callback_count(void **state)
 {
     (void)state;
-    mixx_config c = mixx_config_default(); /* 48000 / 64 */
+    mixx_config c;
+    mixx_config_init(&c, sizeof c); /* 48000 / 64 */
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
     sleep_s(2.0);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     /* the device thread is clocked by absolute deadlines: one callback per elapsed period, never more */
     double expected = st.elapsed_s * 48000.0 / 64.0;
     print_message("2 s run: %llu callbacks, expected %.1f, %llu xruns, callback p50 %llu ns max %llu ns\n",
@@ -88,11 +89,12 @@ static void probe_cb(const float *const *in, uint32_t n_in, float *const *out, u
 static uint64_t run_loop(loop_probe *p, uint32_t rate, uint32_t buffer, uint32_t periods, double extra,
                          double seconds)
 {
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.sample_rate = rate;
     c.buffer_size = buffer;
-    c.sim_periods = periods;
-    c.sim_extra_latency = extra;
+    c.sim.periods = periods;
+    c.sim.extra_latency = extra;
     c.inputs = c.outputs = 1;
     c.audio_cb = probe_cb;
     c.user = p;
@@ -105,7 +107,7 @@ static uint64_t run_loop(loop_probe *p, uint32_t rate, uint32_t buffer, uint32_t
     sleep_s(seconds);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(st.expected_rtl_frames == (double)periods * buffer + extra);
     mixx_engine_destroy(e);
     return p->frame < CAP_FRAMES ? p->frame : CAP_FRAMES;
@@ -169,17 +171,18 @@ static void test_fractional_latency_sinc(void **state)
 static void test_stalls_are_exact_xruns(void **state)
 {
     (void)state;
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.buffer_size = 1024;   /* 21.3 ms period */
-    c.sim_stall_us = 30000; /* longer than one period, shorter than two: exactly one xrun per stall */
-    c.sim_stall_every = 8;
+    c.sim.faults.stall_us = 30000; /* longer than one period, shorter than two: exactly one xrun per stall */
+    c.sim.faults.stall_every = 8;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
     sleep_s(1.2);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     uint64_t stalls = st.callbacks / 8;
     print_message("%llu callbacks, %llu stalls injected, %llu xruns, %llu late wake-ups\n",
                   (unsigned long long)st.callbacks, (unsigned long long)stalls,
@@ -193,8 +196,9 @@ static void test_stalls_are_exact_xruns(void **state)
 static void test_device_loss(void **state)
 {
     (void)state;
-    mixx_config c = mixx_config_default();
-    c.sim_fail_after_s = 0.3;
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
+    c.sim.faults.fail_after_s = 0.3;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
@@ -202,20 +206,20 @@ static void test_device_loss(void **state)
     int lost = 0;
     for (int i = 0; i < 100 && !lost; i++) { /* up to 1 s */
         sleep_s(0.01);
-        assert_rc(mixx_engine_get_stats(e, &st), 0);
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         lost = st.device_lost;
     }
     assert_true(lost);
     uint64_t before = st.callbacks;
     sleep_s(0.1);
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, before); /* no more audio after the loss */
     assert_true(st.callbacks >= 200 && st.callbacks <= 240);
     assert_rc(mixx_engine_stop_handle(e), 0);
     /* a new start opens a new device */
     assert_rc(mixx_engine_start_handle(e), 0);
     sleep_s(0.1);
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_false(st.device_lost);
     assert_true(st.callbacks > 50);
     assert_rc(mixx_engine_stop_handle(e), 0);
@@ -247,12 +251,14 @@ static void count_seconds(const mixx_second *s, void *user)
 static void test_log_and_callbacks(void **state)
 {
     (void)state;
-    char path[] = "/tmp/mixx-test-log-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    /* the engine creates its log exclusively (an existing file is refused): a fresh name in a private dir */
+    char dir[] = "/tmp/mixx-test-log-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[sizeof dir + 16];
+    snprintf(path, sizeof path, "%s/log.jsonl", dir);
     counter cnt = {0};
-    mixx_config c = mixx_config_default();
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
     c.log_path = path;
     c.records_cb = count_records;
     c.second_cb = count_seconds;
@@ -263,7 +269,7 @@ static void test_log_and_callbacks(void **state)
     sleep_s(2.3);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
-    assert_rc(mixx_engine_get_stats(e, &st), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(cnt.records, st.callbacks);
     assert_int_equal(cnt.out_of_order, 0);
     assert_true(cnt.seconds >= 2 && cnt.seconds <= 3);
@@ -287,6 +293,7 @@ static void test_log_and_callbacks(void **state)
     }
     fclose(f);
     unlink(path);
+    rmdir(dir);
     assert_int_equal(seconds, (int)cnt.seconds);
     assert_int_equal(summary, 1);
     assert_int_equal(sum_callbacks, st.callbacks); /* per-second lines add up to the total */

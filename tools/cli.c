@@ -62,46 +62,10 @@ int mixx_parse_duration(const char *s, double *out)
     return 0;
 }
 
-int mixx_cli_fail(const char *what, int rc, const char *detail)
-{
-    if (detail && *detail)
-        fprintf(stderr, "mixx: %s: %s (%s): %s\n", what, mixx_strerror(rc), mixx_error_name(rc), detail);
-    else
-        fprintf(stderr, "mixx: %s: %s (%s)\n", what, mixx_strerror(rc), mixx_error_name(rc));
-    return 1;
-}
-
-void mixx_json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
-}
-
-void mixx_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 void mixx_cli_init(mixx_cli *cli, int argc, char **argv)
 {
     memset(cli, 0, sizeof *cli);
-    cli->cfg = mixx_config_default();
+    mixx_config_init(&cli->cfg, sizeof cli->cfg);
     cli->argv0 = argc > 0 ? argv[0] : "mixx";
     size_t len = 0;
     for (int i = 0; i < argc && len + 4 < sizeof cli->command_line; i++) {
@@ -132,10 +96,10 @@ static int flag_option(mixx_cli *cli, const char *opt)
     if (strcmp(opt, "--json") == 0)
         cli->json = 1;
     else if (strcmp(opt, "--self-loop") == 0)
-        c->self_loop = 1;
+        c->jack.self_loop = 1;
     else if (strcmp(opt, "--no-connect") == 0) {
-        c->self_loop = 0;
-        c->connect_in = c->connect_out = NULL;
+        c->jack.self_loop = 0;
+        c->jack.connect_in = c->jack.connect_out = NULL;
     } else if (strcmp(opt, "--strict") == 0)
         c->strict = 1;
     else if (strcmp(opt, "--mlock") == 0)
@@ -143,7 +107,7 @@ static int flag_option(mixx_cli *cli, const char *opt)
     else if (strcmp(opt, "--no-instrument") == 0)
         c->instrument = 0;
     else if (strcmp(opt, "--sim-invert") == 0)
-        c->sim_invert = 1;
+        c->sim.invert = 1;
     else
         return 0;
     return 1;
@@ -187,11 +151,11 @@ static int value_option(mixx_cli *cli, const char *opt, const char *val)
     } else if (strcmp(opt, "--device") == 0) {
         c->device = val;
     } else if (strcmp(opt, "--client-name") == 0) {
-        c->client_name = val;
+        c->jack.client_name = val;
     } else if (strcmp(opt, "--connect-in") == 0) {
-        c->connect_in = val;
+        c->jack.connect_in = val;
     } else if (strcmp(opt, "--connect-out") == 0) {
-        c->connect_out = val;
+        c->jack.connect_out = val;
     } else if (strcmp(opt, "--log") == 0) {
         c->log_path = val;
     } else if (strcmp(opt, "--rt-priority") == 0) {
@@ -200,28 +164,28 @@ static int value_option(mixx_cli *cli, const char *opt, const char *val)
             return bad(opt, val, "0..99");
         c->rt_priority = (int)p;
     } else if (strcmp(opt, "--sim-latency") == 0) {
-        if (mixx_parse_double(val, 0, 96000, &c->sim_extra_latency))
+        if (mixx_parse_double(val, 0, 96000, &c->sim.extra_latency))
             return bad(opt, val, "frames, 0..96000, may be fractional");
     } else if (strcmp(opt, "--sim-periods") == 0) {
-        if (mixx_parse_u32(val, 1, 16, &c->sim_periods))
+        if (mixx_parse_u32(val, 1, 16, &c->sim.periods))
             return bad(opt, val, "1..16");
     } else if (strcmp(opt, "--sim-snr-db") == 0) {
-        if (mixx_parse_double(val, -60, 1000, &c->sim_snr_db))
+        if (mixx_parse_double(val, -60, 1000, &c->sim.snr_db))
             return bad(opt, val, "dB, -60..1000");
     } else if (strcmp(opt, "--sim-gain") == 0) {
-        if (mixx_parse_double(val, 0, 16, &c->sim_gain))
+        if (mixx_parse_double(val, 0, 16, &c->sim.gain))
             return bad(opt, val, "0..16");
     } else if (strcmp(opt, "--sim-stall-us") == 0) {
-        if (mixx_parse_u32(val, 0, 10000000, &c->sim_stall_us))
+        if (mixx_parse_u32(val, 0, 10000000, &c->sim.faults.stall_us))
             return bad(opt, val, "microseconds, 0..10000000");
     } else if (strcmp(opt, "--sim-stall-every") == 0) {
-        if (mixx_parse_u32(val, 0, UINT32_MAX, &c->sim_stall_every))
+        if (mixx_parse_u32(val, 0, UINT32_MAX, &c->sim.faults.stall_every))
             return bad(opt, val, "a callback count");
     } else if (strcmp(opt, "--sim-fail-after") == 0) {
-        if (mixx_parse_duration(val, &c->sim_fail_after_s))
+        if (mixx_parse_duration(val, &c->sim.faults.fail_after_s))
             return bad(opt, val, "a duration");
     } else if (strcmp(opt, "--sim-slip") == 0) {
-        if (mixx_parse_u32(val, 0, 96000, &c->sim_slip_frames))
+        if (mixx_parse_u32(val, 0, 96000, &c->sim.faults.slip_frames))
             return bad(opt, val, "frames, 0..96000");
     } else {
         return 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "mixxengine.h"
+#include "util.h"
 
 typedef struct mixx_cli {
     mixx_config cfg;
@@ -34,13 +35,6 @@ int mixx_parse_duration(const char *s, double *out);
 int mixx_parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
 int mixx_parse_double(const char *s, double lo, double hi, double *out);
 
-/* One-line error on stderr: "mixx: <what>: <mixx_strerror(rc)> [<detail>]"; returns the exit code (1). */
-int mixx_cli_fail(const char *what, int rc, const char *detail);
-
-/* JSON helpers: a number or null for NaN/inf. */
-void mixx_json_num(FILE *f, double v);
-void mixx_json_str(FILE *f, const char *s);
-
 /* Subcommands (argc/argv start at the subcommand name). */
 int mixx_cmd_run(int argc, char **argv);
 int mixx_cmd_devices(int argc, char **argv);
@@ -50,11 +44,5 @@ int mixx_cmd_stability(int argc, char **argv);
 int mixx_cmd_report(int argc, char **argv);
 int mixx_cmd_bench(int argc, char **argv);
 int mixx_cmd_native(int argc, char **argv);
-
-/* report.c: renders DIR/report.md and the plots from DIR/report.json and DIR/timeline.jsonl (atomic writes).
- * Returns 0 or a MIXX_E* code after printing a one-line error. */
-int mixx_report_render(const char *dir, int quiet);
-/* Writes `len` bytes to dir/name atomically (temp file + fsync + rename). Returns 0 or MIXX_EIO. */
-int mixx_write_atomic(const char *dir, const char *name, const char *data, size_t len);
 
 #endif

@@ -30,11 +30,11 @@ static void inspect(backend_view *v, mixx_backend b, mixx_device_info *buf)
         return;
     }
     size_t count = 0;
-    v->list_rc = mixx_list_devices(b, NULL, 0, &count);
+    v->list_rc = mixx_list_devices(b, NULL, 0, sizeof(mixx_device_info), &count);
     v->compiled = v->list_rc != MIXX_EBACKEND;
     if (!v->compiled || !v->available)
         return;
-    v->list_rc = mixx_list_devices(b, buf, DEVICES_MAX, &count);
+    v->list_rc = mixx_list_devices(b, buf, DEVICES_MAX, sizeof(mixx_device_info), &count);
     v->n_dev = count < DEVICES_MAX ? count : DEVICES_MAX;
 }
 

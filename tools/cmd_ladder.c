@@ -54,7 +54,7 @@ static int run_for(mixx_engine *e, double seconds)
         sleep_s(d);
         left -= d;
         mixx_stats st;
-        if (mixx_engine_get_stats(e, &st) == 0 && st.device_lost)
+        if (mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) == 0 && st.device_lost)
             return 0;
     }
     return !ladder_stop;
@@ -138,7 +138,7 @@ static void run_fresh(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
             fprintf(stderr, "mixx ladder: %u frames for %.1f s ...\n", r->size, o->step_s);
         run_for(e, o->step_s);
         mixx_engine_stop_handle(e);
-        mixx_engine_get_stats(e, &r->st);
+        mixx_engine_get_stats(e, &r->st, sizeof(mixx_stats));
         r->ran = !ladder_stop || r->st.elapsed_s >= o->step_s * 0.99;
         if (r->st.device_lost)
             snprintf(r->error, sizeof r->error, "device lost");
@@ -152,7 +152,7 @@ static int wait_buffer(mixx_engine *e, uint32_t want)
 {
     for (int i = 0; i < 300; i++) {
         mixx_stats st;
-        if (mixx_engine_get_stats(e, &st) == 0 && st.buffer_size == want && st.callbacks > 0)
+        if (mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) == 0 && st.buffer_size == want && st.callbacks > 0)
             return 1;
         sleep_s(0.01);
     }
@@ -181,7 +181,7 @@ static int run_server(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
         return x;
     }
     mixx_stats st;
-    mixx_engine_get_stats(e, &st);
+    mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
     *orig = st.buffer_size;
     for (size_t i = 0; i < o->n_sizes && !ladder_stop; i++) {
         ladder_row *r = &rows[i];
@@ -204,7 +204,7 @@ static int run_server(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
         if (!cli->json)
             fprintf(stderr, "mixx ladder: server at %u frames for %.1f s ...\n", r->size, o->step_s);
         run_for(e, o->step_s);
-        mixx_engine_get_stats(e, &r->st);
+        mixx_engine_get_stats(e, &r->st, sizeof(mixx_stats));
         r->ran = !ladder_stop || r->st.elapsed_s >= o->step_s * 0.99;
         if (r->st.device_lost) {
             snprintf(r->error, sizeof r->error, "server lost");
@@ -214,7 +214,7 @@ static int run_server(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
         judge(r);
     }
     *restored = 0;
-    mixx_engine_get_stats(e, &st);
+    mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
     if (!st.device_lost && *orig) {
         /* put the server back as we found it (also after Ctrl-C) */
         if (st.buffer_size == *orig)

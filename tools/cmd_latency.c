@@ -161,7 +161,7 @@ int mixx_cmd_latency(int argc, char **argv)
         return code;
     }
     mixx_config actual;
-    mixx_engine_get_config(e, &actual);
+    mixx_engine_get_config(e, &actual, sizeof(mixx_config));
     rc = mixx_engine_rtl_start(e, o.method, o.channel, o.continuous);
     if (rc) {
         int code = mixx_cli_fail("latency: meter", rc, mixx_engine_last_error(e));
@@ -186,7 +186,7 @@ int mixx_cmd_latency(int argc, char **argv)
             break;
         }
         got++;
-        mixx_engine_get_config(e, &actual);
+        mixx_engine_get_config(e, &actual, sizeof(mixx_config));
         if (cli.json)
             print_json(&r, &actual, &o);
         else

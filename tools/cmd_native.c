@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "native_dist.h"
 
 typedef struct native_run {
     uint32_t rate, buffer, channels;
@@ -67,28 +68,6 @@ static void *native_thread(void *arg)
         r->cycles = k + 1;
     }
     return NULL;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static uint32_t nearest_rank(const uint32_t *s, uint64_t n, double q)
-{
-    if (!n)
-        return 0;
-    uint64_t rank = (uint64_t)ceil(q * (double)n);
-    return s[(rank ? rank : 1) - 1];
-}
-
-static void print_dist(const char *name, uint32_t *v, uint64_t n)
-{
-    qsort(v, n, sizeof *v, cmp_u32);
-    printf("\"%s\":{\"p50\":%u,\"p99\":%u,\"p999\":%u,\"p9999\":%u,\"max\":%u}", name, nearest_rank(v, n, 0.5),
-           nearest_rank(v, n, 0.99), nearest_rank(v, n, 0.999), nearest_rank(v, n, 0.9999),
-           n ? v[n - 1] : 0);
 }
 
 int mixx_cmd_native(int argc, char **argv)
@@ -160,10 +139,10 @@ int mixx_cmd_native(int argc, char **argv)
            (unsigned long long)r.xruns, (unsigned long long)r.misses,
            r.policy == SCHED_FIFO ? "SCHED_FIFO" : r.policy == SCHED_RR ? "SCHED_RR" : "SCHED_OTHER",
            r.priority);
-    print_dist("callback_ns", r.dur, n);
+    mixx_native_print_dist(stdout, "callback_ns", r.dur, n);
     putchar(',');
     /* the first interval is undefined (0): leave it out */
-    print_dist("interval_ns", r.ival + (n > 0), n > 0 ? n - 1 : 0);
+    mixx_native_print_dist(stdout, "interval_ns", r.ival + (n > 0), n > 0 ? n - 1 : 0);
     printf("}\n");
     for (uint32_t c = 0; c < r.channels; c++) {
         free(r.in[c]);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report.h"
 
 int mixx_cmd_report(int argc, char **argv)
 {

@@ -119,7 +119,7 @@ int mixx_cmd_run(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &now);
         double el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) * 1e-9;
         mixx_stats st;
-        if (mixx_engine_get_stats(e, &st) == 0 && st.device_lost) {
+        if (mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) == 0 && st.device_lost) {
             lost = 1;
             break;
         }
@@ -128,7 +128,7 @@ int mixx_cmd_run(int argc, char **argv)
     }
     int stop_rc = mixx_engine_stop_handle(e);
     mixx_stats st;
-    mixx_engine_get_stats(e, &st);
+    mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
     print_summary(&cli, &st, run_stop != 0);
     if (stop_rc == MIXX_EIO) { /* --log could not be written completely (disk full) */
         int ec = mixx_cli_fail("run", stop_rc, mixx_engine_last_error(e));

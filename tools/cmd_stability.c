@@ -3,7 +3,9 @@
  * Ctrl-C/SIGTERM and device loss still produce a complete report, marked. Rendering is in report.c. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "report.h"
 
 extern char **environ;
 
@@ -33,6 +36,7 @@ typedef struct stab_opts {
     int no_latency;
     double progress_s;
     const char *note; /* the operator's account of the conditions, e.g. "nothing else running" */
+    int force;        /* --force: replace the report in a non-empty --out directory */
 } stab_opts;
 
 static volatile sig_atomic_t stab_signal;
@@ -52,6 +56,8 @@ static int stab_option(void *ctx, const char *opt, const char *val, int *used)
         o->baseline = BASELINE_AFTER;
     } else if (strcmp(opt, "--baseline-concurrent") == 0) {
         o->baseline = BASELINE_CONCURRENT;
+    } else if (strcmp(opt, "--force") == 0) {
+        o->force = 1;
     } else if (strcmp(opt, "--no-latency") == 0) {
         o->no_latency = 1;
     } else if (strcmp(opt, "--loop-channel") == 0 && val) {
@@ -83,85 +89,6 @@ static int stab_option(void *ctx, const char *opt, const char *val, int *used)
         return 0;
     }
     return 1;
-}
-
-/* ---- files -------------------------------------------------------------------------------------------- */
-
-static int mkdir_p(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-int mixx_write_atomic(const char *dir, const char *name, const char *data, size_t len)
-{
-    char tmp[4096], dst[4096];
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
-    snprintf(dst, sizeof dst, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        return MIXX_EIO;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            close(fd);
-            unlink(tmp);
-            return MIXX_EIO;
-        }
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        unlink(tmp);
-        return MIXX_EIO;
-    }
-    if (rename(tmp, dst) != 0) {
-        unlink(tmp);
-        return MIXX_EIO;
-    }
-    return 0;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap)
-            break;
-        cap *= 2;
-        char *nb = realloc(buf, cap + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-        }
-        buf = nb;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        if (len)
-            *len = n;
-    }
-    return buf;
 }
 
 /* ---- host facts ------------------------------------------------------------------------------------- */
@@ -256,6 +183,12 @@ static void add_hist(cJSON *parent, const char *name, mixx_engine *e, mixx_hist_
     free(bins);
 }
 
+static double jnum_or(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
 static void add_num_or_null(cJSON *o, const char *k, double v)
 {
     if (isfinite(v))
@@ -269,27 +202,16 @@ static void add_num_or_null(cJSON *o, const char *k, double v)
 typedef struct baseline_child {
     pid_t pid;
     char command[2048];
-    char out_path[4096];
+    const mixx_dir *dir;
+    char tmp[NAME_MAX + 1]; /* its stdout: a temporary file created exclusively in the report directory */
     int started;
+    int interrupted; /* our SIGINT/SIGTERM was forwarded to it */
 } baseline_child;
 
-static void self_dir(char *buf, size_t len)
-{
-    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-    if (n <= 0) {
-        snprintf(buf, len, ".");
-        return;
-    }
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (slash)
-        *slash = '\0';
-}
-
-static int baseline_spawn(baseline_child *b, const mixx_cli *cli, const char *dir, double seconds)
+static int baseline_spawn(baseline_child *b, const mixx_cli *cli, const mixx_dir *dir, double seconds)
 {
     char exe[4096], dur[64], rate[32], buf[32], prio[32];
-    self_dir(exe, sizeof exe);
+    mixx_exe_dir(exe, sizeof exe);
     snprintf(dur, sizeof dur, "%.3f", seconds);
     snprintf(rate, sizeof rate, "%u", cli->cfg.sample_rate);
     snprintf(buf, sizeof buf, "%u", cli->cfg.buffer_size);
@@ -330,13 +252,22 @@ static int baseline_spawn(baseline_child *b, const mixx_cli *cli, const char *di
             break;
         len += (size_t)w;
     }
-    snprintf(b->out_path, sizeof b->out_path, "%s/.baseline.json.part", dir);
+    b->dir = dir;
+    int fd = mixx_dir_create_tmp(dir, "baseline.json", b->tmp, sizeof b->tmp);
+    if (fd < 0) {
+        fprintf(stderr, "mixx: stability: cannot create the baseline's output file in %s: %s\n", dir->path,
+                strerror(errno));
+        return MIXX_EIO;
+    }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, b->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, fd, 1);
     int rc = strchr(path, '/') ? posix_spawn(&b->pid, path, &fa, NULL, (char *const *)argv, environ)
                                : posix_spawnp(&b->pid, path, &fa, NULL, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    close(fd);
+    if (rc != 0)
+        mixx_dir_discard(dir, -1, b->tmp);
     if (rc != 0) {
         fprintf(stderr, "mixx: stability: cannot start baseline '%s': %s\n", path, strerror(rc));
         return MIXX_EIO;
@@ -359,11 +290,12 @@ static cJSON *baseline_collect(baseline_child *b, const char *mode)
             if (stab_signal && !forwarded) {
                 kill(b->pid, SIGINT);
                 forwarded = 1;
+                b->interrupted = 1;
             }
             usleep(50000);
         }
-        char *text = read_file(b->out_path, NULL);
-        unlink(b->out_path);
+        char *text = mixx_read_file_at(b->dir->fd, b->tmp, 1 << 20, NULL, NULL, 0);
+        mixx_dir_discard(b->dir, -1, b->tmp);
         if (text) {
             char *brace = strchr(text, '{');
             o = brace ? cJSON_Parse(brace) : NULL;
@@ -378,6 +310,7 @@ static cJSON *baseline_collect(baseline_child *b, const char *mode)
     }
     cJSON_AddStringToObject(o, "command", b->command);
     cJSON_AddStringToObject(o, "mode", mode);
+    cJSON_AddBoolToObject(o, "interrupted", b->interrupted);
     return o;
 }
 
@@ -417,6 +350,157 @@ static void print_progress(FILE *out, progress *p, const mixx_stats *st, double 
     fflush(out);
 }
 
+/* ---- the report directory ----------------------------------------------------------------------------- */
+
+/* What a run writes into its directory (besides .mixx.lock): removed by --force, so nothing of an older report
+ * survives next to the new one. Anything else in the directory is not ours and is left alone. */
+static const char *const report_files[] = {
+    "report.json", "report.md", "timeline.jsonl", ".timeline.jsonl.part", ".run.json", "callback_hist.png",
+    "callback_hist.svg", "interval_hist.png", "interval_hist.svg", "dsp_load.png", "dsp_load.svg", "rtl.png",
+    "rtl.svg", "xruns.png", "xruns.svg"};
+static const char *const data_files[] = {"callback_hist.tsv", "interval_hist.tsv", "timeline.tsv", "slips.tsv",
+                                         "plots.gp"};
+
+static int is_our_tmp(const char *name)
+{
+    size_t n = strlen(name);
+    return name[0] == '.' && n > 5 && strcmp(name + n - 4, ".tmp") == 0;
+}
+
+/* Refuses a directory with anything in it unless `force`; with `force` removes the previous report set (and
+ * temporary files that a killed run left). Returns 0, MIXX_EINVAL (not empty) or MIXX_EIO, with `why`. */
+static int prepare_dir(const mixx_dir *d, int force, char *why, size_t why_len)
+{
+    int fd = dup(d->fd);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        if (fd >= 0)
+            close(fd);
+        snprintf(why, why_len, "cannot list %s: %s", d->path, strerror(errno));
+        return MIXX_EIO;
+    }
+    rewinddir(dir);
+    size_t n = 0;
+    char first[NAME_MAX + 1] = "";
+    struct dirent *de;
+    while ((de = readdir(dir)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".mixx.lock"))
+            continue;
+        if (!n++)
+            snprintf(first, sizeof first, "%s", de->d_name);
+        if (force && is_our_tmp(de->d_name))
+            unlinkat(d->fd, de->d_name, 0);
+    }
+    closedir(dir);
+    if (n && !force) {
+        snprintf(why, why_len, "%s is not empty ('%s'%s); a report is never written over another: use another "
+                               "directory, or --force to replace the report in it",
+                 d->path, first, n > 1 ? " and more" : "");
+        return MIXX_EINVAL;
+    }
+    if (!n)
+        return 0;
+    for (size_t i = 0; i < sizeof report_files / sizeof report_files[0]; i++)
+        if (unlinkat(d->fd, report_files[i], 0) != 0 && errno != ENOENT) {
+            snprintf(why, why_len, "cannot remove the previous %s/%s: %s", d->path, report_files[i], strerror(errno));
+            return MIXX_EIO;
+        }
+    mixx_dir data;
+    if (mixx_dir_sub(d, "data", 0, &data, NULL, 0) == 0) {
+        for (size_t i = 0; i < sizeof data_files / sizeof data_files[0]; i++)
+            unlinkat(data.fd, data_files[i], 0);
+        mixx_dir_close(&data);
+    }
+    return fsync(d->fd) == 0 ? 0 : MIXX_EIO;
+}
+
+/* .run.json: the run's configuration, written before it starts, removed once report.json is in place. If the
+ * run is killed, `mixx report DIR` renders from it and the partial timeline, marked incomplete. */
+static int write_run_record(const mixx_dir *d, const mixx_cli *cli, const char *date, char *why, size_t why_len)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "schema", "mixxengine.stability/1");
+    cJSON_AddBoolToObject(r, "incomplete", 1);
+    cJSON_AddStringToObject(r, "command", cli->command_line);
+    cJSON_AddStringToObject(r, "date", date);
+    cJSON_AddStringToObject(r, "mixx_version", mixx_version_string());
+    cJSON_AddStringToObject(r, "backend", mixx_backend_name(cli->cfg.backend));
+    cJSON_AddNumberToObject(r, "sample_rate", cli->cfg.sample_rate);
+    cJSON_AddNumberToObject(r, "buffer_size", cli->cfg.buffer_size);
+    cJSON_AddNumberToObject(r, "requested_sample_rate", cli->cfg.sample_rate);
+    cJSON_AddNumberToObject(r, "requested_buffer_size", cli->cfg.buffer_size);
+    cJSON_AddNumberToObject(r, "inputs", cli->cfg.inputs);
+    cJSON_AddNumberToObject(r, "outputs", cli->cfg.outputs);
+    cJSON_AddNumberToObject(r, "requested_duration_s", cli->duration_s);
+    cJSON_AddNumberToObject(r, "pid", (double)getpid());
+    char *text = cJSON_Print(r);
+    cJSON_Delete(r);
+    int rc = text ? mixx_dir_write(d, ".run.json", text, strlen(text)) : MIXX_ENOMEM;
+    if (rc)
+        snprintf(why, why_len, "cannot write into %s: %s", d->path, text ? strerror(errno) : "out of memory");
+    free(text);
+    return rc;
+}
+
+/* After the run: the formats the timeline shows go into report.json; then timeline.jsonl, report.json (in
+ * that order: a crash in between leaves .run.json, so the directory still reads as unfinished), .run.json
+ * removed, and the rendering. Returns the exit code (0 or 1 after a one-line error). */
+static int finish_report(const mixx_dir *d, cJSON *root, int json_out)
+{
+    char why[1024] = "";
+    size_t len = 0;
+    char *tl_text = mixx_read_file_at(d->fd, ".timeline.jsonl.part", (size_t)1 << 30, &len, why, sizeof why);
+    mixx_timeline tl;
+    memset(&tl, 0, sizeof tl);
+    if (!tl_text || mixx_timeline_parse(tl_text, len, &tl) != 0) {
+        free(tl_text);
+        mixx_timeline_free(&tl);
+        return mixx_cli_fail("stability: reading the timeline back", MIXX_EIO, why);
+    }
+    free(tl_text);
+    mixx_report_formats fm;
+    mixx_report_formats_of(&tl, jnum_or(root, "sample_rate"), jnum_or(root, "buffer_size"), &fm);
+    cJSON_AddNumberToObject(root, "format_changes", (double)fm.changes);
+    cJSON_AddNumberToObject(root, "timeline_skipped_lines", (double)tl.skipped);
+    cJSON *fa = cJSON_AddArrayToObject(root, "formats");
+    double expected = 0;
+    for (size_t i = 0; i < fm.n; i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddNumberToObject(f, "sample_rate", fm.f[i].rate);
+        cJSON_AddNumberToObject(f, "buffer_size", fm.f[i].buffer);
+        cJSON_AddNumberToObject(f, "from_s", fm.f[i].from_s - 1);
+        cJSON_AddNumberToObject(f, "to_s", fm.f[i].to_s);
+        cJSON_AddNumberToObject(f, "callbacks", fm.f[i].callbacks);
+        cJSON_AddNumberToObject(f, "expected_callbacks", fm.f[i].expected_callbacks);
+        cJSON_AddNumberToObject(f, "xruns", fm.f[i].xruns);
+        cJSON_AddItemToArray(fa, f);
+        expected += fm.f[i].expected_callbacks;
+    }
+    mixx_timeline_free(&tl);
+    if (fm.changes) /* rate / buffer x duration with the last format is wrong for the others */
+        cJSON_ReplaceItemInObjectCaseSensitive(root, "expected_callbacks", cJSON_CreateNumber(expected));
+    cJSON_AddBoolToObject(root, "incomplete", 0);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    int ec = 0;
+    if (!text) {
+        ec = mixx_cli_fail("stability", MIXX_ENOMEM, "report.json");
+    } else if (renameat(d->fd, ".timeline.jsonl.part", d->fd, "timeline.jsonl") != 0 || fsync(d->fd) != 0 ||
+               mixx_dir_write(d, "report.json", text, strlen(text)) != 0 || unlinkat(d->fd, ".run.json", 0) != 0 ||
+               fsync(d->fd) != 0) {
+        snprintf(why, sizeof why, "writing the report into %s failed: %s", d->path, strerror(errno));
+        ec = mixx_cli_fail("stability", MIXX_EIO, why);
+    } else if (mixx_report_render_dir(d, json_out) != 0) {
+        ec = 1;
+    } else if (json_out) {
+        printf("%s\n", text); /* the whole report.json, for scripts */
+    } else {
+        printf("report: %s/report.md (and report.json, timeline.jsonl, plots)\n", d->path);
+    }
+    free(text);
+    return ec;
+}
+
 /* ---- the command ------------------------------------------------------------------------------------- */
 
 static double now_s(void)
@@ -431,7 +515,7 @@ int mixx_cmd_stability(int argc, char **argv)
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     cli.duration_s = 60;
-    stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL};
+    stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL, 0};
     int prc = mixx_cli_parse(&cli, argc, argv, 2, stab_option, &o);
     if (prc)
         return prc;
@@ -439,38 +523,57 @@ int mixx_cmd_stability(int argc, char **argv)
         fprintf(stderr, "mixx: stability: --out DIR is required\n");
         return 2;
     }
+    if (cli.cfg.log_path) {
+        fprintf(stderr, "mixx: stability: --log is not accepted here: the engine's log of a stability run is "
+                        "DIR/timeline.jsonl (--out DIR)\n");
+        return 2;
+    }
     if (cli.cfg.backend == MIXX_BACKEND_HOSTED)
         return mixx_cli_fail("stability", MIXX_EHOSTED, "the hosted backend is driven by a host application");
-    /* an unwritable output directory is an error now, not after 30 minutes */
-    if (mkdir_p(o.out) != 0) {
-        char d[512];
-        snprintf(d, sizeof d, "cannot create '%s': %s", o.out, strerror(errno));
-        return mixx_cli_fail("stability", MIXX_EIO, d);
+    /* everything about the output directory is checked now, not after a 30-minute run */
+    char why[1024];
+    if (mixx_out_path_check(o.out, why, sizeof why) != 0) {
+        mixx_cli_fail("stability: --out", MIXX_EINVAL, why);
+        return 2;
     }
-    if (mixx_write_atomic(o.out, ".write-test", "ok\n", 3) != 0) {
-        char d[512];
-        snprintf(d, sizeof d, "cannot write into '%s': %s", o.out, strerror(errno));
-        return mixx_cli_fail("stability", MIXX_EIO, d);
+    mixx_dir od;
+    int rc = mixx_dir_open(&od, o.out, 1, why, sizeof why);
+    if (rc)
+        return mixx_cli_fail("stability: --out", rc, why);
+    int lock = mixx_report_lock(&od, why, sizeof why);
+    if (lock < 0) {
+        mixx_dir_close(&od);
+        return mixx_cli_fail("stability: --out", lock, why);
     }
-    char probe[4096];
-    snprintf(probe, sizeof probe, "%s/.write-test", o.out);
-    unlink(probe);
+    char date[64];
+    time_t wall = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
+    rc = prepare_dir(&od, o.force, why, sizeof why);
+    if (rc == 0)
+        rc = write_run_record(&od, &cli, date, why, sizeof why);
+    if (rc) {
+        close(lock);
+        mixx_dir_close(&od);
+        return mixx_cli_fail("stability: --out", rc, why);
+    }
 
     char timeline_part[4096];
     snprintf(timeline_part, sizeof timeline_part, "%s/.timeline.jsonl.part", o.out);
     progress prog;
     memset(&prog, 0, sizeof prog);
     pthread_mutex_init(&prog.lock, NULL);
-    cli.cfg.log_path = timeline_part;
+    cli.cfg.log_path = timeline_part; /* the engine creates it (O_EXCL | O_NOFOLLOW): prepare_dir removed any old one */
     cli.cfg.second_cb = on_second;
     cli.cfg.user = &prog;
-    if (cli.cfg.backend == MIXX_BACKEND_JACK && !cli.cfg.self_loop && !cli.cfg.connect_in && !cli.cfg.connect_out)
-        cli.cfg.self_loop = 1; /* a loop is needed for the meter: the simplest one */
+    if (cli.cfg.backend == MIXX_BACKEND_JACK && !cli.cfg.jack.self_loop && !cli.cfg.jack.connect_in && !cli.cfg.jack.connect_out)
+        cli.cfg.jack.self_loop = 1; /* a loop is needed for the meter: the simplest one */
 
     mixx_engine *e = NULL;
-    int rc = mixx_engine_create(&cli.cfg, &e);
-    if (rc)
+    rc = mixx_engine_create(&cli.cfg, &e);
+    if (rc) {
+        unlinkat(od.fd, ".run.json", 0);
         return mixx_cli_fail("stability: configuration", rc, NULL);
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -480,22 +583,20 @@ int mixx_cmd_stability(int argc, char **argv)
 
     baseline_child bl;
     memset(&bl, 0, sizeof bl);
-    if (o.baseline == BASELINE_CONCURRENT && baseline_spawn(&bl, &cli, o.out, cli.duration_s) != 0)
+    if (o.baseline == BASELINE_CONCURRENT && baseline_spawn(&bl, &cli, &od, cli.duration_s) != 0)
         fprintf(stderr, "mixx: stability: continuing without a baseline\n");
 
-    char date[64];
-    time_t wall = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
     rc = mixx_engine_start_handle(e);
     if (rc) {
         int ec = mixx_cli_fail("stability: start", rc, mixx_engine_last_error(e));
         if (bl.started) {
             kill(bl.pid, SIGTERM);
             waitpid(bl.pid, NULL, 0);
-            unlink(bl.out_path);
+            mixx_dir_discard(&od, -1, bl.tmp);
         }
         mixx_engine_destroy(e);
-        unlink(timeline_part);
+        unlinkat(od.fd, ".timeline.jsonl.part", 0);
+        unlinkat(od.fd, ".run.json", 0);
         return ec;
     }
     int rtl_rc = o.no_latency ? MIXX_EUNSUPPORTED : mixx_engine_rtl_start(e, o.method, o.loop_channel, 1);
@@ -522,7 +623,7 @@ int mixx_cmd_stability(int argc, char **argv)
                 cJSON_AddItemToArray(slips, s);
             }
         }
-        if (mixx_engine_get_stats(e, &st) == 0 && st.device_lost) {
+        if (mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) == 0 && st.device_lost) {
             lost = 1;
             break;
         }
@@ -553,7 +654,7 @@ int mixx_cmd_stability(int argc, char **argv)
     char log_err[600] = "";
     if (mixx_engine_stop_handle(e) == MIXX_EIO) /* the timeline has a hole (disk full during the run) */
         snprintf(log_err, sizeof log_err, "%s", mixx_engine_last_error(e));
-    mixx_engine_get_stats(e, &st);
+    mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
     int interrupted = stab_signal != 0;
 
     /* ---- report.json ---- */
@@ -617,7 +718,7 @@ int mixx_cmd_stability(int argc, char **argv)
     add_hist(hist, "interval_ns", e, MIXX_HIST_INTERVAL);
     mixx_engine_destroy(e);
 
-    if (o.baseline == BASELINE_AFTER && !interrupted && baseline_spawn(&bl, &cli, o.out, cli.duration_s) != 0)
+    if (o.baseline == BASELINE_AFTER && !interrupted && baseline_spawn(&bl, &cli, &od, cli.duration_s) != 0)
         fprintf(stderr, "mixx: stability: continuing without a baseline\n");
     if (o.baseline == BASELINE_AFTER && !interrupted && tty && !cli.json)
         printf("running the native baseline for %.0f s ...\n", cli.duration_s);
@@ -626,27 +727,23 @@ int mixx_cmd_stability(int argc, char **argv)
                               baseline_collect(&bl, o.baseline == BASELINE_CONCURRENT ? "concurrent" : "after"));
     else
         cJSON_AddNullToObject(root, "baseline");
-
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    int ec = 0;
-    char tl[4096];
-    snprintf(tl, sizeof tl, "%s/timeline.jsonl", o.out);
-    if (log_err[0]) {
-        ec = mixx_cli_fail("stability", MIXX_EIO, log_err); /* no report from an incomplete timeline */
-    } else if (!text || mixx_write_atomic(o.out, "report.json", text, strlen(text)) != 0 ||
-               rename(timeline_part, tl) != 0) {
-        char d[512];
-        snprintf(d, sizeof d, "writing the report into '%s' failed: %s", o.out, strerror(errno));
-        ec = mixx_cli_fail("stability", MIXX_EIO, d);
+    if (stab_signal && !interrupted) { /* interrupted during the baseline: the whole run is */
+        interrupted = 1;
+        cJSON_ReplaceItemInObjectCaseSensitive(root, "interrupted", cJSON_CreateBool(1));
     }
-    if (ec == 0 && mixx_report_render(o.out, cli.json) != 0)
-        ec = 1;
-    if (ec == 0 && cli.json)
-        printf("%s\n", text); /* the whole report.json, for scripts */
-    else if (ec == 0)
-        printf("report: %s/report.md (and report.json, timeline.jsonl, plots)\n", o.out);
-    free(text);
+
+    int ec = 0;
+    if (log_err[0]) {
+        /* no report from an incomplete timeline, and nothing left that looks like one */
+        unlinkat(od.fd, ".timeline.jsonl.part", 0);
+        unlinkat(od.fd, ".run.json", 0);
+        fsync(od.fd);
+        ec = mixx_cli_fail("stability", MIXX_EIO, log_err);
+    } else {
+        ec = finish_report(&od, root, cli.json);
+    }
+    close(lock);
+    mixx_dir_close(&od);
     if (lost || st.device_lost) {
         fprintf(stderr, "mixx: stability: %s (%s); the report is marked device_lost\n",
                 mixx_strerror(MIXX_EDEVICELOST), mixx_error_name(MIXX_EDEVICELOST));

@@ -17,6 +17,8 @@
 
 #include <jack/jack.h>
 
+#include "native_dist.h"
+
 #define NATIVE_CH 2
 
 typedef struct native {
@@ -89,32 +91,6 @@ static void native_shutdown(void *arg)
 {
     (void)arg;
     native_stop = 2;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static uint32_t pct(const uint32_t *v, uint64_t n, double p)
-{
-    if (!n)
-        return 0;
-    uint64_t r = (uint64_t)ceil(p * (double)n);
-    return v[r ? r - 1 : 0];
-}
-
-static void print_dist(const char *name, uint32_t *v, uint64_t n)
-{
-    qsort(v, n, sizeof *v, cmp_u32);
-    double sum = 0;
-    for (uint64_t i = 0; i < n; i++)
-        sum += v[i];
-    printf("\"%s\":{\"count\":%llu,\"mean\":%.1f,\"p50\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u}", name,
-           (unsigned long long)n, n ? sum / (double)n : 0.0, pct(v, n, 0.50), pct(v, n, 0.99), pct(v, n, 0.999),
-           n ? v[n - 1] : 0);
 }
 
 static int parse_duration(const char *s, double *out)
@@ -236,10 +212,10 @@ int main(int argc, char **argv)
            lost ? "true" : "false", native_stop == 1 ? "true" : "false", (unsigned long long)n,
            elapsed * s.rate / buffer, (unsigned long long)rec, (unsigned long long)atomic_load(&s.xruns),
            (unsigned long long)s.misses, policy, sp.sched_priority);
-    print_dist("callback_ns", s.dur_ns, rec);
+    mixx_native_print_dist(stdout, "callback_ns", s.dur_ns, rec);
     printf(",");
     /* the first interval is 0 by definition (no previous cycle) */
-    print_dist("interval_ns", s.iv_ns + (rec ? 1 : 0), rec ? rec - 1 : 0);
+    mixx_native_print_dist(stdout, "interval_ns", s.iv_ns + (rec ? 1 : 0), rec ? rec - 1 : 0);
     printf("}\n");
     if (!lost)
         jack_client_close(s.client);

@@ -1,35 +1,39 @@
-/* report.c: renders a stability run's report from its saved data: DIR/report.json + DIR/timeline.jsonl ->
- * DIR/data/ (TSV files), plots (gnuplot, PNG + SVG) and DIR/report.md, each written atomically. Used by
- * `mixx stability` after a run and by `mixx report DIR` to re-render without re-running. */
+/* report.c: renders a stability run's report from its saved data: report.json + timeline.jsonl -> data/ (TSV
+ * files, the gnuplot script), the plots (PNG + SVG, each checked before it replaces anything) and report.md
+ * (report_md.c). Also renders what a killed run left (.run.json + .timeline.jsonl.part), marked incomplete.
+ * Used by `mixx stability` after a run and by `mixx report DIR`. Every write goes through mixx_dir (util.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
-#include "cli.h"
-#include "report.h"
+#include "report_internal.h"
 
 extern char **environ;
 
-/* ---- a growable text buffer ---- */
+/* The fuzzer (fuzz/fuzz_report.c) compiles this file with its own in-memory writer. */
+#ifndef MIXX_REPORT_WRITE
+#define MIXX_REPORT_WRITE mixx_dir_write
+#endif
 
-typedef struct sbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} sbuf;
+#define REPORT_MAX_JSON (64u << 20)
+#define REPORT_MAX_TIMELINE (1024u << 20)
 
-static void sb_printf(sbuf *b, const char *fmt, ...)
+const char *const mixx_report_plot_names[MIXX_REPORT_N_PLOTS] = {"callback_hist", "interval_hist", "dsp_load",
+                                                                  "rtl", "xruns"};
+
+void mixx_report_sb_printf(sbuf *b, const char *fmt, ...)
 {
     if (b->oom)
         return;
@@ -60,62 +64,26 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
     }
 }
 
-/* ---- JSON access with defaults ---- */
-
-static double jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) && v->valuestring ? v->valuestring : "unknown";
-}
-
-static int jbool(const cJSON *o, const char *k)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-static const cJSON *jobj(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsObject(v) ? v : NULL;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    sbuf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_printf(&b, "%.*s", (int)n, chunk);
-    fclose(f);
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    if (!b.p)
-        b.p = calloc(1, 1);
-    return b.p;
-}
-
 /* ---- timeline ---- */
 
-int mixx_timeline_parse(const char *text, mixx_timeline *tl)
+int mixx_timeline_parse(const char *text, size_t len, mixx_timeline *tl)
 {
     memset(tl, 0, sizeof *tl);
-    const char *line = text;
-    while (line && *line) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        cJSON *o = cJSON_ParseWithLength(line, len);
-        if (o && strcmp(jstr(o, "type"), "second") == 0) {
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        tl->lines++;
+        int blank = 1;
+        for (size_t i = 0; i < n && blank; i++)
+            blank = p[i] == ' ' || p[i] == '\t' || p[i] == '\r';
+        /* a NUL inside a line (a power loss leaves zero-filled blocks) makes the line corrupt, not shorter */
+        cJSON *o = blank || memchr(p, '\0', n) ? NULL : cJSON_ParseWithLength(p, n);
+        if (!blank && !cJSON_IsObject(o)) {
+            tl->skipped++;
+            if (!tl->first_skipped_line)
+                tl->first_skipped_line = tl->lines;
+        } else if (o && strcmp(jstr(o, "type"), "second") == 0) {
             if (tl->n == tl->cap) {
                 size_t cap = tl->cap ? tl->cap * 2 : 256;
                 mixx_timeline_row *nr = realloc(tl->rows, cap * sizeof *nr);
@@ -138,9 +106,14 @@ int mixx_timeline_parse(const char *text, mixx_timeline *tl)
             r->iv_max_ns = jnum(o, "interval_ns_max");
             r->rtl = jnum(o, "rtl_frames");
             r->cpu = jnum(o, "cpu_process_pct");
+            r->rate = jnum(o, "sample_rate");
+            r->buffer = jnum(o, "buffer_size");
+            r->frames = jnum(o, "frames");
+            if (!(r->rate > 0) || !(r->buffer > 0))
+                r->rate = r->buffer = NAN; /* 0: a second without callbacks has no format of its own */
         }
         cJSON_Delete(o);
-        line = end ? end + 1 : NULL;
+        p = nl ? nl + 1 : end;
     }
     return 0;
 }
@@ -151,92 +124,339 @@ void mixx_timeline_free(mixx_timeline *tl)
     memset(tl, 0, sizeof *tl);
 }
 
-/* ---- plots ---- */
-
-static int run_gnuplot(const char *script_path)
+void mixx_report_formats_of(const mixx_timeline *tl, double rate, double buffer, mixx_report_formats *out)
 {
-    pid_t pid;
-    char *argv[] = {"gnuplot", (char *)script_path, NULL};
-    int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
-    if (rc != 0)
-        return -1;
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    memset(out, 0, sizeof *out);
+    mixx_report_format *cur = NULL;
+    for (size_t i = 0; i < tl->n; i++) {
+        const mixx_timeline_row *r = &tl->rows[i];
+        double fr = isfinite(r->rate) ? r->rate : cur ? cur->rate : rate;
+        double fb = isfinite(r->buffer) ? r->buffer : cur ? cur->buffer : buffer;
+        if (!cur || fr != cur->rate || fb != cur->buffer) {
+            if (cur)
+                out->changes++;
+            if (!cur || out->n < MIXX_REPORT_MAX_FORMATS) {
+                cur = &out->f[out->n++];
+                cur->rate = fr;
+                cur->buffer = fb;
+                cur->from_s = r->t_s;
+            }
+        }
+        cur->to_s = r->t_s;
+        cur->seconds += 1;
+        cur->callbacks += isfinite(r->callbacks) ? r->callbacks : 0;
+        /* frames / buffer when the log says how many frames ran (a change inside a second splits it) */
+        cur->expected_callbacks += fr > 0 && fb > 0 ? fr / fb : 0;
+        cur->xruns += isfinite(r->xruns) ? r->xruns : 0;
+        cur->misses += isfinite(r->misses) ? r->misses : 0;
+        cur->late += isfinite(r->late) ? r->late : 0;
+        cur->cb_max_ns = fmax(cur->cb_max_ns, isfinite(r->cb_max_ns) ? r->cb_max_ns : 0);
+        cur->iv_max_ns = fmax(cur->iv_max_ns, isfinite(r->iv_max_ns) ? r->iv_max_ns : 0);
+        if (isfinite(r->rtl)) {
+            cur->rtl_sum += r->rtl;
+            cur->rtl_n += 1;
+        }
+    }
 }
 
-static int write_data(const char *dir, const char *name, const sbuf *b)
+/* ---- the directory's lock ---- */
+
+int mixx_report_lock(const mixx_dir *dir, char *why, size_t why_len)
 {
-    return b->oom ? MIXX_ENOMEM : mixx_write_atomic(dir, name, b->p ? b->p : "", b->len);
+    int fd = openat(dir->fd, ".mixx.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(why, why_len, "cannot open the lock file %s/.mixx.lock: %s", dir->path,
+                 errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+        return MIXX_EIO;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, why_len, "%s/.mixx.lock is not a regular file", dir->path);
+        close(fd);
+        return MIXX_EIO;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        close(fd);
+        if (err == EWOULDBLOCK) {
+            snprintf(why, why_len, "another mixx is writing into %s (its lock file .mixx.lock is held)", dir->path);
+            return MIXX_EBUSY;
+        }
+        snprintf(why, why_len, "cannot lock %s/.mixx.lock: %s", dir->path, strerror(err));
+        return MIXX_EIO;
+    }
+    return fd;
+}
+
+/* ---- plots ---- */
+
+static int write_data(const mixx_dir *d, const char *name, const sbuf *b)
+{
+    return b->oom ? MIXX_ENOMEM : MIXX_REPORT_WRITE(d, name, b->p ? b->p : "", b->len);
 }
 
 /* The engine's bins (< 1 % wide) are regrouped into 40 per decade for display: finer bins only show the
- * clock's ~10 ns tick as a comb. Columns: centre (µs), width (µs), count. */
+ * clock's ~10 ns tick as a comb. Columns: centre (µs), width (µs), count. Returns the bins written. */
 #define DISPLAY_BINS_PER_DECADE 40.0
-static void hist_tsv(sbuf *b, const cJSON *arr)
+static int hist_tsv(sbuf *b, const cJSON *arr)
 {
     long cur = LONG_MIN;
     double count = 0;
+    int rows = 0;
     const cJSON *bin;
     for (bin = arr ? arr->child : NULL;; bin = bin->next) {
         long k = LONG_MAX;
-        double lo = 0, hi = 0, c = 0;
+        double c = 0;
         if (bin) {
             if (cJSON_GetArraySize(bin) != 3)
                 continue;
-            lo = cJSON_GetArrayItem(bin, 0)->valuedouble;
-            hi = cJSON_GetArrayItem(bin, 1)->valuedouble;
+            double lo = cJSON_GetArrayItem(bin, 0)->valuedouble, hi = cJSON_GetArrayItem(bin, 1)->valuedouble;
             c = cJSON_GetArrayItem(bin, 2)->valuedouble;
             double mid = (lo + hi) / 2 > 1 ? (lo + hi) / 2 : 1;
-            if (!isfinite(mid))
+            if (!isfinite(mid) || !(c > 0))
                 continue; /* (long)inf is undefined behaviour (found by fuzz/fuzz_report.c) */
             k = (long)floor(log10(mid) * DISPLAY_BINS_PER_DECADE);
         }
         if (k != cur && cur != LONG_MIN && count > 0) {
-            double a = pow(10, (double)cur / DISPLAY_BINS_PER_DECADE), z = pow(10, (double)(cur + 1) / DISPLAY_BINS_PER_DECADE);
+            double a = pow(10, (double)cur / DISPLAY_BINS_PER_DECADE),
+                   z = pow(10, (double)(cur + 1) / DISPLAY_BINS_PER_DECADE);
             sb_printf(b, "%.5f\t%.5f\t%.0f\n", sqrt(a * z) / 1000.0, (z - a) / 1000.0, count);
             count = 0;
+            rows++;
         }
         if (!bin)
             break;
         cur = k;
         count += c;
     }
+    return rows;
 }
 
-static const char *const plot_names[] = {"callback_hist", "interval_hist", "dsp_load", "rtl", "xruns"};
-#define N_PLOTS (sizeof plot_names / sizeof plot_names[0])
-
-static int render_plots(const char *dir, const cJSON *root, const mixx_timeline *tl)
+/* An empty frame with the reason in it: gnuplot fails ("all points undefined") on a plot without points. */
+static void plot_none(sbuf *gp, const char *why)
 {
-    char data[PATH_MAX + 16], abs[PATH_MAX];
-    if (!realpath(dir, abs))
-        return MIXX_EIO;
-    /* the script quotes paths with '...': a quote or newline in one would let the rest run as gnuplot commands */
-    for (const char *p = abs; *p; p++)
-        if (*p == '\'' || (unsigned char)*p < 0x20) {
-            fprintf(stderr, "mixx: report: directory name %s has a quote or control character; not plotting\n", abs);
-            return MIXX_EINVAL;
+    sb_printf(gp, "unset logscale\nunset arrow\nset xrange [0:1]\nset yrange [0:1]\n");
+    sb_printf(gp, "set label 9 'no data: %s' at graph 0.5,0.5 center\nplot NaN notitle\nunset label\n", why);
+}
+
+/* The gnuplot script. `outs` names each plot's output per format ([plot][0 png, 1 svg]); data files are read
+ * from data/ relative to the report directory (gnuplot runs there). */
+static void plot_script(sbuf *gp, const cJSON *root, const mixx_timeline *tl, const mixx_report_ctx *ctx,
+                        char outs[MIXX_REPORT_N_PLOTS][2][64], int n_slips)
+{
+    double rate = jnum(root, "sample_rate"), buffer = jnum(root, "buffer_size");
+    double period_us = 1e6 * buffer / rate;
+    char title[256];
+    snprintf(title, sizeof title, "%s, %.0f Hz / %.0f frames%s", jstr(root, "backend"), rate, buffer,
+             ctx->formats.changes ? " at the end (format changed)" : "");
+    /* report.json may come from anywhere and gnuplot can run shell commands (system): the title goes inside
+     * '...', so it must not close the quote or start a new line (found by fuzz/fuzz_report.c) */
+    for (char *p = title; *p; p++)
+        if (*p == '\'' || (unsigned char)*p < 0x20)
+            *p = ' ';
+    const cJSON *rtl = jobj(root, "rtl");
+    double exp_rtl = rtl && !ctx->formats.changes ? jnum(rtl, "expected_frames") : NAN;
+    for (int svg = 0; svg < 2; svg++) {
+        const char *term = svg ? "svg size 900,500 dynamic font 'sans,11'" : "pngcairo size 900,500 font 'sans,10'";
+        sb_printf(gp, "reset\nset terminal %s\nset grid\nset key top right\n", term);
+        /* callback duration histogram, log count axis */
+        sb_printf(gp, "set output '%s'\n", outs[0][svg]);
+        sb_printf(gp, "set title 'Callback duration (%s)'\nset xlabel 'callback duration (us)'\nset ylabel 'callbacks'\n",
+                  title);
+        if (ctx->no_data[0])
+            plot_none(gp, ctx->no_data[0]);
+        else
+            sb_printf(gp, "set logscale y\nset yrange [0.7:*]\nset logscale x\nset style fill solid 0.6\n"
+                          "plot 'data/callback_hist.tsv' using 1:3:2 with boxes lc rgb '#2060c0' title 'engine'\n");
+        sb_printf(gp, "unset logscale\nunset label\nset xrange [*:*]\nset yrange [*:*]\n");
+        /* interval histogram with the period marked */
+        sb_printf(gp, "set output '%s'\n", outs[1][svg]);
+        sb_printf(gp, "set title 'Callback interval / wake-up jitter (%s)'\nset xlabel 'interval (us)'\n", title);
+        sb_printf(gp, "set ylabel 'callbacks'\n");
+        if (ctx->no_data[1]) {
+            plot_none(gp, ctx->no_data[1]);
+        } else {
+            sb_printf(gp, "set logscale y\nset yrange [0.7:*]\n");
+            if (isfinite(period_us))
+                sb_printf(gp,
+                          "set arrow 1 from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb '#c02020' dt 2 lw 2\n"
+                          "set label 2 'period %.1f us' at %.3f, graph 0.95 left offset 1,0 tc rgb '#c02020'\n",
+                          period_us, period_us, period_us, period_us);
+            sb_printf(gp, "plot 'data/interval_hist.tsv' using 1:3:2 with boxes lc rgb '#208040' title 'engine'\n");
         }
-    snprintf(data, sizeof data, "%s/data", abs);
-    if (mkdir(data, 0777) != 0 && errno != EEXIST)
+        sb_printf(gp, "unset arrow\nunset label\nunset logscale\nset xrange [*:*]\nset yrange [*:*]\n");
+        /* DSP load over time */
+        sb_printf(gp, "set output '%s'\n", outs[2][svg]);
+        sb_printf(gp, "set title 'DSP load per second (%s)'\nset xlabel 'time (s)'\nset ylabel 'load (%% of period)'\n",
+                  title);
+        if (ctx->no_data[2])
+            plot_none(gp, ctx->no_data[2]);
+        else
+            sb_printf(gp, "set logscale y\nplot 'data/timeline.tsv' using 1:($7>0?$7:NaN) with lines lc rgb "
+                          "'#c06020' title 'max', '' using 1:($6>0?$6:NaN) with lines lc rgb '#2060c0' title 'mean'\n");
+        sb_printf(gp, "unset logscale\nset xrange [*:*]\nset yrange [*:*]\n");
+        /* RTL over time, slips marked */
+        sb_printf(gp, "set output '%s'\n", outs[3][svg]);
+        sb_printf(gp, "set title 'Round-trip latency, one measurement per second (%s)'\n", title);
+        sb_printf(gp, "set xlabel 'time (s)'\nset ylabel 'round trip (frames)'\n");
+        if (ctx->no_data[3]) {
+            plot_none(gp, ctx->no_data[3]);
+        } else {
+            sb_printf(gp, "set format y '%%.3f'\n");
+            if (isfinite(exp_rtl))
+                sb_printf(gp, "set arrow 3 from graph 0, first %.4f to graph 1, first %.4f nohead lc rgb '#808080' dt 2\n",
+                          exp_rtl, exp_rtl);
+            double rmin = rtl ? jnum(rtl, "min_frames") : NAN, rmax = rtl ? jnum(rtl, "max_frames") : NAN;
+            if (isfinite(rmin) && isfinite(rmax) && !ctx->formats.changes) /* a flat line gets a visible band */
+                sb_printf(gp, "set yrange [%.4f:%.4f]\n", fmin(rmin, isfinite(exp_rtl) ? exp_rtl : rmin) - 0.5,
+                          fmax(rmax, isfinite(exp_rtl) ? exp_rtl : rmax) + 0.5);
+            if (n_slips)
+                sb_printf(gp, "plot 'data/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' "
+                              "title 'measured', 'data/slips.tsv' using 1:2 with points pt 2 ps 2 lc rgb '#c02020' "
+                              "title 'slip'\n");
+            else
+                sb_printf(gp, "plot 'data/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' "
+                              "title 'measured (no slips)'\n");
+        }
+        sb_printf(gp, "unset arrow\nunset label\nset format y\nset xrange [*:*]\nset yrange [*:*]\n");
+        /* xruns over time */
+        sb_printf(gp, "set output '%s'\n", outs[4][svg]);
+        sb_printf(gp, "set title 'Xruns and deadline misses per second (%s)'\nset xlabel 'time (s)'\n", title);
+        sb_printf(gp, "set ylabel 'events per second'\n");
+        if (ctx->no_data[4])
+            plot_none(gp, ctx->no_data[4]);
+        else
+            sb_printf(gp, "set yrange [0:*]\nplot 'data/timeline.tsv' using 1:3 with impulses lw 2 lc rgb '#c02020' "
+                          "title 'backend xruns', '' using 1:4 with impulses lw 1 lc rgb '#2060c0' title 'deadline "
+                          "misses', '' using 1:5 with points pt 1 lc rgb '#808080' title 'late wake-ups'\n");
+        sb_printf(gp, "set xrange [*:*]\nset yrange [*:*]\nset output\n");
+    }
+    (void)tl;
+}
+
+/* Whole PNG (signature ... IEND chunk) or SVG (ends with </svg>)? A full disk leaves them empty or cut short
+ * while gnuplot still exits 0. Returns NULL or what is wrong. */
+static const char *check_image(int fd, int svg)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return "cannot stat it";
+    if (st.st_size == 0)
+        return "it is empty";
+    unsigned char head[8], tail[16];
+    size_t tn = st.st_size < (off_t)sizeof tail ? (size_t)st.st_size : sizeof tail;
+    if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head && !svg)
+        return "it is cut short";
+    if (pread(fd, tail, tn, st.st_size - (off_t)tn) != (ssize_t)tn)
+        return "cannot read it back";
+    if (!svg) {
+        static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        static const unsigned char iend[8] = {'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+        if (memcmp(head, sig, 8) != 0)
+            return "it is not a PNG";
+        if (tn < 8 || memcmp(tail + tn - 8, iend, 8) != 0)
+            return "the PNG is cut short (no IEND chunk)";
+        return NULL;
+    }
+    size_t e = tn;
+    while (e > 0 && (tail[e - 1] == '\n' || tail[e - 1] == '\r' || tail[e - 1] == ' '))
+        e--;
+    if (e < 6 || memcmp(tail + e - 6, "</svg>", 6) != 0)
+        return "the SVG is cut short (no closing </svg>)";
+    return NULL;
+}
+
+/* Runs gnuplot in the report directory with the script on its stdin; plot outputs are the already-open
+ * temporary files, handed over as fds 10.. (gnuplot opens /dev/fd/N: it can never write anywhere else). */
+static int run_gnuplot(const mixx_dir *d, const sbuf *script, const int *fds, int n_fds, char *why, size_t why_len)
+{
+    int in[2];
+    if (pipe2(in, O_CLOEXEC) != 0) {
+        snprintf(why, why_len, "pipe: %s", strerror(errno));
         return MIXX_EIO;
+    }
+    /* sources above the targets first, so no dup2 onto 10.. clobbers a source still to be moved */
+    int hi[2 * MIXX_REPORT_N_PLOTS + 1], n_hi = 0, rc = 0;
+    for (int i = 0; i <= n_fds && rc == 0; i++) {
+        hi[i] = fcntl(i < n_fds ? fds[i] : in[0], F_DUPFD_CLOEXEC, 100);
+        if (hi[i] < 0)
+            rc = errno;
+        else
+            n_hi++;
+    }
+    pid_t pid;
+    if (rc == 0) {
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, hi[n_fds], 0);
+        for (int i = 0; i < n_fds; i++)
+            posix_spawn_file_actions_adddup2(&fa, hi[i], 10 + i);
+        posix_spawn_file_actions_addfchdir_np(&fa, d->fd);
+        char *argv[] = {"gnuplot", NULL};
+        rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    for (int i = 0; i < n_hi; i++)
+        close(hi[i]);
+    close(in[0]);
+    if (rc != 0) {
+        close(in[1]);
+        snprintf(why, why_len, "cannot run gnuplot: %s%s", strerror(rc),
+                 rc == ENOENT ? " (not installed or not on PATH)" : "");
+        return MIXX_EIO;
+    }
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    size_t off = 0;
+    while (off < script->len) {
+        ssize_t n = write(in[1], script->p + off, script->len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    close(in[1]);
+    signal(SIGPIPE, old);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (WIFEXITED(status))
+            snprintf(why, why_len, "gnuplot exited with status %d (its message is above)", WEXITSTATUS(status));
+        else
+            snprintf(why, why_len, "gnuplot was killed by signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        return MIXX_EIO;
+    }
+    if (off < script->len) {
+        snprintf(why, why_len, "gnuplot did not read its whole script");
+        return MIXX_EIO;
+    }
+    return 0;
+}
+
+static int render_plots(const mixx_dir *d, const cJSON *root, const mixx_timeline *tl, mixx_report_ctx *ctx,
+                        char *why, size_t why_len)
+{
+    mixx_dir data;
+    int rc = mixx_dir_sub(d, "data", 1, &data, why, why_len);
+    if (rc)
+        return rc;
     const cJSON *hist = jobj(root, "histograms");
     sbuf cb = {0}, iv = {0}, t = {0}, sl = {0};
-    if (hist) {
-        hist_tsv(&cb, cJSON_GetObjectItemCaseSensitive(hist, "callback_ns"));
-        hist_tsv(&iv, cJSON_GetObjectItemCaseSensitive(hist, "interval_ns"));
-    }
-    sb_printf(&t, "# t_s\tcallbacks\txruns\tmisses\tlate\tload_mean_pct\tload_max_pct\trtl_frames\n");
+    int have_cb = hist_tsv(&cb, hist ? cJSON_GetObjectItemCaseSensitive(hist, "callback_ns") : NULL) > 0;
+    int have_iv = hist_tsv(&iv, hist ? cJSON_GetObjectItemCaseSensitive(hist, "interval_ns") : NULL) > 0;
+    int have_load = 0, have_rtl = 0;
+    sb_printf(&t, "# t_s\tcallbacks\txruns\tmisses\tlate\tload_mean_pct\tload_max_pct\trtl_frames\tbuffer_size\n");
     for (size_t i = 0; i < tl->n; i++) {
         const mixx_timeline_row *r = &tl->rows[i];
+        if (!isfinite(r->t_s))
+            continue;
         sb_printf(&t, "%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.6f\t%.6f\t", r->t_s, r->callbacks, r->xruns, r->misses,
                   r->late, 100 * r->load_mean, 100 * r->load_max);
-        if (isfinite(r->rtl))
-            sb_printf(&t, "%.4f\n", r->rtl);
-        else
-            sb_printf(&t, "NaN\n");
+        have_load |= r->load_max > 0;
+        have_rtl |= isfinite(r->rtl);
+        sb_printf(&t, isfinite(r->rtl) ? "%.4f\t" : "NaN\t", r->rtl);
+        sb_printf(&t, isfinite(r->buffer) ? "%.0f\n" : "NaN\n", r->buffer);
     }
     const cJSON *rtl = jobj(root, "rtl");
     const cJSON *slips = rtl ? cJSON_GetObjectItemCaseSensitive(rtl, "slip_events") : NULL;
@@ -251,401 +471,221 @@ static int render_plots(const char *dir, const cJSON *root, const mixx_timeline 
             n_slips++;
         }
     }
-    int rc = write_data(data, "callback_hist.tsv", &cb);
+    const char *no_tl = ctx->timeline_name ? "the timeline has no seconds" : "no timeline";
+    ctx->no_data[0] = have_cb ? NULL : "no callback was timed (--no-instrument, or no callbacks)";
+    ctx->no_data[1] = have_iv ? NULL : "no interval between two timed callbacks";
+    ctx->no_data[2] = have_load ? NULL : tl->n ? "no callback was timed in any second" : no_tl;
+    ctx->no_data[3] = have_rtl ? NULL : "no valid latency measurement";
+    ctx->no_data[4] = tl->n ? NULL : no_tl;
+
+    rc = write_data(&data, "callback_hist.tsv", &cb);
     if (!rc)
-        rc = write_data(data, "interval_hist.tsv", &iv);
+        rc = write_data(&data, "interval_hist.tsv", &iv);
     if (!rc)
-        rc = write_data(data, "timeline.tsv", &t);
+        rc = write_data(&data, "timeline.tsv", &t);
     if (!rc)
-        rc = write_data(data, "slips.tsv", &sl);
+        rc = write_data(&data, "slips.tsv", &sl);
     free(cb.p);
     free(iv.p);
     free(t.p);
     free(sl.p);
-    if (rc)
+    if (rc) {
+        snprintf(why, why_len, "writing %s/*.tsv failed: %s", data.path, rc == MIXX_ENOMEM ? "out of memory" : strerror(errno));
+        mixx_dir_close(&data);
         return rc;
-
-    double rate = jnum(root, "sample_rate"), buffer = jnum(root, "buffer_size");
-    double period_us = 1e6 * buffer / rate;
-    char title[256];
-    snprintf(title, sizeof title, "%s, %.0f Hz / %.0f frames", jstr(root, "backend"), rate, buffer);
-    /* report.json may come from anywhere and gnuplot can run shell commands (system): the title goes inside
-     * '...', so it must not close the quote or start a new line (found by fuzz/fuzz_report.c) */
-    for (char *p = title; *p; p++)
-        if (*p == '\'' || (unsigned char)*p < 0x20)
-            *p = ' ';
-    double exp_rtl = rtl ? jnum(rtl, "expected_frames") : NAN;
-    int have_cb = hist && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(hist, "callback_ns")) > 0;
-    int have_iv = hist && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(hist, "interval_ns")) > 0;
-    int have_rtl = 0;
-    for (size_t i = 0; i < tl->n; i++)
-        have_rtl |= isfinite(tl->rows[i].rtl);
-
-    sbuf gp = {0};
-    for (int svg = 0; svg < 2; svg++) {
-        const char *ext = svg ? "svg" : "png";
-        const char *term = svg ? "svg size 900,500 dynamic font 'sans,11'" : "pngcairo size 900,500 font 'sans,10'";
-        sb_printf(&gp, "reset\nset terminal %s\nset grid\nset key top right\n", term);
-        /* callback duration histogram, log count axis */
-        sb_printf(&gp, "set output '%s/.callback_hist.%s.tmp'\n", abs, ext);
-        sb_printf(&gp, "set title 'Callback duration (%s)'\nset xlabel 'callback duration (us)'\n", title);
-        sb_printf(&gp, "set ylabel 'callbacks'\nset logscale y\nset yrange [0.7:*]\nset logscale x\nset style fill solid 0.6\n");
-        if (have_cb)
-            sb_printf(&gp, "plot '%s/callback_hist.tsv' using 1:3:2 with boxes lc rgb '#2060c0' title 'engine'\n",
-                      data);
-        else
-            sb_printf(&gp, "set label 1 'no callbacks recorded' at graph 0.4,0.5\nplot [1:10][1:10] NaN notitle\n");
-        sb_printf(&gp, "unset logscale\nunset label\nset yrange [*:*]\n");
-        /* interval histogram with the period marked */
-        sb_printf(&gp, "set output '%s/.interval_hist.%s.tmp'\n", abs, ext);
-        sb_printf(&gp, "set title 'Callback interval / wake-up jitter (%s)'\nset xlabel 'interval (us)'\n", title);
-        sb_printf(&gp, "set ylabel 'callbacks'\nset logscale y\nset yrange [0.7:*]\n");
-        sb_printf(&gp, "set arrow 1 from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb '#c02020' dt 2 lw 2\n",
-                  period_us, period_us);
-        sb_printf(&gp, "set label 2 'period %.1f us' at %.3f, graph 0.95 left offset 1,0 tc rgb '#c02020'\n",
-                  period_us, period_us);
-        if (have_iv)
-            sb_printf(&gp, "plot '%s/interval_hist.tsv' using 1:3:2 with boxes lc rgb '#208040' title 'engine'\n",
-                      data);
-        else
-            sb_printf(&gp, "plot [1:10][1:10] NaN notitle\n");
-        sb_printf(&gp, "unset arrow\nunset label\nunset logscale\nset yrange [*:*]\n");
-        /* DSP load over time */
-        sb_printf(&gp, "set output '%s/.dsp_load.%s.tmp'\n", abs, ext);
-        sb_printf(&gp, "set title 'DSP load per second (%s)'\nset xlabel 'time (s)'\nset ylabel 'load (%% of period)'\n",
-                  title);
-        sb_printf(&gp, "set logscale y\n");
-        if (tl->n)
-            sb_printf(&gp,
-                      "plot '%s/timeline.tsv' using 1:($7>0?$7:NaN) with lines lc rgb '#c06020' title 'max', "
-                      "'' using 1:($6>0?$6:NaN) with lines lc rgb '#2060c0' title 'mean'\n",
-                      data);
-        else
-            sb_printf(&gp, "plot [0:1][1:10] NaN notitle\n");
-        sb_printf(&gp, "unset logscale\n");
-        /* RTL over time, slips marked */
-        sb_printf(&gp, "set output '%s/.rtl.%s.tmp'\n", abs, ext);
-        sb_printf(&gp, "set title 'Round-trip latency, one measurement per second (%s)'\n", title);
-        sb_printf(&gp, "set xlabel 'time (s)'\nset ylabel 'round trip (frames)'\nset format y '%%.3f'\n");
-        if (isfinite(exp_rtl))
-            sb_printf(&gp, "set arrow 3 from graph 0, first %.4f to graph 1, first %.4f nohead lc rgb '#808080' dt 2\n",
-                      exp_rtl, exp_rtl);
-        double rmin = rtl ? jnum(rtl, "min_frames") : NAN, rmax = rtl ? jnum(rtl, "max_frames") : NAN;
-        if (isfinite(rmin) && isfinite(rmax)) /* a flat line gets a visible band around it */
-            sb_printf(&gp, "set yrange [%.4f:%.4f]\n", fmin(rmin, isfinite(exp_rtl) ? exp_rtl : rmin) - 0.5,
-                      fmax(rmax, isfinite(exp_rtl) ? exp_rtl : rmax) + 0.5);
-        if (have_rtl && n_slips)
-            sb_printf(&gp,
-                      "plot '%s/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' title "
-                      "'measured', '%s/slips.tsv' using 1:2 with points pt 2 ps 2 lc rgb '#c02020' title 'slip'\n",
-                      data, data);
-        else if (have_rtl)
-            sb_printf(&gp,
-                      "plot '%s/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' title "
-                      "'measured (no slips)'\n",
-                      data);
-        else
-            sb_printf(&gp, "set label 4 'no latency measurements' at graph 0.35,0.5\nplot [0:1][0:1] NaN notitle\n");
-        sb_printf(&gp, "unset arrow\nunset label\nset format y\nset yrange [*:*]\n");
-        /* xruns over time */
-        sb_printf(&gp, "set output '%s/.xruns.%s.tmp'\n", abs, ext);
-        sb_printf(&gp, "set title 'Xruns and deadline misses per second (%s)'\nset xlabel 'time (s)'\n", title);
-        sb_printf(&gp, "set ylabel 'events per second'\nset yrange [0:*]\n");
-        if (tl->n)
-            sb_printf(&gp,
-                      "plot '%s/timeline.tsv' using 1:3 with impulses lw 2 lc rgb '#c02020' title 'backend xruns', "
-                      "'' using 1:4 with impulses lw 1 lc rgb '#2060c0' title 'deadline misses', "
-                      "'' using 1:5 with points pt 1 lc rgb '#808080' title 'late wake-ups'\n",
-                      data);
-        else
-            sb_printf(&gp, "plot [0:1][0:1] NaN notitle\n");
-        sb_printf(&gp, "set yrange [*:*]\nset output\n");
     }
-    rc = write_data(data, "plots.gp", &gp);
+
+    /* the script as kept in data/ (names a reader can re-run in the report directory), then as run */
+    char names[MIXX_REPORT_N_PLOTS][2][64], fdnames[MIXX_REPORT_N_PLOTS][2][64];
+    char tmp[MIXX_REPORT_N_PLOTS * 2][NAME_MAX + 1];
+    int fds[MIXX_REPORT_N_PLOTS * 2];
+    for (int i = 0; i < MIXX_REPORT_N_PLOTS; i++)
+        for (int v = 0; v < 2; v++) {
+            snprintf(names[i][v], sizeof names[i][v], "%s.%s", mixx_report_plot_names[i], v ? "svg" : "png");
+            snprintf(fdnames[i][v], sizeof fdnames[i][v], "/dev/fd/%d", 10 + 2 * i + v);
+        }
+    sbuf gp = {0}, run = {0};
+    sb_printf(&gp, "# the plots of this report; redraw with: cd <report directory> && gnuplot data/plots.gp\n");
+    plot_script(&gp, root, tl, ctx, names, n_slips);
+    plot_script(&run, root, tl, ctx, fdnames, n_slips);
+    rc = write_data(&data, "plots.gp", &gp);
     free(gp.p);
-    if (rc)
+    if (rc == 0 && run.oom)
+        rc = MIXX_ENOMEM;
+    if (rc) {
+        snprintf(why, why_len, "writing %s/plots.gp failed: %s", data.path, rc == MIXX_ENOMEM ? "out of memory" : strerror(errno));
+        free(run.p);
+        mixx_dir_close(&data);
         return rc;
-    char script[PATH_MAX + 48];
-    snprintf(script, sizeof script, "%s/plots.gp", data);
-    if (run_gnuplot(script) != 0) {
-        fprintf(stderr, "mixx: report: gnuplot failed on %s (is gnuplot installed?)\n", script);
-        return MIXX_EIO;
     }
-    for (size_t i = 0; i < N_PLOTS; i++)
-        for (int svg = 0; svg < 2; svg++) {
-            char from[PATH_MAX + 64], to[PATH_MAX + 64];
-            snprintf(from, sizeof from, "%s/.%s.%s.tmp", abs, plot_names[i], svg ? "svg" : "png");
-            snprintf(to, sizeof to, "%s/%s.%s", abs, plot_names[i], svg ? "svg" : "png");
-            if (rename(from, to) != 0)
-                return MIXX_EIO;
+    mixx_dir_close(&data);
+    int made = 0;
+    for (; made < 2 * MIXX_REPORT_N_PLOTS; made++) {
+        fds[made] = mixx_dir_create_tmp(d, names[made / 2][made % 2], tmp[made], sizeof tmp[made]);
+        if (fds[made] < 0) {
+            snprintf(why, why_len, "cannot create a temporary file for %s in %s: %s", names[made / 2][made % 2],
+                     d->path, strerror(errno));
+            rc = MIXX_EIO;
+            break;
         }
-    return 0;
-}
-
-/* ---- report.md ---- */
-
-static void fmt_us(char *buf, size_t len, double ns)
-{
-    if (!isfinite(ns))
-        snprintf(buf, len, "n/a");
-    else if (ns < 10000)
-        snprintf(buf, len, "%.2f µs", ns / 1000.0);
-    else
-        snprintf(buf, len, "%.1f µs", ns / 1000.0);
-}
-
-static void row_dist(sbuf *b, const char *label, const cJSON *eng, const cJSON *base, const char *key)
-{
-    char e[32], bl[32];
-    fmt_us(e, sizeof e, eng ? jnum(eng, key) : NAN);
-    fmt_us(bl, sizeof bl, base ? jnum(base, key) : NAN);
-    if (base)
-        sb_printf(b, "| %s | %s | %s |\n", label, e, bl);
-    else
-        sb_printf(b, "| %s | %s |\n", label, e);
-}
-
-static void row_count(sbuf *b, const char *label, double eng, double base, int have_base)
-{
-    char e[32], bl[32];
-    if (isfinite(eng))
-        snprintf(e, sizeof e, "%.0f", eng);
-    else
-        snprintf(e, sizeof e, "n/a");
-    if (isfinite(base))
-        snprintf(bl, sizeof bl, "%.0f", base);
-    else
-        snprintf(bl, sizeof bl, "n/a");
-    if (have_base)
-        sb_printf(b, "| %s | %s | %s |\n", label, e, bl);
-    else
-        sb_printf(b, "| %s | %s |\n", label, e);
-}
-
-static void interpretation(sbuf *b, const cJSON *root, const mixx_timeline *tl, const cJSON *base)
-{
-    double rate = jnum(root, "sample_rate"), buffer = jnum(root, "buffer_size");
-    double period_ns = 1e9 * buffer / rate;
-    double xruns = jnum(root, "xruns_backend"), misses = jnum(root, "deadline_misses");
-    double callbacks = jnum(root, "callbacks"), late = jnum(root, "late_wakeups");
-    const cJSON *cb = jobj(root, "callback_ns"), *iv = jobj(root, "interval_ns");
-    double cb_max = cb ? jnum(cb, "max") : NAN, iv_max = iv ? jnum(iv, "max") : NAN;
-    sb_printf(b, "## Interpretation\n\n");
-    if (jbool(root, "interrupted"))
-        sb_printf(b, "- The run was **interrupted** before its requested duration; the figures cover the %.0f s "
-                     "that ran.\n",
-                  jnum(root, "duration_s"));
-    if (jbool(root, "device_lost"))
-        sb_printf(b, "- The **device was lost** during the run; the figures stop there.\n");
-    sb_printf(b, "- The engine's own processing never came close to its budget: the longest callback took %.1f µs, "
-                 "%.2f %% of the %.1f µs period (p99.9 %.2f µs).",
-              cb_max / 1000, 100 * cb_max / period_ns, period_ns / 1000, cb ? jnum(cb, "p999") / 1000 : NAN);
-    if (misses > 0)
-        sb_printf(b, " %.0f callbacks did exceed one period themselves (deadline misses).", misses);
-    sb_printf(b, "\n");
-    if (xruns == 0) {
-        sb_printf(b, "- No backend xruns in %.0f callbacks.\n", callbacks);
-    } else {
-        /* attribute: seconds with xruns where the longest wake-up interval exceeded 1.5 periods vs. where the
-         * longest callback exceeded the period */
-        size_t sec_x = 0, sec_late = 0, sec_long = 0;
-        for (size_t i = 0; i < tl->n; i++) {
-            const mixx_timeline_row *r = &tl->rows[i];
-            if (r->xruns > 0) {
-                sec_x++;
-                if (r->iv_max_ns > 1.5 * period_ns)
-                    sec_late++;
-                if (r->cb_max_ns > period_ns)
-                    sec_long++;
-            }
+    }
+    if (rc == 0)
+        rc = run_gnuplot(d, &run, fds, made, why, why_len);
+    free(run.p);
+    for (int i = 0; rc == 0 && i < made; i++) {
+        const char *bad = check_image(fds[i], i % 2);
+        if (bad) {
+            snprintf(why, why_len, "gnuplot's %s is not whole: %s (disk full?); the previous %s is kept",
+                     names[i / 2][i % 2], bad, names[i / 2][i % 2]);
+            rc = MIXX_EIO;
         }
-        sb_printf(b,
-                  "- %.0f backend xruns in %.0f callbacks (%.2f per minute), in %zu distinct seconds. In %zu of those "
-                  "seconds the longest interval between callback starts exceeded 1.5 periods (a late wake-up: the "
-                  "thread was not scheduled in time; the longest interval of the run was %.2f ms against a %.3f ms "
-                  "period), and in %zu the engine's own callback exceeded the period. ",
-                  xruns, callbacks, 60 * xruns / fmax(jnum(root, "duration_s"), 1e-9), sec_x, sec_late,
-                  iv_max / 1e6, period_ns / 1e6, sec_long);
-        if (sec_long == 0)
-            sb_printf(b, "As far as the data shows, the xruns were caused by **late wake-ups** (scheduling latency "
-                         "of this virtual machine), not by work in the callback.\n");
-        else
-            sb_printf(b, "Some xruns coincided with long callbacks; see the callback histogram.\n");
     }
-    sb_printf(b, "- %.0f late wake-ups (an interval over 1.5 periods) in all.\n", late);
-    if (base && !cJSON_GetObjectItemCaseSensitive(base, "error")) {
-        double bx = jnum(base, "xruns"), bm = jnum(base, "deadline_misses");
-        const cJSON *bi = jobj(base, "interval_ns");
-        sb_printf(b,
-                  "- The native baseline (%s, %s) saw %.0f xruns and %.0f deadline misses in %.0f callbacks; its "
-                  "longest interval was %.2f ms. ",
-                  jstr(base, "kind"), jstr(base, "mode"), bx, bm, jnum(base, "callbacks"),
-                  bi ? jnum(bi, "max") / 1e6 : NAN);
-        if (isfinite(bx) && xruns <= bx)
-            sb_printf(b, "The engine had no more xruns than the bare reference.\n");
-        else if (isfinite(bx) && strcmp(jstr(base, "mode"), "concurrent") == 0)
-            sb_printf(b, "The engine had %.0f more xruns than the bare reference (%.1f %%). Both ran in the same "
-                         "window but on their own threads, which the scheduler wakes independently, so a late "
-                         "wake-up can hit one and not the other%s. Reported as measured: the bar (no more xruns "
-                         "than the bare client) is not met in this run.\n",
-                      xruns - bx, 100.0 * (xruns - bx) / fmax(bx, 1),
-                      misses == 0 ? "; the engine's callbacks never exceeded the period, so the difference is in "
-                                    "wake-ups, not in the engine's work"
-                                  : "");
-        else if (isfinite(bx))
-            sb_printf(b, "The engine had %.0f more xruns than the bare reference, which ran in a different window "
-                         "(back to back); reported as measured.\n",
-                      xruns - bx);
-        else
-            sb_printf(b, "\n");
+    /* all ten are checked before any replaces its predecessor: a report never mixes old and new plots after a
+     * failed check */
+    for (int i = 0; i < made; i++) {
+        if (rc == 0 && mixx_dir_commit(d, fds[i], tmp[i], names[i / 2][i % 2]) != 0) {
+            snprintf(why, why_len, "saving %s/%s failed: %s", d->path, names[i / 2][i % 2], strerror(errno));
+            rc = MIXX_EIO;
+        } else if (rc != 0) {
+            mixx_dir_discard(d, fds[i], tmp[i]);
+        }
     }
-    const cJSON *rtl = jobj(root, "rtl");
-    if (rtl && jbool(rtl, "active")) {
-        double n = jnum(rtl, "measurements"), ok = jnum(rtl, "ok");
-        double mn = jnum(rtl, "min_frames"), mx = jnum(rtl, "max_frames"), ex = jnum(rtl, "expected_frames");
-        sb_printf(b, "- Round-trip latency: %.0f measurements, %.0f valid; min %.3f, max %.3f frames; the backend "
-                     "implies %.3f frames, so the engine adds %.3f frames. %.0f slips (jumps in latency, e.g. after "
-                     "an xrun that put input and output out of step).\n",
-                  n, ok, mn, mx, ex, jnum(rtl, "mean_frames") - ex, jnum(rtl, "slips"));
-    } else {
-        sb_printf(b, "- The latency meter did not run in this report (%s).\n", rtl ? jstr(rtl, "error") : "n/a");
-    }
-    sb_printf(b, "- Dropped instrumentation records: %.0f (every callback is either recorded or counted as "
-                 "dropped: records written + dropped = callbacks).\n",
-              jnum(root, "dropped_records"));
-}
-
-static int render_md(const char *dir, const cJSON *root, const mixx_timeline *tl)
-{
-    sbuf b = {0};
-    const cJSON *host = jobj(root, "host"), *sched = jobj(root, "sched"), *cpu = jobj(root, "cpu");
-    const cJSON *base = cJSON_GetObjectItemCaseSensitive(root, "baseline");
-    if (!cJSON_IsObject(base))
-        base = NULL;
-    int have_base = base && !cJSON_GetObjectItemCaseSensitive(base, "error");
-    double rate = jnum(root, "sample_rate"), buffer = jnum(root, "buffer_size");
-    sb_printf(&b, "# Latency & Stability Report: %s, %.0f Hz / %.0f frames\n\n", jstr(root, "backend"), rate, buffer);
-    sb_printf(&b, "Generated by `mixx report` from `report.json` and `timeline.jsonl` in this directory "
-                  "(schema `%s`).\n\n",
-              jstr(root, "schema"));
-    sb_printf(&b, "## Methodology\n\n| | |\n|---|---|\n");
-    sb_printf(&b, "| Command | `%s` |\n", jstr(root, "command"));
-    sb_printf(&b, "| Date (UTC) | %s |\n", jstr(root, "date"));
-    if (host) {
-        sb_printf(&b, "| Hardware | %s, %.0f cores, %.1f GiB |\n", jstr(host, "cpu_model"), jnum(host, "cores"),
-                  jnum(host, "memory_gib"));
-        sb_printf(&b, "| OS / kernel | %s / %s |\n", jstr(host, "os"), jstr(host, "kernel"));
-    }
-    sb_printf(&b, "| Backend | %s |\n", jstr(root, "backend"));
-    sb_printf(&b, "| Rate / buffer | %.0f Hz / %.0f frames (%.3f ms period); requested %.0f / %.0f |\n", rate, buffer,
-              1000 * buffer / rate, jnum(root, "requested_sample_rate"), jnum(root, "requested_buffer_size"));
-    sb_printf(&b, "| Channels | %.0f in / %.0f out, latency loop on channel %.0f |\n", jnum(root, "inputs"),
-              jnum(root, "outputs"), jobj(root, "rtl") ? jnum(jobj(root, "rtl"), "channel") : 0.0);
-    if (sched)
-        sb_printf(&b, "| Scheduling | %s priority %.0f (requested %.0f); memory locked: %s |\n",
-                  jstr(sched, "policy"), jnum(sched, "priority"), jnum(sched, "requested_priority"),
-                  jbool(sched, "memory_locked") ? "yes" : "no");
-    sb_printf(&b, "| Duration | %.1f s (requested %.0f s)%s%s |\n", jnum(root, "duration_s"),
-              jnum(root, "requested_duration_s"), jbool(root, "interrupted") ? ", **interrupted**" : "",
-              jbool(root, "device_lost") ? ", **device lost**" : "");
-    if (have_base)
-        sb_printf(&b, "| Baseline | `%s` (%s) |\n", jstr(base, "command"), jstr(base, "mode"));
-    const cJSON *note = cJSON_GetObjectItemCaseSensitive(root, "note");
-    if (cJSON_IsString(note))
-        sb_printf(&b, "| Conditions | %s |\n", note->valuestring);
-    sb_printf(&b, "\nThe engine ran pass-through on every channel with the round-trip latency meter in continuous "
-                  "mode on one channel pair (one measurement per second). Every callback was timed with "
-                  "CLOCK_MONOTONIC on the audio thread and its record passed through a lock-free ring to a monitor "
-                  "thread that builds the histograms (log-linear buckets, < 1 %% relative error). Backend xruns are "
-                  "what the device reported; a deadline miss is a callback that itself took longer than one "
-                  "period; a late wake-up is an interval between callback starts over 1.5 periods.\n\n");
-
-    sb_printf(&b, "## Results\n\n");
-    if (have_base)
-        sb_printf(&b, "| | engine | native baseline |\n|---|---|---|\n");
-    else
-        sb_printf(&b, "| | engine |\n|---|---|\n");
-    row_count(&b, "callbacks", jnum(root, "callbacks"), have_base ? jnum(base, "callbacks") : NAN, have_base);
-    row_count(&b, "expected callbacks (rate / buffer × duration)", jnum(root, "expected_callbacks"),
-              have_base ? jnum(base, "duration_s") * rate / buffer : NAN, have_base);
-    row_count(&b, "backend xruns", jnum(root, "xruns_backend"), have_base ? jnum(base, "xruns") : NAN, have_base);
-    row_count(&b, "deadline misses", jnum(root, "deadline_misses"), have_base ? jnum(base, "deadline_misses") : NAN,
-              have_base);
-    row_count(&b, "late wake-ups", jnum(root, "late_wakeups"), NAN, have_base);
-    row_count(&b, "dropped records", jnum(root, "dropped_records"), NAN, have_base);
-    const cJSON *ecb = jobj(root, "callback_ns"), *eiv = jobj(root, "interval_ns");
-    const cJSON *bcb = have_base ? jobj(base, "callback_ns") : NULL, *biv = have_base ? jobj(base, "interval_ns") : NULL;
-    row_dist(&b, "callback p50", ecb, bcb, "p50");
-    row_dist(&b, "callback p99", ecb, bcb, "p99");
-    row_dist(&b, "callback p99.9", ecb, bcb, "p999");
-    row_dist(&b, "callback max", ecb, bcb, "max");
-    row_dist(&b, "interval p50", eiv, biv, "p50");
-    row_dist(&b, "interval p99", eiv, biv, "p99");
-    row_dist(&b, "interval p99.9", eiv, biv, "p999");
-    row_dist(&b, "interval max", eiv, biv, "max");
-    const cJSON *dl = jobj(root, "dsp_load");
-    if (dl)
-        sb_printf(&b, "| DSP load mean / max | %.4f %% / %.3f %% |%s\n", 100 * jnum(dl, "mean"), 100 * jnum(dl, "max"),
-                  have_base ? " n/a |" : "");
-    if (cpu)
-        sb_printf(&b, "| CPU: process (of one core) / system | %.2f %% / %.2f %% |%s\n", jnum(cpu, "process_pct"),
-                  jnum(cpu, "system_pct"), have_base ? " n/a |" : "");
-    const cJSON *rtl = jobj(root, "rtl");
-    sb_printf(&b, "\n### Round-trip latency (%s method)\n\n", rtl ? jstr(rtl, "method") : "n/a");
-    if (rtl && jbool(rtl, "active")) {
-        double rate_ms = 1000.0 / rate;
-        sb_printf(&b, "| measurements | valid | no signal | unreliable | mean | min | max | expected | slips |\n");
-        sb_printf(&b, "|---|---|---|---|---|---|---|---|---|\n");
-        sb_printf(&b, "| %.0f | %.0f | %.0f | %.0f | %.3f frames (%.3f ms) | %.3f | %.3f | %.3f | %.0f |\n",
-                  jnum(rtl, "measurements"), jnum(rtl, "ok"), jnum(rtl, "no_signal"), jnum(rtl, "unreliable"),
-                  jnum(rtl, "mean_frames"), jnum(rtl, "mean_frames") * rate_ms, jnum(rtl, "min_frames"),
-                  jnum(rtl, "max_frames"), jnum(rtl, "expected_frames"), jnum(rtl, "slips"));
-    } else {
-        sb_printf(&b, "The latency meter did not run: %s.\n", rtl ? jstr(rtl, "error") : "no data");
-    }
-    sb_printf(&b, "\n## Plots\n\n");
-    static const char *const captions[] = {"Callback duration histogram (log count axis)",
-                                           "Callback interval (wake-up jitter) histogram, period marked",
-                                           "DSP load per second", "Round-trip latency over time, slips marked",
-                                           "Xruns, deadline misses and late wake-ups over time"};
-    for (size_t i = 0; i < N_PLOTS; i++)
-        sb_printf(&b, "### %s\n\n![%s](%s.png)\n\n", captions[i], captions[i], plot_names[i]);
-    interpretation(&b, root, tl, have_base ? base : NULL);
-    int rc = write_data(dir, "report.md", &b);
-    free(b.p);
     return rc;
 }
 
-int mixx_report_render(const char *dir, int quiet)
+/* ---- loading ---- */
+
+/* report.json, or for a run that never finished .run.json (written at its start). */
+static cJSON *load_report(const mixx_dir *d, mixx_report_ctx *ctx, char *why, size_t why_len)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/report.json", dir);
-    char *text = slurp(path);
-    if (!text) {
-        fprintf(stderr, "mixx: report: cannot read %s: %s\n", path, strerror(errno));
-        return MIXX_EIO;
+    size_t len = 0;
+    char *text = mixx_read_file_at(d->fd, "report.json", REPORT_MAX_JSON, &len, why, why_len);
+    if (!text && errno == ENOENT) {
+        char why2[512];
+        text = mixx_read_file_at(d->fd, ".run.json", REPORT_MAX_JSON, &len, why2, sizeof why2);
+        if (text)
+            ctx->incomplete = 1;
+        else if (errno != ENOENT)
+            snprintf(why, why_len, "%s", why2);
+        else
+            snprintf(why, why_len, "%s has no report.json (and no .run.json of an unfinished run)", d->path);
     }
-    cJSON *root = cJSON_Parse(text);
+    if (!text)
+        return NULL;
+    cJSON *root = cJSON_ParseWithLength(text, len);
     free(text);
     if (!root || !cJSON_IsObject(root) || strncmp(jstr(root, "schema"), "mixxengine.stability/", 21) != 0) {
-        fprintf(stderr, "mixx: report: %s is not a MixxEngine stability report\n", path);
+        snprintf(why, why_len, "%s/%s is not a MixxEngine stability report", d->path,
+                 ctx->incomplete ? ".run.json" : "report.json");
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+/* A killed run's .run.json has the configuration but no totals: take them from the timeline it left. */
+static void fill_from_timeline(cJSON *root, const mixx_timeline *tl, const mixx_report_formats *fm)
+{
+    double cb = 0, x = 0, m = 0, l = 0, dur = 0;
+    for (size_t i = 0; i < tl->n; i++) {
+        const mixx_timeline_row *r = &tl->rows[i];
+        cb += isfinite(r->callbacks) ? r->callbacks : 0;
+        x += isfinite(r->xruns) ? r->xruns : 0;
+        m += isfinite(r->misses) ? r->misses : 0;
+        l += isfinite(r->late) ? r->late : 0;
+        dur = isfinite(r->t_s) ? fmax(dur, r->t_s) : dur;
+    }
+    const char *keys[] = {"callbacks", "xruns_backend", "deadline_misses", "late_wakeups", "duration_s"};
+    double vals[] = {cb, x, m, l, dur};
+    for (size_t i = 0; i < 5; i++) {
+        cJSON_DeleteItemFromObjectCaseSensitive(root, keys[i]);
+        cJSON_AddNumberToObject(root, keys[i], vals[i]);
+    }
+    if (fm->n) {
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "sample_rate");
+        cJSON_DeleteItemFromObjectCaseSensitive(root, "buffer_size");
+        cJSON_AddNumberToObject(root, "sample_rate", fm->f[fm->n - 1].rate);
+        cJSON_AddNumberToObject(root, "buffer_size", fm->f[fm->n - 1].buffer);
+    }
+}
+
+int mixx_report_render_dir(const mixx_dir *d, int quiet)
+{
+    char why[1024] = "";
+    mixx_report_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    cJSON *root = load_report(d, &ctx, why, sizeof why);
+    if (!root) {
+        fprintf(stderr, "mixx: report: %s\n", why);
+        return MIXX_EINVAL;
+    }
+    /* the timeline: timeline.jsonl, or what an unfinished run was still writing */
+    size_t len = 0;
+    ctx.timeline_name = "timeline.jsonl";
+    char *text = mixx_read_file_at(d->fd, ctx.timeline_name, REPORT_MAX_TIMELINE, &len, why, sizeof why);
+    if (!text && errno == ENOENT && ctx.incomplete) {
+        ctx.timeline_name = ".timeline.jsonl.part";
+        text = mixx_read_file_at(d->fd, ctx.timeline_name, REPORT_MAX_TIMELINE, &len, why, sizeof why);
+    }
+    if (!text && errno == ENOENT) {
+        ctx.timeline_name = NULL; /* no timeline: the report says so */
+    } else if (!text) {
+        fprintf(stderr, "mixx: report: %s/%s\n", d->path, why);
         cJSON_Delete(root);
         return MIXX_EINVAL;
     }
-    snprintf(path, sizeof path, "%s/timeline.jsonl", dir);
-    char *tl_text = slurp(path);
     mixx_timeline tl;
-    int rc = mixx_timeline_parse(tl_text ? tl_text : "", &tl);
-    free(tl_text);
-    if (rc == 0)
-        rc = render_plots(dir, root, &tl);
-    if (rc == 0)
-        rc = render_md(dir, root, &tl);
+    int rc = mixx_timeline_parse(text ? text : "", len, &tl);
+    free(text);
+    if (rc) {
+        fprintf(stderr, "mixx: report: %s: out of memory reading the timeline\n", d->path);
+        cJSON_Delete(root);
+        mixx_timeline_free(&tl);
+        return rc;
+    }
+    if (tl.skipped)
+        fprintf(stderr, "mixx: report: %s/%s: skipped %zu of %zu lines that are not JSON objects (first at line %zu)\n",
+                d->path, ctx.timeline_name, tl.skipped, tl.lines, tl.first_skipped_line);
+    mixx_report_formats_of(&tl, jnum(root, "sample_rate"), jnum(root, "buffer_size"), &ctx.formats);
+    if (ctx.incomplete)
+        fill_from_timeline(root, &tl, &ctx.formats);
+    rc = render_plots(d, root, &tl, &ctx, why, sizeof why);
+    if (rc == 0) {
+        sbuf md = {0};
+        mixx_report_md(&md, root, &tl, &ctx);
+        rc = write_data(d, "report.md", &md);
+        if (rc)
+            snprintf(why, sizeof why, "writing %s/report.md failed: %s", d->path,
+                     rc == MIXX_ENOMEM ? "out of memory" : strerror(errno));
+        free(md.p);
+    }
     if (rc)
-        fprintf(stderr, "mixx: report: rendering into %s failed: %s\n", dir, mixx_strerror(rc));
+        fprintf(stderr, "mixx: report: %s\n", why);
     else if (!quiet)
-        fprintf(stderr, "mixx: report: rendered %s/report.md and %zu plots\n", dir, N_PLOTS);
+        fprintf(stderr, "mixx: report: rendered %s/report.md and %d plots%s\n", d->path, MIXX_REPORT_N_PLOTS,
+                ctx.incomplete ? " (INCOMPLETE: from what an unfinished run left)" : "");
     mixx_timeline_free(&tl);
     cJSON_Delete(root);
+    return rc;
+}
+
+int mixx_report_render(const char *path, int quiet)
+{
+    char why[1024];
+    mixx_dir d;
+    int rc = mixx_dir_open(&d, path, 0, why, sizeof why);
+    if (rc) {
+        fprintf(stderr, "mixx: report: %s\n", why);
+        return rc;
+    }
+    int lock = mixx_report_lock(&d, why, sizeof why);
+    if (lock < 0) {
+        fprintf(stderr, "mixx: report: %s\n", why);
+        mixx_dir_close(&d);
+        return lock;
+    }
+    rc = mixx_report_render_dir(&d, quiet);
+    close(lock);
+    mixx_dir_close(&d);
     return rc;
 }

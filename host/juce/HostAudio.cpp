@@ -176,7 +176,8 @@ std::string HostAudio::start()
 {
     if (! opts_.native)
     {
-        mixx_config cfg = mixx_config_default();
+        mixx_config cfg;
+        mixx_config_init(&cfg, sizeof cfg);
         cfg.backend = MIXX_BACKEND_HOSTED;
         cfg.sample_rate = opts_.sampleRate;
         cfg.buffer_size = opts_.bufferSize;
@@ -288,7 +289,7 @@ void HostAudio::poll()
         deviceLost_ = true;
 
     if (engine_ != nullptr)
-        haveEngineStats_ = mixx_engine_get_stats (engine_, &engineStats_) == 0;
+        haveEngineStats_ = mixx_engine_get_stats(engine_, &engineStats_, sizeof(mixx_stats)) == 0;
     if (engine_ != nullptr && rtlEnabled_ && engineRunning_)
     {
         mixx_rtl_result r {};

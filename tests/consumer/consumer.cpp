@@ -7,7 +7,8 @@
 
 int main()
 {
-    mixx_config cfg = mixx_config_default();
+    mixx_config cfg;
+    mixx_config_init(&cfg, sizeof cfg);
     cfg.backend = MIXX_BACKEND_HOSTED;
     mixx_engine *e = nullptr;
     if (mixx_engine_create(&cfg, &e) != MIXX_OK || mixx_engine_start_handle(e) != MIXX_OK)
