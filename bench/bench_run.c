@@ -125,7 +125,7 @@ static int set_open(bench_set *s, const bench_opts *o, uint32_t rate, uint32_t f
     s->ring_ok = mixx_ring_init(&s->ring, 16384) == 0;
     if (s->ring_ok) {
         /* fault the slots in now: first-touch page faults are not part of a push */
-        memset(s->ring.slots, 0xff, (size_t)(s->ring.mask + 1) * sizeof(mixx_record));
+        memset(s->ring.slots, 0xff, (size_t)(s->ring.idx.size) * sizeof(mixx_record));
         s->k[K_RING].ring = &s->ring;
     }
     else
@@ -189,8 +189,8 @@ static int set_measure(bench_set *s, const bench_opts *o, uint32_t reps, double 
         s->blocks = mixx_bench_calibrate(ref, o->target_us * 1000.0);
     }
     /* the ring-push batch must fit the ring it is timed on */
-    if (s->k[K_RING].enabled && s->blocks > s->ring.mask + 1)
-        s->blocks = s->ring.mask + 1;
+    if (s->k[K_RING].enabled && s->blocks > s->ring.idx.size)
+        s->blocks = s->ring.idx.size;
     for (int i = 0; i < K_COUNT; i++)
         warm_engine(&s->k[i], s->blocks, warm_budget_ns);
     double pace = o->no_pace ? 0.0 : MIXX_BENCH_PACE_NS_PER_BLOCK;

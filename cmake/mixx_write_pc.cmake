@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# mixx_write_pc.cmake: runs at install time (install(CODE) in the top CMakeLists.txt) and writes mixxengine.pc
-# with the prefix this install really uses, normalised: no trailing or double slashes, no "..".
-# In: MIXX_PC_IN, MIXX_PC_OUT, MIXX_PC_LIBDIR, MIXX_PC_INCLUDEDIR; CMAKE_INSTALL_PREFIX from the install run.
+# mixx_write_pc.cmake: runs at install time (install(CODE) in the top CMakeLists.txt) and installs mixxengine.pc
+# with the prefix this install really uses, normalised: no trailing or double slashes, no "..". Written to a
+# temporary name and renamed, so the file is whole or absent and a symlink in its place is replaced, not followed.
+# In: MIXX_PC_IN, MIXX_PC_LIBDIR, MIXX_PC_INCLUDEDIR; CMAKE_INSTALL_PREFIX (and DESTDIR) from the install run.
 set(_prefix "${CMAKE_INSTALL_PREFIX}")
 get_filename_component(_prefix "${_prefix}" ABSOLUTE)
 file(TO_CMAKE_PATH "${_prefix}" _prefix)
@@ -26,4 +27,14 @@ file(READ "${MIXX_PC_IN}" _pc)
 string(REPLACE "%PREFIX%" "${_prefix}" _pc "${_pc}")
 string(REPLACE "%LIBDIR%" "${_LIBDIR}" _pc "${_pc}")
 string(REPLACE "%INCLUDEDIR%" "${_INCLUDEDIR}" _pc "${_pc}")
-file(WRITE "${MIXX_PC_OUT}" "${_pc}")
+if(IS_ABSOLUTE "${MIXX_PC_LIBDIR}")
+  set(_dest "$ENV{DESTDIR}${MIXX_PC_LIBDIR}/pkgconfig")
+else()
+  set(_dest "$ENV{DESTDIR}${_prefix}/${MIXX_PC_LIBDIR}/pkgconfig")
+endif()
+string(REGEX REPLACE "/+" "/" _dest "${_dest}")
+message(STATUS "Installing: ${_dest}/mixxengine.pc")
+file(MAKE_DIRECTORY "${_dest}")
+file(WRITE "${_dest}/.mixxengine.pc.tmp" "${_pc}")
+file(RENAME "${_dest}/.mixxengine.pc.tmp" "${_dest}/mixxengine.pc")
+list(APPEND CMAKE_INSTALL_MANIFEST_FILES "${_dest}/mixxengine.pc")

@@ -220,7 +220,14 @@ static void fill_config(reader *r, mixx_config *c, char strs[4][64])
     c->second_cb = (g & 64) ? second_cb : NULL;
     c->audio_cb = (g & 128) ? audio_cb : NULL;
     uint8_t s = u8(r);
-    c->log_path = s % 5 == 1 ? "/dev/null" : s % 5 == 2 ? "/nonexistent-mixx-dir/log.jsonl" : NULL;
+    /* the engine creates its log exclusively: a fresh name per configuration (an existing file, e.g. /dev/null,
+     * is refused with MIXX_EIO: s % 5 == 3 keeps that case) */
+    static char fresh[64];
+    static unsigned long n_logs;
+    snprintf(fresh, sizeof fresh, "/tmp/mixx-fuzz-api-%d-%lu.jsonl", (int)getpid(), n_logs++ % 4);
+    if (s % 5 == 1)
+        unlink(fresh);
+    c->log_path = s % 5 == 1 ? fresh : s % 5 == 2 ? "/nonexistent-mixx-dir/log.jsonl" : s % 5 == 3 ? "/dev/null" : NULL;
     c->device = pick_string(r, strs[0], 64);
     c->jack.client_name = pick_string(r, strs[1], 64);
     c->jack.connect_in = pick_string(r, strs[2], 64);

@@ -69,7 +69,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     setenv("PATH", "/nonexistent-mixx-fuzz", 1); /* gnuplot is never run */
-    /* render_plots resolves the directory and makes DIR/data before writing (in memory, see above) */
+    /* mixx_report_render_plots resolves the directory and makes DIR/data before writing (in memory, see above) */
     snprintf(workdir, sizeof workdir, "/tmp/mixx-fuzz-report-%d", (int)getpid());
     mkdir(workdir, 0700);
     mixx_dir_open(&wd, workdir, 0, NULL, 0);
@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         mixx_report_formats_of(&tl, jnum(root, "sample_rate"), jnum(root, "buffer_size"), &ctx.formats);
         char why[1024];
         /* fails at gnuplot, after writing data and the script */
-        int rc = wd.fd >= 0 ? render_plots(&wd, root, &tl, &ctx, why, sizeof why) : MIXX_EIO;
+        int rc = wd.fd >= 0 ? mixx_report_render_plots(&wd, root, &tl, &ctx, why, sizeof why) : MIXX_EIO;
         stderr = saved;
         FUZZ_ASSERT(rc == MIXX_EIO || rc == MIXX_ENOMEM);
         sbuf md = {0};

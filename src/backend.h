@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "mixxengine.h"
 
 struct mixx_engine;
@@ -41,6 +42,9 @@ typedef struct mixx_backend_ops {
     int (*set_buffer_size)(void *state, uint32_t frames);
 } mixx_backend_ops;
 
+/* The registry (backend.c): the ops of backend b, NULL if compiled out or unknown. Any thread. */
+const mixx_backend_ops *mixx__backend_ops(mixx_backend b);
+
 extern const mixx_backend_ops mixx_backend_sim_ops;
 extern const mixx_backend_ops mixx_backend_hosted_ops;
 #ifdef MIXX_HAVE_JACK
@@ -59,6 +63,8 @@ void mixx__engine_set_error(struct mixx_engine *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Forgets the last error's detail (start of a control call). Control thread. */
+void mixx__engine_clear_error(struct mixx_engine *e);
 /* One audio cycle: runs the processing (input i -> output i, the latency meter, extra outputs silenced) and
  * the instrumentation. deadline_ns: absolute CLOCK_MONOTONIC time by which the device needs the output (0 if
  * unknown: then a callback longer than one period is the only deadline test). xruns: backend-reported
@@ -80,8 +86,6 @@ void mixx__engine_format_changed(struct mixx_engine *e, uint32_t sample_rate, ui
  * realtime-safe (one atomic store); published in mixx_stats. */
 void mixx__engine_audio_thread(struct mixx_engine *e, int sched_policy, int sched_priority);
 
-/* Monotonic time in ns. Realtime-safe (vDSO). */
-uint64_t mixx__now_ns(void);
 
 /* Realtime section markers for the rtsan configuration (-DMIXX_SANITIZE=rtsan, docs/reliability.md): inside,
  * RealtimeSanitizer aborts on malloc/free, locks, sleeps, file I/O. Sections nest. A backend wraps all of its

@@ -18,6 +18,7 @@
 
 #include "backend.h"
 #include "mixxengine/dsp.h"
+#include "sync.h"
 
 #define JACK_MAX_CH 64
 /* after server loss jack_client_close talks to a dead socket; it returns at once with jack2, but we never
@@ -209,14 +210,99 @@ static int port_connected(jack_port_t *p)
     return jack_port_connected(p) > 0;
 }
 
-/* Expected round trip in frames. JACK's model: capture latency up to our input + playback latency from our
- * output. A loop that never leaves the graph (self-loop, or through other clients only) has both 0 and is
- * closed by JACK's feedback rule: what we write in cycle k is read in cycle k + 1, one period. NaN when
- * no input or no output is connected (there is no loop to claim anything about). */
+/* ---- the loop's expected round trip, from the connection graph -------------------------------------------
+ * JACK's model is capture latency up to our input + playback latency from our output, and that is right for a
+ * loop through the hardware. A loop closed inside the graph (our output -> other clients -> our input) is
+ * different: each client on the way is counted on both sides (its latency is in our input's capture latency
+ * and in our output's playback latency), and JACK's latency recomputation around a cycle can inflate both
+ * further (seen: 1665 claimed for a 397-frame loop through `jack_latent_client 333`). So we walk upstream from
+ * our inputs. Where every path leads back to our own outputs through other clients, the expectation is the
+ * largest sum of those clients' own latencies on a path, plus the one period of JACK's feedback edge. A
+ * client's own latency is its output's capture latency minus its input's; the same difference on the playback
+ * side must agree, else the ranges cannot say and the expectation is unknown (NaN). Control and notification
+ * threads only (reads the graph; never the process thread). */
+
+#define JACK_WALK_DEPTH 16 /* clients on one path; deeper graphs are "unknown" */
+
+enum { JACK_PATH_LOOP = 0, JACK_PATH_EXTERNAL = 1, JACK_PATH_UNKNOWN = 2 };
+
+/* The longest own-latency sum from our outputs to `port` (an output port feeding the path), in *frames. */
+static int jack_walk_upstream(jack_state *s, jack_port_t *port, int depth, uint32_t *frames)
+{
+    if (jack_port_is_mine(s->client, port)) {
+        *frames = 0; /* our own output: the loop is closed inside the graph */
+        return JACK_PATH_LOOP;
+    }
+    int flags = jack_port_flags(port);
+    if (flags & (JackPortIsPhysical | JackPortIsTerminal))
+        return JACK_PATH_EXTERNAL;
+    if (depth >= JACK_WALK_DEPTH)
+        return JACK_PATH_UNKNOWN;
+    /* the client that owns `port`: its input ports are the next step upstream */
+    const char *name = jack_port_name(port);
+    const char *colon = name ? strchr(name, ':') : NULL;
+    if (!colon || colon == name)
+        return JACK_PATH_UNKNOWN;
+    char pattern[320];
+    int n = snprintf(pattern, sizeof pattern, "^%.*s:", (int)(colon - name), name);
+    if (n < 0 || (size_t)n >= sizeof pattern || strpbrk(pattern + 1, ".[]()*+?{}|\\$"))
+        return JACK_PATH_UNKNOWN; /* a client name with regex characters: do not guess */
+    const char **inputs = jack_get_ports(s->client, pattern, NULL, JackPortIsInput);
+    if (!inputs)
+        return JACK_PATH_UNKNOWN; /* a source with no inputs: a generator, not a loop */
+    jack_latency_range_t out_cap, out_play;
+    jack_port_get_latency_range(port, JackCaptureLatency, &out_cap);
+    jack_port_get_latency_range(port, JackPlaybackLatency, &out_play);
+    int result = JACK_PATH_UNKNOWN, any = 0;
+    uint32_t best = 0;
+    for (int i = 0; inputs[i] && result != JACK_PATH_EXTERNAL; i++) {
+        jack_port_t *in = jack_port_by_name(s->client, inputs[i]);
+        const char **src = in ? jack_port_get_all_connections(s->client, in) : NULL;
+        if (!src)
+            continue; /* an unconnected input carries nothing of ours */
+        jack_latency_range_t in_cap, in_play;
+        jack_port_get_latency_range(in, JackCaptureLatency, &in_cap);
+        jack_port_get_latency_range(in, JackPlaybackLatency, &in_play);
+        int64_t own_cap = (int64_t)out_cap.max - (int64_t)in_cap.max;
+        int64_t own_play = (int64_t)in_play.max - (int64_t)out_play.max;
+        if (own_cap != own_play || own_cap < 0) {
+            result = JACK_PATH_UNKNOWN;
+            any = 1;
+            jack_free(src);
+            break;
+        }
+        for (int k = 0; src[k]; k++) {
+            jack_port_t *up = jack_port_by_name(s->client, src[k]);
+            uint32_t f = 0;
+            int r = up ? jack_walk_upstream(s, up, depth + 1, &f) : JACK_PATH_UNKNOWN;
+            if (r == JACK_PATH_EXTERNAL) {
+                result = r;
+                break;
+            }
+            if (r == JACK_PATH_UNKNOWN) {
+                result = r;
+                any = 1;
+                continue;
+            }
+            if (!any || result == JACK_PATH_LOOP) {
+                result = JACK_PATH_LOOP;
+                if ((uint32_t)own_cap + f > best)
+                    best = (uint32_t)own_cap + f;
+            }
+            any = 1;
+        }
+        jack_free(src);
+    }
+    jack_free(inputs);
+    *frames = best;
+    return result;
+}
+
+/* Expected round trip in frames; NaN when no input or no output is connected, or the graph cannot say. */
 static double jack_expected_rtl(jack_state *s)
 {
-    uint32_t cap = 0, play = 0;
-    int any_in = 0, any_out = 0;
+    uint32_t cap = 0, play = 0, loop = 0;
+    int any_in = 0, any_out = 0, external = 0, unknown = 0;
     for (uint32_t c = 0; c < s->n_in; c++) {
         if (!port_connected(s->in_ports[c]))
             continue;
@@ -225,6 +311,18 @@ static double jack_expected_rtl(jack_state *s)
         any_in = 1;
         if (r.max > cap)
             cap = r.max;
+        const char **src = jack_port_get_all_connections(s->client, s->in_ports[c]);
+        for (int k = 0; src && src[k]; k++) {
+            jack_port_t *up = jack_port_by_name(s->client, src[k]);
+            uint32_t f = 0;
+            int w = up ? jack_walk_upstream(s, up, 0, &f) : JACK_PATH_UNKNOWN;
+            external |= w == JACK_PATH_EXTERNAL;
+            unknown |= w == JACK_PATH_UNKNOWN;
+            if (w == JACK_PATH_LOOP && f > loop)
+                loop = f;
+        }
+        if (src)
+            jack_free(src);
     }
     for (uint32_t c = 0; c < s->n_out; c++) {
         if (!port_connected(s->out_ports[c]))
@@ -237,9 +335,11 @@ static double jack_expected_rtl(jack_state *s)
     }
     if (!any_in || !any_out)
         return NAN;
-    if (cap + play == 0)
-        return (double)jack_get_buffer_size(s->client);
-    return (double)cap + (double)play;
+    if (external)
+        return (double)cap + (double)play; /* through the hardware: JACK's own model */
+    if (unknown)
+        return NAN;
+    return (double)loop + (double)jack_get_buffer_size(s->client); /* inside the graph: + the feedback edge */
 }
 
 static int jack_latency(void *state, double *expected)
@@ -474,72 +574,17 @@ static int jack_stop(void *state)
     return 0;
 }
 
-typedef struct jack_closer {
-    jack_client_t *client;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int done, abandoned;
-} jack_closer;
-
-static void *jack_closer_main(void *arg)
+static int jack_close_call(void *arg)
 {
-    jack_closer *k = arg;
-    jack_client_close(k->client);
-    pthread_mutex_lock(&k->lock);
-    k->done = 1;
-    int abandoned = k->abandoned;
-    pthread_cond_signal(&k->cond);
-    pthread_mutex_unlock(&k->lock);
-    if (abandoned) { /* the waiter gave up: the closer owns the record now */
-        pthread_mutex_destroy(&k->lock);
-        pthread_cond_destroy(&k->cond);
-        free(k);
-    }
-    return NULL;
+    return jack_client_close(*(jack_client_t **)arg);
 }
 
-/* Closes a client whose server died: in a helper thread, waiting at most JACK_CLOSE_TIMEOUT_MS. If libjack
- * blocks longer, the client (and that thread) is abandoned rather than letting stop/destroy hang. */
+/* Closes a client whose server died, waiting at most JACK_CLOSE_TIMEOUT_MS: if libjack blocks longer, the
+ * client (and the helper thread) is abandoned rather than letting stop/destroy hang. */
 static void jack_close_dead(jack_client_t *client)
 {
-    jack_closer *k = calloc(1, sizeof *k);
-    if (!k)
-        return; /* leak the client rather than risk a hang */
-    k->client = client;
-    pthread_mutex_init(&k->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&k->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_t t;
-    if (pthread_create(&t, NULL, jack_closer_main, k) != 0) {
-        pthread_mutex_destroy(&k->lock);
-        pthread_cond_destroy(&k->cond);
-        free(k);
-        return;
-    }
-    pthread_detach(t);
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += JACK_CLOSE_TIMEOUT_MS / 1000;
-    until.tv_nsec += (long)(JACK_CLOSE_TIMEOUT_MS % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&k->lock);
-    while (!k->done && pthread_cond_timedwait(&k->cond, &k->lock, &until) != ETIMEDOUT) {
-    }
-    int done = k->done;
-    if (!done)
-        k->abandoned = 1;
-    pthread_mutex_unlock(&k->lock);
-    if (done) {
-        pthread_mutex_destroy(&k->lock);
-        pthread_cond_destroy(&k->cond);
-        free(k);
-    }
+    int ignored;
+    mixx__call_with_timeout(jack_close_call, &client, sizeof client, JACK_CLOSE_TIMEOUT_MS, &ignored);
 }
 
 static void jack_close_client(jack_state *s)

@@ -25,6 +25,8 @@
 #endif
 
 #include "backend.h"
+#include "backend_portaudio.h"
+#include "sync.h"
 #include "mixxengine/dsp.h"
 
 #define PA_MAX_CH 64
@@ -54,131 +56,6 @@ typedef struct pa_state {
     _Atomic int watchdog_quit;
 } pa_state;
 
-/* ---- PortAudio's global state -----------------------------------------------------------------------
- * Pa_Initialize/Pa_Terminate are reference counted but not thread-safe: one lock for them. */
-static pthread_mutex_t pa_global_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Pa_Initialize probes every host API; on Linux ALSA's configuration code and libjack print dozens of lines
- * to stderr when there is no card or no server. We point fd 2 at /dev/null for the duration of the call
- * (MIXX_PA_VERBOSE=1 keeps the noise). The redirect is process-wide: another thread writing to stderr during
- * those milliseconds is silenced too, which we accept for a control-thread call. */
-static int pa_quiet_begin(void)
-{
-    const char *v = getenv("MIXX_PA_VERBOSE");
-    if (v && *v && strcmp(v, "0") != 0)
-        return -1;
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    if (saved < 0)
-        return -1;
-    int nul = open("/dev/null", O_WRONLY);
-    if (nul < 0 || dup2(nul, STDERR_FILENO) < 0) {
-        if (nul >= 0)
-            close(nul);
-        close(saved);
-        return -1;
-    }
-    close(nul);
-    return saved;
-}
-
-static void pa_quiet_end(int saved)
-{
-    if (saved < 0)
-        return;
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-}
-
-static PaError pa_init(const char *client_name)
-{
-    pthread_mutex_lock(&pa_global_lock);
-#ifdef MIXX_PA_HAVE_JACK_NAME
-    /* PaJack keeps the pointer: a static copy. Only read by the first Pa_Initialize of the process. */
-    static char jack_name[64];
-    if (client_name && *client_name) {
-        snprintf(jack_name, sizeof jack_name, "%s", client_name);
-        PaJack_SetClientName(jack_name);
-    }
-#else
-    (void)client_name;
-#endif
-    int q = pa_quiet_begin();
-    PaError err = Pa_Initialize();
-    pa_quiet_end(q);
-    pthread_mutex_unlock(&pa_global_lock);
-    return err;
-}
-
-static void pa_term(void)
-{
-    pthread_mutex_lock(&pa_global_lock);
-    int q = pa_quiet_begin();
-    Pa_Terminate();
-    pa_quiet_end(q);
-    pthread_mutex_unlock(&pa_global_lock);
-}
-
-/* A host API on which a stream had to be abandoned (see pa_bounded): PortAudio stays initialised with that
- * stream inside, and the host API cannot be trusted again in this process (PortAudio 19.6's JACK host API
- * keeps its dead client: every later Pa_OpenStream fails). Guarded by pa_global_lock. */
-static PaHostApiIndex pa_wedged_api = -1;
-/* The abandoned states stay referenced (not freed, not "leaked"): PortAudio may still hold pointers to them. */
-static void *pa_abandoned[8];
-
-static void pa_abandon(void *s, PaHostApiIndex api)
-{
-    pthread_mutex_lock(&pa_global_lock);
-    pa_wedged_api = api;
-    for (size_t i = 0; i < sizeof pa_abandoned / sizeof pa_abandoned[0]; i++)
-        if (!pa_abandoned[i] || pa_abandoned[i] == s) {
-            pa_abandoned[i] = s;
-            break;
-        }
-    pthread_mutex_unlock(&pa_global_lock);
-}
-
-/* PortAudio error -> engine code, with PortAudio's (and the host API's) text in the engine's last error. */
-static int pa_fail(struct mixx_engine *e, const char *what, PaError err)
-{
-    int rc;
-    switch (err) {
-    case paInvalidDevice:
-        rc = MIXX_ENODEVICE;
-        break;
-    case paInvalidChannelCount:
-        rc = MIXX_ECHANNELS;
-        break;
-    case paInvalidSampleRate:
-        rc = MIXX_ERATE;
-        break;
-    case paInsufficientMemory:
-        rc = MIXX_ENOMEM;
-        break;
-    case paTimedOut:
-        rc = MIXX_ETIMEDOUT;
-        break;
-    case paBadBufferPtr:
-    case paNullCallback:
-    case paBadStreamPtr:
-        rc = MIXX_EINVAL;
-        break;
-    default:
-        rc = MIXX_EDEVICE;
-        break;
-    }
-    if (e) {
-        const PaHostErrorInfo *h = err == paUnanticipatedHostError ? Pa_GetLastHostErrorInfo() : NULL;
-        if (h && h->errorText && *h->errorText)
-            mixx__engine_set_error(e, "PortAudio: %s: %s (host error %ld: %s)", what, Pa_GetErrorText(err),
-                                   h->errorCode, h->errorText);
-        else
-            mixx__engine_set_error(e, "PortAudio: %s: %s (%d)", what, Pa_GetErrorText(err), (int)err);
-    }
-    return rc;
-}
-
 /* ---- bounded PortAudio calls --------------------------------------------------------------------------
  * Some host APIs never return from Pa_StopStream/Pa_CloseStream after the device went away (PortAudio 19.6's
  * JACK host API waits for a process callback that a dead server never delivers). Those calls run in a helper
@@ -188,22 +65,11 @@ enum { PA_JOB_STOP = 1, PA_JOB_CLOSE = 2, PA_JOB_TERMINATE = 4 };
 typedef struct pa_job {
     PaStream *stream;
     int what;
-    PaError err;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int done, abandoned;
 } pa_job;
 
-static void pa_job_free(pa_job *j)
+static int pa_job_run(void *arg)
 {
-    pthread_mutex_destroy(&j->lock);
-    pthread_cond_destroy(&j->cond);
-    free(j);
-}
-
-static void *pa_job_main(void *arg)
-{
-    pa_job *j = arg;
+    const pa_job *j = arg;
     PaError err = paNoError;
     if (j->what & PA_JOB_STOP)
         err = Pa_StopStream(j->stream);
@@ -213,64 +79,20 @@ static void *pa_job_main(void *arg)
             err = e2;
     }
     if (j->what & PA_JOB_TERMINATE)
-        pa_term();
-    pthread_mutex_lock(&j->lock);
-    j->err = err;
-    j->done = 1;
-    int abandoned = j->abandoned;
-    pthread_cond_signal(&j->cond);
-    pthread_mutex_unlock(&j->lock);
-    if (abandoned)
-        pa_job_free(j);
-    return NULL;
+        mixx__pa_term();
+    return err;
 }
 
-/* Returns 0 (finished; *err = PortAudio's result) or MIXX_ETIMEDOUT (abandoned). Control thread. */
+/* Returns 0 (finished; *err = PortAudio's result), MIXX_ETIMEDOUT (abandoned), MIXX_ENOMEM, MIXX_ETHREAD.
+ * Control thread. */
 static int pa_bounded(PaStream *stream, int what, unsigned timeout_ms, PaError *err)
 {
-    pa_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return MIXX_ENOMEM;
-    j->stream = stream;
-    j->what = what;
-    pthread_mutex_init(&j->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-#if !defined(__APPLE__)
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    const clockid_t clk = CLOCK_MONOTONIC;
-#else
-    const clockid_t clk = CLOCK_REALTIME; /* macOS condvars only know the realtime clock */
-#endif
-    pthread_cond_init(&j->cond, &ca);
-    pthread_condattr_destroy(&ca);
-    pthread_t t;
-    if (pthread_create(&t, NULL, pa_job_main, j) != 0) {
-        pa_job_free(j);
-        return MIXX_ETHREAD;
-    }
-    pthread_detach(t);
-    struct timespec until;
-    clock_gettime(clk, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&j->lock);
-    while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT) {
-    }
-    int done = j->done;
-    if (done)
-        *err = j->err;
-    else
-        j->abandoned = 1;
-    pthread_mutex_unlock(&j->lock);
-    if (!done)
-        return MIXX_ETIMEDOUT;
-    pa_job_free(j);
-    return 0;
+    pa_job j = {stream, what};
+    int r = paNoError;
+    int rc = mixx__call_with_timeout(pa_job_run, &j, sizeof j, timeout_ms, &r);
+    if (rc == 0)
+        *err = r;
+    return rc;
 }
 
 /* ---- the stream callbacks ------------------------------------------------------------------------------ */
@@ -351,78 +173,6 @@ static void *pa_watchdog_main(void *arg)
     return NULL;
 }
 
-/* ---- device selection ---------------------------------------------------------------------------------- */
-
-static int pa_is_number(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
-/* "<device> [<host API>]": what `mixx devices` prints and --device accepts (as does the bare device name). */
-static void pa_device_label(PaDeviceIndex i, char *buf, size_t len)
-{
-    const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-    const PaHostApiInfo *h = d ? Pa_GetHostApiInfo(d->hostApi) : NULL;
-    snprintf(buf, len, "%s [%s]", d && d->name ? d->name : "?", h && h->name ? h->name : "?");
-}
-
-/* Finds --device: an index, the full label, the exact device name, else a unique case-insensitive substring. */
-static int pa_find_device(struct mixx_engine *e, const char *spec, PaDeviceIndex *out)
-{
-    int n = Pa_GetDeviceCount();
-    if (pa_is_number(spec)) {
-        long v = strtol(spec, NULL, 10);
-        if (v >= 0 && v < n) {
-            *out = (PaDeviceIndex)v;
-            return 0;
-        }
-        mixx__engine_set_error(e, "PortAudio has no device %ld (it has %d; see mixx devices --backend portaudio)", v,
-                               n);
-        return MIXX_ENODEVICE;
-    }
-    char label[300];
-    for (int i = 0; i < n; i++) {
-        pa_device_label(i, label, sizeof label);
-        if (strcmp(label, spec) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        if (d && d->name && strcmp(d->name, spec) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    int found = -1, matches = 0;
-    for (int i = 0; i < n; i++) {
-        pa_device_label(i, label, sizeof label);
-        for (char *p = label; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-        char want[300];
-        snprintf(want, sizeof want, "%s", spec);
-        for (char *p = want; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-        if (strstr(label, want)) {
-            found = i;
-            matches++;
-        }
-    }
-    if (matches == 1) {
-        *out = found;
-        return 0;
-    }
-    mixx__engine_set_error(e, "PortAudio device '%s' %s (%d devices; see mixx devices --backend portaudio)", spec,
-                           matches ? "is ambiguous" : "not found", n);
-    return MIXX_ENODEVICE;
-}
-
 /* ---- open / start / stop / close ------------------------------------------------------------------------ */
 
 static int pa_open_stream(pa_state *s, PaDeviceIndex din, PaDeviceIndex dout, double rate, PaError *err)
@@ -442,10 +192,10 @@ static int pa_open_stream(pa_state *s, PaDeviceIndex din, PaDeviceIndex dout, do
         op.sampleFormat = paFloat32 | paNonInterleaved;
         op.suggestedLatency = Pa_GetDeviceInfo(dout)->defaultLowOutputLatency;
     }
-    int q = pa_quiet_begin();
+    int q = mixx__pa_quiet_begin();
     *err = Pa_OpenStream(&s->stream, s->n_in ? &ip : NULL, s->n_out ? &op : NULL, rate, s->buffer,
                          paClipOff | paDitherOff, pa_callback, s);
-    pa_quiet_end(q);
+    mixx__pa_quiet_end(q);
     return *err == paNoError ? 0 : -1;
 }
 
@@ -464,9 +214,9 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
     s->max_frames = cfg->max_buffer_size;
     s->buffer = cfg->buffer_size;
 
-    PaError err = pa_init(cfg->jack.client_name);
+    PaError err = mixx__pa_init(cfg->jack.client_name);
     if (err != paNoError) {
-        int rc = pa_fail(e, "Pa_Initialize", err);
+        int rc = mixx__pa_fail(e, "Pa_Initialize", err);
         free(s);
         return rc;
     }
@@ -482,7 +232,7 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
         goto fail;
     }
     if (cfg->device && *cfg->device) {
-        rc = pa_find_device(e, cfg->device, &din);
+        rc = mixx__pa_find_device(e, cfg->device, &din);
         if (rc)
             goto fail;
         dout = din;
@@ -502,27 +252,25 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
         (s->n_out && (!dio || (uint32_t)dio->maxOutputChannels < s->n_out))) {
         char li[300] = "", lo[300] = "";
         if (din != paNoDevice)
-            pa_device_label(din, li, sizeof li);
+            mixx__pa_device_label(din, li, sizeof li);
         if (dout != paNoDevice)
-            pa_device_label(dout, lo, sizeof lo);
+            mixx__pa_device_label(dout, lo, sizeof lo);
         mixx__engine_set_error(e, "%u in / %u out requested; '%s' has %d inputs, '%s' has %d outputs", s->n_in,
                                s->n_out, li, di ? di->maxInputChannels : 0, lo, dio ? dio->maxOutputChannels : 0);
         rc = MIXX_ECHANNELS;
         goto fail;
     }
     if (din == dout || !s->n_in || !s->n_out)
-        pa_device_label(s->n_in ? din : dout, s->dev_desc, sizeof s->dev_desc);
+        mixx__pa_device_label(s->n_in ? din : dout, s->dev_desc, sizeof s->dev_desc);
     else {
         char li[300], lo[300];
-        pa_device_label(din, li, sizeof li);
-        pa_device_label(dout, lo, sizeof lo);
+        mixx__pa_device_label(din, li, sizeof li);
+        mixx__pa_device_label(dout, lo, sizeof lo);
         snprintf(s->dev_desc, sizeof s->dev_desc, "%.140s -> %.140s", li, lo);
     }
 
     s->host_api = Pa_GetDeviceInfo(s->n_out ? dout : din)->hostApi;
-    pthread_mutex_lock(&pa_global_lock);
-    int wedged = pa_wedged_api >= 0 && pa_wedged_api == s->host_api;
-    pthread_mutex_unlock(&pa_global_lock);
+    int wedged = mixx__pa_api_wedged(s->host_api);
     if (wedged) {
         const PaHostApiInfo *h = Pa_GetHostApiInfo(s->host_api);
         mixx__engine_set_error(e,
@@ -551,7 +299,7 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
         }
         char what[400];
         snprintf(what, sizeof what, "Pa_OpenStream on %s at %.0f Hz / %u frames", s->dev_desc, rate, s->buffer);
-        rc = pa_fail(e, what, err);
+        rc = mixx__pa_fail(e, what, err);
         s->stream = NULL;
         goto fail;
     }
@@ -568,7 +316,7 @@ opened:
     *state = s;
     return 0;
 fail:
-    pa_term();
+    mixx__pa_term();
     free(s);
     return rc;
 }
@@ -581,7 +329,7 @@ static int pa_start(void *state)
     s->sched_reported = 0; /* Pa_StartStream orders this before the first callback */
     PaError err = Pa_StartStream(s->stream);
     if (err != paNoError)
-        return pa_fail(s->engine, "Pa_StartStream", err);
+        return mixx__pa_fail(s->engine, "Pa_StartStream", err);
     s->running = 1;
     atomic_store(&s->watchdog_quit, 0);
     s->watchdog_started = pthread_create(&s->watchdog, NULL, pa_watchdog_main, s) == 0;
@@ -618,7 +366,7 @@ static int pa_stop(void *state)
         unsigned timeout = atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS;
         if (pa_bounded(s->stream, PA_JOB_STOP, timeout, &err) != 0) {
             s->wedged = 1;
-            pa_abandon(s, s->host_api);
+            mixx__pa_abandon(s, s->host_api);
             mixx__engine_set_error(s->engine, "PortAudio: Pa_StopStream on %s did not return within %u ms%s; stream "
                                    "abandoned", s->dev_desc, timeout,
                                    atomic_load(&s->lost) ? " after device loss" : "");
@@ -644,7 +392,7 @@ static void pa_close(void *state)
     PaError err = paNoError;
     if (pa_bounded(s->stream, PA_JOB_CLOSE | PA_JOB_TERMINATE, atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS,
                    &err) != 0) {
-        pa_abandon(s, s->host_api);
+        mixx__pa_abandon(s, s->host_api);
         return; /* abandoned, as above */
     }
     free(s);
@@ -660,94 +408,9 @@ static int pa_latency(void *state, double *expected)
     return 0;
 }
 
-/* ---- availability and devices -------------------------------------------------------------------------- */
-
-static void pa_host_apis(char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < Pa_GetHostApiCount() && used + 2 < len; i++) {
-        const PaHostApiInfo *h = Pa_GetHostApiInfo(i);
-        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", h && h->name ? h->name : "?");
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
-
-static int pa_available(char *why, size_t why_len)
-{
-    PaError err = pa_init(NULL);
-    if (err != paNoError) {
-        if (why && why_len)
-            snprintf(why, why_len, "Pa_Initialize failed: %s", Pa_GetErrorText(err));
-        return 0;
-    }
-    int n = Pa_GetDeviceCount();
-    if (n <= 0 && why && why_len) {
-        char apis[256];
-        pa_host_apis(apis, sizeof apis);
-        const char *js = getenv("JACK_DEFAULT_SERVER");
-        snprintf(why, why_len,
-                 "PortAudio sees no audio devices (host APIs: %s; its JACK host API needs a running server, "
-                 "JACK_DEFAULT_SERVER %s%s%s)",
-                 apis, js ? "= '" : "is unset", js ? js : "", js ? "'" : "");
-    }
-    pa_term();
-    return n > 0;
-}
-
-static int pa_list_devices(mixx_device_info *out, size_t cap, size_t *count)
-{
-    static const double try_rates[] = {44100, 48000, 88200, 96000, 176400, 192000};
-    *count = 0;
-    PaError err = pa_init(NULL);
-    if (err != paNoError)
-        return MIXX_EDEVICE;
-    int n = Pa_GetDeviceCount();
-    if (n < 0) {
-        pa_term();
-        return MIXX_EDEVICE;
-    }
-    PaDeviceIndex def_in = Pa_GetDefaultInputDevice(), def_out = Pa_GetDefaultOutputDevice();
-    int q = pa_quiet_begin(); /* ALSA complains about every format probe it refuses */
-    for (int i = 0; i < n && (size_t)i < cap; i++) {
-        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        mixx_device_info *o = &out[i];
-        memset(o, 0, sizeof *o);
-        pa_device_label(i, o->name, sizeof o->name);
-        o->inputs = d->maxInputChannels > 0 ? (uint32_t)d->maxInputChannels : 0;
-        o->outputs = d->maxOutputChannels > 0 ? (uint32_t)d->maxOutputChannels : 0;
-        o->default_rate = d->defaultSampleRate > 0 ? (uint32_t)lrint(d->defaultSampleRate) : 0;
-        o->is_default = i == def_in || i == def_out;
-        size_t k = 0;
-        for (size_t r = 0; r < sizeof try_rates / sizeof try_rates[0] && k < 7; r++) {
-            PaStreamParameters p;
-            memset(&p, 0, sizeof p);
-            p.device = i;
-            p.sampleFormat = paFloat32 | paNonInterleaved;
-            if (o->outputs) {
-                p.channelCount = 1;
-                p.suggestedLatency = d->defaultLowOutputLatency;
-                err = Pa_IsFormatSupported(NULL, &p, try_rates[r]);
-            } else {
-                p.channelCount = 1;
-                p.suggestedLatency = d->defaultLowInputLatency;
-                err = Pa_IsFormatSupported(&p, NULL, try_rates[r]);
-            }
-            if (err == paFormatIsSupported)
-                o->rates[k++] = (uint32_t)try_rates[r];
-        }
-    }
-    pa_quiet_end(q);
-    *count = (size_t)n;
-    pa_term();
-    return 0;
-}
-
 const mixx_backend_ops mixx_backend_portaudio_ops = {
-    .available = pa_available,
-    .list_devices = pa_list_devices,
+    .available = mixx__pa_available,
+    .list_devices = mixx__pa_list_devices,
     .open = pa_open,
     .start = pa_start,
     .stop = pa_stop,

@@ -4,7 +4,7 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 
-#include "engine_internal.h"
+#include "cpu.h"
 
 #ifdef __APPLE__
 #include <mach/mach.h>

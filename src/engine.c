@@ -1,6 +1,7 @@
-/* engine.c: engine lifecycle and state machine, the backend registry, the error table, the process() hot
- * path with its instrumentation, and the façade of the original plan (mixx_engine_init ...).
- * The monitor thread and statistics are in stats.c; devices in backend_*.c; the latency meter in rtl.c. */
+/* engine.c: an engine's lifecycle and state machine (create, start, stop, destroy, set_format), the cycle
+ * every backend calls with its instrumentation record, hosted-mode process(), and the façade of the original
+ * plan (mixx_engine_init ...). Configuration: config.c; backends: backend*.c; monitor: stats.c; meter glue:
+ * engine_rtl.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -14,146 +15,18 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "engine_internal.h"
+#include "engine_rtl.h"
+#include "sync.h"
 #include "mixxengine/dsp.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
 #define RT_EXIT() MIXX_RT_EXIT()
 
-/* ---- errors and versions -------------------------------------------------------------------------- */
-
-const char *mixx_strerror(int err)
-{
-    switch (err) {
-    case 0:
-        return "success";
-#define XX(name, code, text)                                                                                 \
-    case code:                                                                                               \
-        return text;
-        MIXX_ERRNO_MAP(XX)
-#undef XX
-    default:
-        return "unknown error";
-    }
-}
-
-const char *mixx_error_name(int err)
-{
-    switch (err) {
-    case 0:
-        return "MIXX_OK";
-#define XX(name, code, text)                                                                                 \
-    case code:                                                                                               \
-        return "MIXX_" #name;
-        MIXX_ERRNO_MAP(XX)
-#undef XX
-    default:
-        return "MIXX_UNKNOWN";
-    }
-}
-
-#define MIXX_STR2(x) #x
-#define MIXX_STR(x) MIXX_STR2(x)
-
-unsigned mixx_version(void)
-{
-    return MIXX_VERSION_HEX;
-}
-
-const char *mixx_version_string(void)
-{
-    return MIXX_STR(MIXX_VERSION_MAJOR) "." MIXX_STR(MIXX_VERSION_MINOR) "." MIXX_STR(MIXX_VERSION_PATCH);
-}
-
-uint64_t mixx__now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* ---- backend registry ------------------------------------------------------------------------------ */
-
-static const mixx_backend_ops *const backend_table[MIXX_BACKEND_COUNT] = {
-    [MIXX_BACKEND_SIM] = &mixx_backend_sim_ops,
-    [MIXX_BACKEND_HOSTED] = &mixx_backend_hosted_ops,
-#ifdef MIXX_HAVE_JACK
-    [MIXX_BACKEND_JACK] = &mixx_backend_jack_ops,
-#endif
-#ifdef MIXX_HAVE_PORTAUDIO
-    [MIXX_BACKEND_PORTAUDIO] = &mixx_backend_portaudio_ops,
-#endif
-};
-
-static const char *const backend_names[MIXX_BACKEND_COUNT] = {"sim", "jack", "portaudio", "hosted"};
-
-const char *mixx_backend_name(mixx_backend b)
-{
-    return ((unsigned)b < MIXX_BACKEND_COUNT) ? backend_names[b] : NULL;
-}
-
-int mixx_backend_from_name(const char *name, mixx_backend *out)
-{
-    if (!name || !out)
-        return MIXX_ENULL;
-    for (int i = 0; i < MIXX_BACKEND_COUNT; i++) {
-        if (strcmp(name, backend_names[i]) == 0) {
-            *out = (mixx_backend)i;
-            return 0;
-        }
-    }
-    return MIXX_EBACKEND;
-}
-
-static void set_why(char *why, size_t len, const char *text)
-{
-    if (why && len)
-        snprintf(why, len, "%s", text);
-}
-
-int mixx_backend_available(mixx_backend b, char *why, size_t why_len)
-{
-    set_why(why, why_len, "");
-    if ((unsigned)b >= MIXX_BACKEND_COUNT) {
-        set_why(why, why_len, "unknown backend");
-        return 0;
-    }
-    const mixx_backend_ops *ops = backend_table[b];
-    if (!ops) {
-        set_why(why, why_len, "not compiled in (library built without it)");
-        return 0;
-    }
-    return ops->available ? ops->available(why, why_len) : 1;
-}
-
-int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t size, size_t *count)
-{
-    if (!count || (cap && !out))
-        return MIXX_ENULL;
-    *count = 0;
-    if (mixx__struct_size_ok(size))
-        return MIXX_ESTRUCT;
-    if ((unsigned)b >= MIXX_BACKEND_COUNT || b == MIXX_BACKEND_HOSTED || !backend_table[b])
-        return MIXX_EBACKEND;
-    if (!backend_table[b]->list_devices)
-        return 0;
-    /* backends fill whole structs of this library's size; the caller's stride may differ */
-    mixx_device_info *tab = cap ? calloc(cap, sizeof *tab) : NULL;
-    if (cap && !tab)
-        return MIXX_ENOMEM;
-    int rc = backend_table[b]->list_devices(tab, cap, count);
-    if (rc == 0)
-        for (size_t i = 0; i < cap && i < *count; i++)
-            mixx__struct_out((unsigned char *)out + i * size, size, &tab[i], sizeof tab[i]);
-    free(tab);
-    return rc;
-}
-
 /* ---- engine object --------------------------------------------------------------------------------- */
 
 static int engine_valid(const mixx_engine *e)
 {
-    return e && e->magic == MIXX_ENGINE_MAGIC;
+    return mixx__engine_check(e) == 0;
 }
 
 static char *dup_or_null(const char *s)
@@ -179,7 +52,7 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
     if (rc)
         return rc;
     const mixx_config *cfg = &full;
-    if (!backend_table[cfg->backend])
+    if (!mixx__backend_ops(cfg->backend))
         return MIXX_EBACKEND;
     e->cfg = *cfg;
     e->str_log = dup_or_null(cfg->log_path);
@@ -197,13 +70,13 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
     e->cfg.jack.client_name = e->str_client;
     e->cfg.jack.connect_in = e->str_cin;
     e->cfg.jack.connect_out = e->str_cout;
-    e->ops = backend_table[cfg->backend];
+    e->ops = mixx__backend_ops(cfg->backend);
     rc = mixx_ring_init(&e->ring, cfg->ring_capacity);
     if (rc) {
         free_strings(e);
         return rc;
     }
-    rc = mixx_rtl_create(&e->rtl, cfg->sample_rate, cfg->max_buffer_size);
+    rc = mixx__engine_rtl_create(e, cfg->sample_rate);
     if (rc) {
         mixx_ring_free(&e->ring);
         free_strings(e);
@@ -218,7 +91,7 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
     e->fmt.expected_rtl_frames = NAN;
     e->expected_rtl_frames = NAN;
     atomic_store(&e->audio_sched, MIXX_SCHED_UNKNOWN);
-    e->last_error[0] = '\0';
+    mixx__engine_clear_error(e);
     e->magic = MIXX_ENGINE_MAGIC;
     atomic_store(&e->state, MIXX_ST_STOPPED);
     return 0;
@@ -226,8 +99,7 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
 
 static void engine_teardown(mixx_engine *e)
 {
-    mixx_rtl_destroy(e->rtl);
-    e->rtl = NULL;
+    mixx__engine_rtl_destroy(e);
     mixx_ring_free(&e->ring);
     free_strings(e);
 }
@@ -236,11 +108,7 @@ static void engine_init_locks(mixx_engine *e)
 {
     pthread_mutex_init(&e->stats_lock, NULL);
     pthread_mutex_init(&e->rtl_lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&e->rtl_cond, &ca);
-    pthread_condattr_destroy(&ca);
+    mixx__cond_init_monotonic(&e->rtl_cond);
 }
 
 int mixx_engine_create(const mixx_config *cfg, mixx_engine **out)
@@ -294,26 +162,13 @@ const mixx_config *mixx__engine_config(const mixx_engine *e)
     return &e->cfg;
 }
 
-void mixx__engine_set_error(mixx_engine *e, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->last_error, sizeof e->last_error, fmt, ap);
-    va_end(ap);
-}
-
-const char *mixx_engine_last_error(const mixx_engine *e)
-{
-    return engine_valid(e) ? e->last_error : "";
-}
-
 int mixx_engine_get_config(const mixx_engine *e, mixx_config *out, size_t size)
 {
     if (!e || !out)
         return MIXX_ENULL;
     if (mixx__struct_size_ok(size))
         return MIXX_ESTRUCT;
-    if (!engine_valid(e) || atomic_load(&e->state) == MIXX_ST_NONE)
+    if (!engine_valid(e))
         return MIXX_ENOTINIT;
     mixx_config c;
     pthread_mutex_lock((pthread_mutex_t *)&e->stats_lock); /* set_format may write cfg concurrently */
@@ -334,14 +189,11 @@ static void reset_counters(mixx_engine *e)
     atomic_store(&e->xruns_backend, 0);
     atomic_store(&e->pending_xruns, 0);
     atomic_store(&e->device_lost, 0);
-    atomic_store(&e->rtl_active, 0);
     e->prev_start_ns = 0;
     e->prev_frames = 0;
     e->instrument = e->cfg.instrument;
     /* an empty ring: the monitor is not running, so both indices are ours */
-    atomic_store(&e->ring.head, 0);
-    atomic_store(&e->ring.tail, 0);
-    e->ring.cached_head = e->ring.cached_tail = 0;
+    mixx_spsc_reset(&e->ring.idx, 0);
 }
 
 static int start_locked(mixx_engine *e)
@@ -351,7 +203,7 @@ static int start_locked(mixx_engine *e)
         return MIXX_ERUNNING;
     if (state != MIXX_ST_STOPPED)
         return MIXX_ENOTINIT;
-    e->last_error[0] = '\0';
+    mixx__engine_clear_error(e);
     reset_counters(e);
     int locked = 0;
     if (e->cfg.lock_memory) {
@@ -429,10 +281,7 @@ static int stop_locked(mixx_engine *e)
         struct timespec ts = {0, 100000};
         nanosleep(&ts, NULL);
     }
-    if (atomic_load(&e->rtl_active)) {
-        atomic_store(&e->rtl_active, 0);
-        mixx_rtl_end(e->rtl);
-    }
+    mixx__engine_rtl_halt(e);
     mixx__monitor_stop(e);
     if (e->memory_locked)
         munlockall();
@@ -446,10 +295,9 @@ static int stop_locked(mixx_engine *e)
 
 int mixx_engine_start_handle(mixx_engine *e)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     pthread_mutex_lock(&e->ctl);
     int rc = start_locked(e);
     pthread_mutex_unlock(&e->ctl);
@@ -458,10 +306,9 @@ int mixx_engine_start_handle(mixx_engine *e)
 
 int mixx_engine_stop_handle(mixx_engine *e)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     pthread_mutex_lock(&e->ctl);
     int rc = stop_locked(e);
     pthread_mutex_unlock(&e->ctl);
@@ -470,10 +317,9 @@ int mixx_engine_stop_handle(mixx_engine *e)
 
 int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     if (sample_rate == 0 || sample_rate > MIXX_MAX_RATE)
         return MIXX_ERATE;
     if (buffer_size == 0 || buffer_size > MIXX_MAX_BUFFER)
@@ -490,12 +336,7 @@ int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer
     else if (buffer_size > e->cfg.max_buffer_size)
         rc = MIXX_EFRAMES;
     if (rc == 0 && sample_rate != e->cfg.sample_rate) {
-        mixx_rtl *m = NULL;
-        rc = mixx_rtl_create(&m, sample_rate, e->cfg.max_buffer_size);
-        if (rc == 0) {
-            mixx_rtl_destroy(e->rtl);
-            e->rtl = m;
-        }
+        rc = mixx__engine_rtl_set_rate(e, sample_rate);
     }
     if (rc == 0) {
         pthread_mutex_lock(&e->stats_lock); /* get_config copies cfg under it */
@@ -511,10 +352,9 @@ int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer
 
 int mixx_engine_set_buffer_size(mixx_engine *e, uint32_t buffer_size)
 {
-    if (!e)
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     if (buffer_size == 0 || buffer_size > MIXX_MAX_BUFFER)
         return MIXX_EBUFSIZE;
     pthread_mutex_lock(&e->ctl);
@@ -568,7 +408,7 @@ int mixx_engine_report_xruns(mixx_engine *e, uint32_t count)
 {
     if (!e)
         return MIXX_ENULL;
-    if (!engine_valid(e) || atomic_load_explicit(&e->state, memory_order_relaxed) == MIXX_ST_NONE)
+    if (!engine_valid(e))
         return MIXX_ENOTINIT;
     mixx__engine_add_xruns(e, count);
     return 0;
@@ -607,13 +447,7 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     process_block(in, n_in, out, n_out, n_frames);
     if (e->cfg.audio_cb)
         e->cfg.audio_cb(in, n_in, out, n_out, n_frames, e->cfg.user);
-    if (atomic_load_explicit(&e->rtl_active, memory_order_acquire)) {
-        uint32_t ch = atomic_load_explicit(&e->rtl_channel, memory_order_relaxed);
-        if (ch < n_in && ch < n_out)
-            mixx_rtl_process(e->rtl, in[ch], out[ch], n_frames);
-        atomic_store_explicit(&e->rtl_cycles, atomic_load_explicit(&e->rtl_cycles, memory_order_relaxed) + 1,
-                              memory_order_release);
-    }
+    mixx__engine_rtl_cycle(e, in, n_in, out, n_out, n_frames);
 
     uint64_t cb = atomic_load_explicit(&e->callbacks, memory_order_relaxed);
     atomic_store_explicit(&e->callbacks, cb + 1, memory_order_release);
@@ -726,11 +560,7 @@ int mixx_engine_init_config(const mixx_config *cfg)
         rc = MIXX_EALREADY;
     } else {
         if (!default_cond_ready) {
-            pthread_condattr_t ca;
-            pthread_condattr_init(&ca);
-            pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-            pthread_cond_init(&default_engine.rtl_cond, &ca);
-            pthread_condattr_destroy(&ca);
+            mixx__cond_init_monotonic(&default_engine.rtl_cond);
             default_cond_ready = 1;
         }
         pthread_mutex_lock(&default_engine.ctl);

@@ -1,5 +1,5 @@
-/* engine_internal.h: the engine object shared by engine.c (lifecycle, hot path), stats.c (monitor thread)
- * and the latency-meter glue. Never included by backends: they use backend.h. */
+/* engine_internal.h: the engine object. engine.c writes it, except the monitor state (stats.c) and the
+ * rtl_* fields (engine_rtl.c); those files read the rest. Never included by backends: they use backend.h. */
 #ifndef MIXX_ENGINE_INTERNAL_H
 #define MIXX_ENGINE_INTERNAL_H
 
@@ -99,14 +99,20 @@ struct mixx_engine {
     _Atomic uint64_t audio_sched; /* MIXX_SCHED_PACK(policy, priority), from mixx__engine_audio_thread */
 };
 
+/* The one validity check of the public calls: 0, MIXX_ENULL (NULL) or MIXX_ENOTINIT (not an engine: never
+ * created, destroyed, or the façade's engine after shutdown). Any thread. */
+static inline int mixx__engine_check(const struct mixx_engine *e)
+{
+    if (!e)
+        return MIXX_ENULL;
+    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load_explicit(&e->state, memory_order_relaxed) == MIXX_ST_NONE)
+        return MIXX_ENOTINIT; /* relaxed: callers that act on the state load it again as they need */
+    return 0;
+}
+
 /* stats.c */
 int mixx__monitor_start(struct mixx_engine *e);
 void mixx__monitor_stop(struct mixx_engine *e); /* drains everything, writes the final summary */
 void mixx__monitor_reset(struct mixx_engine *e);
-/* rtl glue (rtl.c): called on the monitor thread each tick */
-void mixx__rtl_monitor_tick(struct mixx_engine *e);
-/* cpu.c */
-double mixx__cpu_process_seconds(void);
-int mixx__cpu_system_ticks(uint64_t *busy, uint64_t *total);
 
 #endif

@@ -9,7 +9,6 @@
 #include "mixxengine.h"
 
 typedef struct mixx_rtl mixx_rtl;
-struct mixx_engine;
 
 /* Creates an idle meter. Its buffers (stimuli, capture ring, analysis) are sized for the rate the first
  * mixx_rtl_begin gets and allocated there. max_frames is not needed (the meter works sample by sample).
@@ -37,9 +36,5 @@ void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n_frame
  * ready (out->t_s is then CLOCK_MONOTONIC seconds at the burst's emission; out->rtl_ms is left for the
  * caller), 0 otherwise. */
 int mixx_rtl_poll(mixx_rtl *m, mixx_rtl_result *out);
-
-/* Latest measurement for the per-second summary: frames (NaN unless status OK), status (-1 if no result
- * arrived since the previous call), slips so far in this meter session. Monitor thread (takes rtl_lock). */
-void mixx__rtl_latest(struct mixx_engine *e, double *frames, int *status, uint64_t *slips);
 
 #endif

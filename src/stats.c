@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "engine_internal.h"
+#include "cpu.h"
+#include "engine_rtl.h"
 
 #define MONITOR_TICK_NS 10000000ull /* 10 ms: far below the ring's ~20 s of capacity at 64 frames */
 #define MONITOR_BATCH 1024u
@@ -70,19 +72,6 @@ void mixx__monitor_reset(mixx_engine *e)
     pthread_mutex_unlock(&e->stats_lock);
 }
 
-/* The latest latency measurement, if one finished since the last second was emitted. */
-static void second_rtl(mixx_engine *e, mixx_second *s, uint64_t *seen)
-{
-    pthread_mutex_lock(&e->rtl_lock);
-    if (e->rtl_sum.measurements != *seen) { /* != : the summary restarts with each rtl_start */
-        s->rtl_frames = e->rtl_last.status == MIXX_RTL_OK ? e->rtl_last.rtl_frames : NAN;
-        s->rtl_status = (int)e->rtl_last.status;
-        *seen = e->rtl_sum.measurements;
-    }
-    s->rtl_slips = e->rtl_sum.slips;
-    pthread_mutex_unlock(&e->rtl_lock);
-}
-
 static void write_second(FILE *f, const mixx_second *s)
 {
     fprintf(f,
@@ -131,7 +120,7 @@ static void emit_second(mixx_engine *e, monitor_ctx *ctx, uint64_t now)
     pthread_mutex_unlock(&e->stats_lock);
     s.rtl_frames = NAN;
     s.rtl_status = -1;
-    second_rtl(e, &s, &ctx->rtl_seen);
+    mixx__engine_rtl_latest(e, &ctx->rtl_seen, &s.rtl_frames, &s.rtl_status, &s.rtl_slips);
     if (e->log && !e->log_errno) {
         write_second(e->log, &s);
         if (ferror(e->log)) /* e.g. disk full: the file has a hole now; stop() reports it */
@@ -247,7 +236,7 @@ static void *monitor_main(void *arg)
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
             ;
         drain(e, &ctx, buf);
-        mixx__rtl_monitor_tick(e);
+        mixx__engine_rtl_monitor_tick(e);
         /* seconds with no callbacks at all (device stalled or lost) still get a line */
         uint64_t now = mixx__now_ns();
         while (now > e->start_ns && (now - e->start_ns) / 1000000000ull > (uint64_t)e->mon.sec.index + 1)
@@ -257,7 +246,7 @@ static void *monitor_main(void *arg)
     }
     /* the audio side has stopped: take everything that is left */
     drain(e, &ctx, buf);
-    mixx__rtl_monitor_tick(e);
+    mixx__engine_rtl_monitor_tick(e);
     if (e->mon.sec.callbacks)
         emit_second(e, &ctx, mixx__now_ns());
     free(buf);
@@ -276,11 +265,15 @@ int mixx__monitor_start(mixx_engine *e)
         e->log = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (!e->log) {
             int err = errno;
+            struct stat lst;
             if (fd >= 0)
                 close(fd);
+            else if (err == EEXIST && lstat(e->cfg.log_path, &lst) == 0 && S_ISLNK(lst.st_mode))
+                err = ELOOP;
             mixx__engine_set_error(e, "cannot create log '%s': %s", e->cfg.log_path,
-                                   err == EEXIST ? "it already exists (the engine never overwrites a log)"
-                                                 : strerror(err));
+                                   err == EEXIST  ? "it already exists (the engine never overwrites a log)"
+                                   : err == ELOOP ? "it is a symbolic link (the engine never writes through one)"
+                                                  : strerror(err));
             return MIXX_EIO;
         }
         e->log_created = 1;
@@ -367,8 +360,9 @@ int mixx_engine_get_stats(mixx_engine *e, mixx_stats *out, size_t size)
         return MIXX_ENULL;
     if (mixx__struct_size_ok(size))
         return MIXX_ESTRUCT;
-    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load(&e->state) == MIXX_ST_NONE)
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     mixx_stats st;
     stats_fill(e, &st);
     return mixx__struct_out(out, size, &st, sizeof st);
@@ -380,8 +374,9 @@ int mixx_engine_histogram(mixx_engine *e, mixx_hist_kind kind, mixx_hist_bin *bi
         return MIXX_ENULL;
     if (kind != MIXX_HIST_CALLBACK && kind != MIXX_HIST_INTERVAL)
         return MIXX_EINVAL;
-    if (e->magic != MIXX_ENGINE_MAGIC || atomic_load(&e->state) == MIXX_ST_NONE)
-        return MIXX_ENOTINIT;
+    int vrc = mixx__engine_check(e);
+    if (vrc)
+        return vrc;
     pthread_mutex_lock(&e->stats_lock);
     const mixx_hist *h = kind == MIXX_HIST_CALLBACK ? &e->mon.h_cb : &e->mon.h_iv;
     size_t n = 0;

@@ -36,12 +36,23 @@ except jsonschema.ValidationError as e:
 
 rate, buf, dur = r["sample_rate"], r["buffer_size"], r["duration_s"]
 expected = rate / buf * dur
+if r.get("format_changes"):  # the format changed mid-run (JACK buffer size): summed per format
+    expected = sum(f["expected_callbacks"] for f in r["formats"])
+    need(abs(r["expected_callbacks"] - expected) < 1, "expected_callbacks is not the per-format sum")
+    # the second in which a change happens counts with its last callback's format: up to one second's worth of
+    # callbacks of the smaller buffer off per change
+    slack = r["format_changes"] * max(f["sample_rate"] / f["buffer_size"] for f in r["formats"])
+else:
+    slack = 0
 cb = r["callbacks"]
 if "--expect-device-lost" in args:  # the device stopped before the run did: fewer callbacks, never more
-    need(cb <= expected + max(0.02 * expected, 3), f"callbacks {cb} vs rate/buffer x duration {expected:.0f}")
+    need(cb <= expected + max(0.02 * expected, 3) + slack, f"callbacks {cb} vs rate/buffer x duration {expected:.0f}")
 else:
-    need(abs(cb - expected) <= max(0.02 * expected, 3), f"callbacks {cb} vs rate/buffer x duration {expected:.0f}")
+    need(abs(cb - expected) <= max(0.02 * expected, 3) + slack, f"callbacks {cb} vs rate/buffer x duration {expected:.0f}")
 need(r["records_written"] + r["dropped_records"] == cb, "records_written + dropped_records != callbacks")
+need(r.get("incomplete", False) is False, "report.json is marked incomplete")
+need(r.get("timeline_skipped_lines", 0) == 0, f"timeline lines skipped: {r.get('timeline_skipped_lines')}")
+need(not os.path.exists(os.path.join(d, ".run.json")), ".run.json of a finished run is still there")
 if expect_duration is not None and "--allow-interrupted" not in args:
     need(abs(dur - expect_duration) < 1.5, f"duration {dur} vs expected {expect_duration}")
 need(r["interrupted"] == ("--allow-interrupted" in args) or "--allow-interrupted" in args, "interrupted flag")
@@ -59,8 +70,10 @@ need(sum(s["xruns"] for s in secs) <= r["xruns_backend"], "timeline xruns exceed
 for p in plots:
     png = open(os.path.join(d, p + ".png"), "rb").read()
     need(png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000, f"{p}.png is not a real PNG")
+    need(png[-8:] == b"IEND\xaeB`\x82", f"{p}.png is cut short (no IEND chunk)")
     svg = open(os.path.join(d, p + ".svg")).read()
     need("<svg" in svg and len(svg) > 1000, f"{p}.svg is empty")
+    need(svg.rstrip().endswith("</svg>"), f"{p}.svg is cut short")
 md = open(os.path.join(d, "report.md")).read()
 need(r["command"] in md, "report.md lacks the command line")
 need("## Methodology" in md and "## Interpretation" in md, "report.md sections missing")

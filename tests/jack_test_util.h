@@ -14,17 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mixx_test.h"
+
 #ifndef MIXX_JACK_SERVER_SH
 #define MIXX_JACK_SERVER_SH "tests/jack_server.sh"
 #endif
 
-#define assert_rc(call, expected)                                                                            \
-    do {                                                                                                     \
-        int rc_ = (call);                                                                                    \
-        if (rc_ != (expected))                                                                               \
-            fail_msg("%s returned %s (%d), expected %s", #call, mixx_error_name(rc_), rc_,                  \
-                     mixx_error_name(expected));                                                             \
-    } while (0)
+/* assert_rc: tests/mixx_test.h */
 
 /* start that must succeed: the failure message carries the backend's detail */
 #define assert_start(e)                                                                                      \
@@ -34,19 +30,8 @@
             fail_msg("start returned %s: %s", mixx_error_name(rc_), mixx_engine_last_error(e));             \
     } while (0)
 
-static inline double jt_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static inline void jt_sleep(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
+#define jt_now mt_now_s     /* tests/mixx_test.h */
+#define jt_sleep mt_sleep_s
 
 /* A server of our own, started and stopped by PID through the script. */
 typedef struct jt_server {

@@ -1,9 +1,38 @@
 /* mixx_test.h: what the cmocka tests share: an assertion on MixxEngine return codes that prints both codes'
- * names (and, through cmocka, file:line). Include after <cmocka.h>. */
+ * names (and, through cmocka, file:line), and the monotonic clock and sleeps. Include after <cmocka.h>. */
 #ifndef MIXX_TEST_H
 #define MIXX_TEST_H
 
+#include <errno.h>
+#include <stdint.h>
+#include <time.h>
+
 #include "mixxengine.h"
+
+static inline uint64_t mt_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline double mt_now_s(void)
+{
+    return (double)mt_now_ns() * 1e-9;
+}
+
+/* Sleeps the whole time, through signals. */
+static inline void mt_sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static inline void mt_sleep_ms(unsigned ms)
+{
+    mt_sleep_s((double)ms * 1e-3);
+}
 
 #define assert_rc(call, expected)                                                                            \
     do {                                                                                                     \

@@ -105,8 +105,7 @@ static void test_old_caller_config(void **state)
 
     /* it runs, and an older mixx_stats is filled up to its own end */
     assert_rc(mixx_engine_start_handle(e), 0);
-    struct timespec ts = {0, 100 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    mt_sleep_ms(100);
     assert_rc(mixx_engine_stop_handle(e), 0);
     struct {
         old_stats s;

@@ -20,19 +20,7 @@
 
 #include "mixx_test.h"
 
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void stats(mixx_engine *e, mixx_stats *st)
 {
@@ -55,7 +43,7 @@ static void test_sim_stalls_counted_exactly(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
-    sleep_ms(1500);
+    mt_sleep_ms(1500);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
     stats(e, &st);
@@ -90,8 +78,8 @@ static void overload_audio_cb(const float *const *in, uint32_t n_in, float *cons
     uint64_t k = o->cycle++;
     if (!atomic_load_explicit(&o->load_on, memory_order_acquire) || k % 4 != 0)
         return;
-    uint64_t until = now_ns() + o->busy_ns;
-    while (now_ns() < until)
+    uint64_t until = mt_now_ns() + o->busy_ns;
+    while (mt_now_ns() < until)
         ; /* a DSP that costs too much: burns CPU, no syscall */
     atomic_store_explicit(&o->overloaded, atomic_load_explicit(&o->overloaded, memory_order_relaxed) + 1,
                           memory_order_release);
@@ -111,17 +99,17 @@ static void test_overload_recovers(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
-    sleep_ms(300);
+    mt_sleep_ms(300);
     mixx_stats before;
     stats(e, &before);
     atomic_store(&o.load_on, 1);
-    sleep_ms(1000);
+    mt_sleep_ms(1000);
     atomic_store(&o.load_on, 0);
-    sleep_ms(200); /* a cycle that saw the load finishes; the monitor folds its record in */
+    mt_sleep_ms(200); /* a cycle that saw the load finishes; the monitor folds its record in */
     uint64_t overloaded = atomic_load(&o.overloaded);
     mixx_stats mid;
     stats(e, &mid);
-    sleep_ms(1000); /* load gone */
+    mt_sleep_ms(1000); /* load gone */
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
     stats(e, &st);
@@ -167,7 +155,7 @@ static void stall_records_cb(const mixx_record *r, size_t n, void *user)
     if (!m->stalled_once) {
         m->stalled_once = 1;
         atomic_store(&m->in_stall, 1);
-        sleep_ms(m->stall_ms); /* the consumer is stuck: the ring fills and the audio thread must drop */
+        mt_sleep_ms(m->stall_ms); /* the consumer is stuck: the ring fills and the audio thread must drop */
         atomic_store(&m->in_stall, 0);
     }
 }
@@ -198,15 +186,15 @@ static void test_ring_overflow_counted(void **state)
     assert_rc(mixx_engine_start_handle(e), 0);
     /* while the monitor is stuck the audio keeps running */
     while (!atomic_load(&m.in_stall))
-        sleep_ms(1);
+        mt_sleep_ms(1);
     mixx_stats a, b;
     stats(e, &a);
-    sleep_ms(100);
+    mt_sleep_ms(100);
     stats(e, &b);
     assert_true(atomic_load(&m.in_stall));
     assert_true(b.callbacks > a.callbacks + 500);
     assert_true(b.dropped_records > a.dropped_records);
-    sleep_ms(1500); /* past the stall, and across a second boundary */
+    mt_sleep_ms(1500); /* past the stall, and across a second boundary */
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
     stats(e, &st);
@@ -274,7 +262,7 @@ static void *control_main(void *arg)
     mixx_config cfg;
     mixx_hist_bin bins[64];
     size_t count;
-    while (now_ns() < h->until_ns) {
+    while (mt_now_ns() < h->until_ns) {
         h->seed = h->seed * 1664525u + 1013904223u;
         switch ((h->seed >> 16) % 8) {
         case 0:
@@ -317,7 +305,7 @@ static void *hosted_audio_main(void *arg)
     static float a[2][256], b[2][256];
     const float *in[2] = {a[0], a[1]};
     float *out[2] = {b[0], b[1]};
-    while (now_ns() < h->until_ns) {
+    while (mt_now_ns() < h->until_ns) {
         h->seed = h->seed * 1664525u + 1013904223u;
         CHECK_RC(mixx_engine_process(h->e, in, 2, out, 2, 1 + (h->seed >> 24)), 0, MIXX_ENOTRUNNING);
         atomic_fetch_add(h->ops, 1);
@@ -339,7 +327,7 @@ static void hammer_engine(mixx_backend backend)
     pthread_t th[NCTL + 1];
     hammer h[NCTL + 1];
     _Atomic uint64_t ops = 0;
-    uint64_t until = now_ns() + 1500000000ull;
+    uint64_t until = mt_now_ns() + 1500000000ull;
     int hosted = backend == MIXX_BACKEND_HOSTED;
     atomic_store(&bad_rcs, 0);
     for (int i = 0; i < NCTL + hosted; i++) {
@@ -379,7 +367,7 @@ static void test_concurrent_control_hosted(void **state)
 static void *facade_main(void *arg)
 {
     hammer *h = arg;
-    while (now_ns() < h->until_ns) {
+    while (mt_now_ns() < h->until_ns) {
         h->seed = h->seed * 1664525u + 1013904223u;
         switch ((h->seed >> 16) % 5) {
         case 0:
@@ -410,7 +398,7 @@ static void test_concurrent_facade(void **state)
     pthread_t th[N];
     hammer h[N];
     _Atomic uint64_t ops = 0;
-    uint64_t until = now_ns() + 1500000000ull;
+    uint64_t until = mt_now_ns() + 1500000000ull;
     atomic_store(&bad_rcs, 0);
     for (int i = 0; i < N; i++) {
         h[i] = (hammer){NULL, until, 0x85ebca6bu * (uint32_t)(i + 1), &ops, 0};

@@ -109,11 +109,13 @@ static void test_hosted_process_and_callable()
     std::array<float *, 2> bigio{big.data(), big.data()};
     CHECK_EQ(e.process(bigio, 16384), MIXX_EFRAMES);
     mixx::engine moved(std::move(e));
+    CHECK_EQ(moved.report_xruns(3), MIXX_OK); // the host's device glitched: counted with the next cycle
     CHECK_EQ(moved.process(io, 64), MIXX_OK);
     CHECK_EQ(cycles.load(), 12);
     moved.stop();
     mixx_stats st = moved.stats();
     CHECK_EQ(st.callbacks, 12);
+    CHECK_EQ(st.xruns_backend, 3);
     auto bins = moved.histogram(MIXX_HIST_CALLBACK);
     uint64_t total = 0;
     for (const auto &bin : bins)
@@ -150,15 +152,25 @@ static void test_exception_stays_on_the_cpp_side()
 static void test_sim_callbacks_run()
 {
     std::atomic<uint64_t> frames{0};
-    mixx::engine e(mixx::config().on_audio([&frames](const mixx::audio_block &b) {
-        frames.fetch_add(b.frames, std::memory_order_relaxed);
-    }));
+    std::atomic<uint64_t> seconds{0}, second_callbacks{0};
+    auto cfg = mixx::config()
+                   .on_audio([&frames](const mixx::audio_block &b) {
+                       frames.fetch_add(b.frames, std::memory_order_relaxed);
+                   })
+                   .on_second([&seconds, &second_callbacks](const mixx_second &s) {
+                       seconds.fetch_add(1, std::memory_order_relaxed);
+                       second_callbacks.fetch_add(s.callbacks, std::memory_order_relaxed);
+                   });
+    mixx::engine e(cfg);
     e.start();
-    // the sim device thread calls the callable; on a loaded VM this may take a while, so wait for it
-    for (int i = 0; i < 500 && frames.load() < 64 * 20; i++)
+    // the sim device thread calls the callable, the monitor thread the per-second one (after one second of
+    // audio); a loaded VM may be slow, so wait for them rather than for a fixed time
+    for (int i = 0; i < 3000 && (frames.load() < 64 * 20 || seconds.load() < 1); i++) // <= 30 s (valgrind: ~8)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     e.stop();
     CHECK(frames.load() >= 64 * 20);
+    CHECK(seconds.load() >= 1);
+    CHECK(second_callbacks.load() > 0 && second_callbacks.load() <= e.stats().callbacks);
     CHECK_EQ(frames.load(), e.stats().callbacks * 64);
     CHECK_EQ(e.actual_config().sample_rate, 48000);
 }

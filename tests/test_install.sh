@@ -64,6 +64,12 @@ case "$pc_libdir $pc_inc" in
            || bad "mixxengine.pc libdir '$pc_libdir' is not the installed '$libdir'" ;;
 esac
 
+# a moved tree: pkgconf's --define-prefix derives the prefix from where the .pc file now is
+moved=$work/moved; mkdir -p "$moved"; cp -R "$prefix/include" "$prefix/lib" "$moved/" 2>/dev/null || cp -R "$prefix"/lib* "$prefix/include" "$moved/"
+mv_libdir=$(PKG_CONFIG_PATH=$moved/$(basename "$libdir")/pkgconfig pkg-config --define-prefix --variable=libdir mixxengine)
+[ "$mv_libdir" = "$moved/$(basename "$libdir")" ] && ok "moved tree: pkg-config --define-prefix gives $mv_libdir" \
+    || bad "moved tree: pkg-config --define-prefix gives '$mv_libdir', not $moved/$(basename "$libdir")"
+rm -rf "$moved"
 # find_package: four programs; the static ones must not need libmixxengine.so
 if cmake -S "$SRC/tests/consumer" -B "$work/cm" -DCMAKE_PREFIX_PATH="$prefix" > "$work/cm.log" 2>&1 \
         && cmake --build "$work/cm" >> "$work/cm.log" 2>&1; then

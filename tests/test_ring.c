@@ -35,9 +35,7 @@ static void test_fill_drain_wrap(void **state)
     mixx_ring ring;
     assert_int_equal(mixx_ring_init(&ring, 8), 0);
     /* start near the uint32 wrap point to prove free-running indices are fine */
-    atomic_store(&ring.head, UINT32_MAX - 3);
-    atomic_store(&ring.tail, UINT32_MAX - 3);
-    ring.cached_head = ring.cached_tail = UINT32_MAX - 3;
+    mixx_spsc_reset(&ring.idx, UINT32_MAX - 3);
     uint64_t next_in = 0, next_out = 0;
     mixx_record out[8];
     for (int round = 0; round < 50; round++) {
@@ -68,8 +66,9 @@ static void test_fill_drain_wrap(void **state)
 static void test_indices_on_separate_lines(void **state)
 {
     (void)state;
-    assert_true(offsetof(mixx_ring, tail) - offsetof(mixx_ring, head) >= MIXX_CACHE_LINE);
-    assert_true(offsetof(mixx_ring, mask) - offsetof(mixx_ring, tail) >= MIXX_CACHE_LINE);
+    assert_true(offsetof(mixx_spsc, tail) - offsetof(mixx_spsc, head) >= MIXX_CACHE_LINE);
+    assert_true(offsetof(mixx_spsc, size) - offsetof(mixx_spsc, tail) >= MIXX_CACHE_LINE);
+    assert_true(offsetof(mixx_ring, slots) - offsetof(mixx_ring, idx.tail) >= MIXX_CACHE_LINE);
 }
 
 #define STRESS_N 2000000u
@@ -77,6 +76,9 @@ static void test_indices_on_separate_lines(void **state)
 typedef struct stress {
     mixx_ring ring;
     uint64_t refused;
+    _Atomic int done;
+    uint64_t counts, bad_counts; /* observer: mixx_ring_count calls, and those above the capacity */
+    uint32_t worst;
 } stress;
 
 static uint32_t xorshift(uint32_t *s)
@@ -107,13 +109,32 @@ static void *producer(void *arg)
     return NULL;
 }
 
+/* A third thread reading the fill level: it must never see more than the capacity (reading head before tail
+ * could see a tail that had moved past that head, and the difference wrapped to ~4e9). */
+static void *observer(void *arg)
+{
+    stress *st = arg;
+    while (!atomic_load_explicit(&st->done, memory_order_relaxed)) {
+        uint32_t n = mixx_ring_count(&st->ring);
+        if (++st->counts % 4096 == 0)
+            sched_yield(); /* two cores shared by three threads: keep the producer and consumer moving */
+        if (n > st->ring.idx.size) {
+            st->bad_counts++;
+            if (n > st->worst)
+                st->worst = n;
+        }
+    }
+    return NULL;
+}
+
 static void test_two_thread_stress(void **state)
 {
     (void)state;
     stress st = {0};
     assert_int_equal(mixx_ring_init(&st.ring, 1024), 0);
-    pthread_t t;
+    pthread_t t, obs;
     assert_int_equal(pthread_create(&t, NULL, producer, &st), 0);
+    assert_int_equal(pthread_create(&obs, NULL, observer, &st), 0);
     uint32_t seed = 999;
     uint64_t expect = 0;
     mixx_record buf[512];
@@ -132,6 +153,11 @@ static void test_two_thread_stress(void **state)
         }
     }
     pthread_join(t, NULL);
+    atomic_store(&st.done, 1);
+    pthread_join(obs, NULL);
+    print_message("observer: %llu counts, %llu above the capacity (worst %u)\n", (unsigned long long)st.counts,
+                  (unsigned long long)st.bad_counts, st.worst);
+    assert_int_equal(st.bad_counts, 0);
     assert_int_equal(expect, STRESS_N);
     assert_int_equal(mixx_ring_pop(&st.ring, buf, 512), 0);
     print_message("stress: %u records, producer found the ring full %llu times\n", STRESS_N,

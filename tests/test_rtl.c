@@ -35,12 +35,6 @@ static double sigma_of(const mixx_rtl_result *r)
     return r->quality > 0 ? 0.01 * sqrt(1.0 / r->quality - 1.0) : INFINITY;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* ---- offline: a synthetic loop ------------------------------------------------------------------------
  * Its fractional delay is a 128-tap Kaiser-windowed sinc (beta 10), deliberately not the sim's kernel, so
@@ -530,12 +524,12 @@ static void sim_run(sim_case *c, size_t n)
         assert_rc(mixx_engine_create(&cfg, &c[i].e), 0);
         assert_rc(mixx_engine_start_handle(c[i].e), 0);
     }
-    double t0 = now_s();
+    double t0 = mt_now_s();
     for (size_t i = 0; i < n; i++)
         assert_rc(mixx_engine_rtl_start(c[i].e, c[i].method, 0, 0), 0);
     for (size_t i = 0; i < n; i++) {
         c[i].rc = mixx_engine_rtl_wait(c[i].e, &c[i].r, 5000);
-        c[i].t_result = now_s() - t0;
+        c[i].t_result = mt_now_s() - t0;
     }
     for (size_t i = 0; i < n; i++) {
         assert_rc(mixx_engine_rtl_stop(c[i].e), 0);

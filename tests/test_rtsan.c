@@ -35,18 +35,10 @@ static int n_selected, n_skipped;
         skip();                                                                                              \
     } while (0)
 
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 static uint64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return mt_now_ns() / 1000000u;
 }
 
 /* ---- realtime-safe hooks (audio thread) --------------------------------------------------------------- */
@@ -86,7 +78,7 @@ static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, in
     mixx_stats st;
     uint64_t t0 = now_ms();
     for (;;) {
-        sleep_ms(20);
+        mt_sleep_ms(20);
         assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         if (st.device_lost)
             fail_msg("%s: device lost after %llu callbacks", what, (unsigned long long)st.callbacks);
@@ -304,7 +296,7 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
         assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         start = st.callbacks;
         while (st.callbacks - start < per_step && now_ms() - t0 < 60000) {
-            sleep_ms(20);
+            mt_sleep_ms(20);
             assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
             if (st.device_lost)
                 fail_msg("%s: device lost", mixx_backend_name(b));
@@ -393,7 +385,7 @@ static void live_child(int mode)
         for (int i = 0; i < 100; i++)
             mixx_engine_process(e, in, 1, out, 1, 64);
     } else {
-        sleep_ms(300);
+        mt_sleep_ms(300);
     }
     mixx_stats st;
     if (mixx_engine_stop_handle(e) || mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) || st.callbacks == 0)

@@ -17,3 +17,8 @@ rm -rf "$BUILD/rust/src/mixxengine-sys/target" "$BUILD/rust/src/mixxengine/targe
 cd "$BUILD/rust/src" || exit 1
 MIXX_LIB_DIR="$BUILD/src" MIXX_INCLUDE_DIR="$SRC/include" CARGO_TARGET_DIR="$BUILD/rust/target" \
     cargo test --offline 2>&1
+rc=$?
+[ $rc -ne 0 ] && exit $rc
+# the example a user would copy runs too
+MIXX_LIB_DIR="$BUILD/src" MIXX_INCLUDE_DIR="$SRC/include" CARGO_TARGET_DIR="$BUILD/rust/target" \
+    cargo run --offline --example gain -- 1 2>&1

@@ -18,12 +18,6 @@
 
 #include "mixx_test.h"
 
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
 
 static void test_callback_count(void **state)
 {
@@ -33,7 +27,7 @@ static void test_callback_count(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
-    sleep_s(2.0);
+    mt_sleep_s(2.0);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
@@ -104,7 +98,7 @@ static uint64_t run_loop(loop_probe *p, uint32_t rate, uint32_t buffer, uint32_t
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
-    sleep_s(seconds);
+    mt_sleep_s(seconds);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
@@ -179,7 +173,7 @@ static void test_stalls_are_exact_xruns(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
-    sleep_s(1.2);
+    mt_sleep_s(1.2);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
@@ -205,20 +199,20 @@ static void test_device_loss(void **state)
     mixx_stats st;
     int lost = 0;
     for (int i = 0; i < 100 && !lost; i++) { /* up to 1 s */
-        sleep_s(0.01);
+        mt_sleep_s(0.01);
         assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         lost = st.device_lost;
     }
     assert_true(lost);
     uint64_t before = st.callbacks;
-    sleep_s(0.1);
+    mt_sleep_s(0.1);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, before); /* no more audio after the loss */
     assert_true(st.callbacks >= 200 && st.callbacks <= 240);
     assert_rc(mixx_engine_stop_handle(e), 0);
     /* a new start opens a new device */
     assert_rc(mixx_engine_start_handle(e), 0);
-    sleep_s(0.1);
+    mt_sleep_s(0.1);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_false(st.device_lost);
     assert_true(st.callbacks > 50);
@@ -266,7 +260,7 @@ static void test_log_and_callbacks(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_handle(e), 0);
-    sleep_s(2.3);
+    mt_sleep_s(2.3);
     assert_rc(mixx_engine_stop_handle(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);

@@ -57,6 +57,11 @@ typedef struct mixx_report_ctx {
     const char *no_data[MIXX_REPORT_N_PLOTS]; /* NULL: the plot has data; else why it has none */
 } mixx_report_ctx;
 
+/* Writes b to d/name whole or not at all (MIXX_ENOMEM if b ran out of memory, MIXX_EIO). */
+int mixx_report_write(const mixx_dir *d, const char *name, const sbuf *b);
+/* data/ and the ten plots; fills ctx->no_data. Returns 0 or a MIXX_E* code with `why`. */
+int mixx_report_render_plots(const mixx_dir *d, const cJSON *root, const mixx_timeline *tl, mixx_report_ctx *ctx,
+                             char *why, size_t why_len);
 /* report.md from the report and its timeline, into b. */
 void mixx_report_md(sbuf *b, const cJSON *root, const mixx_timeline *tl, const mixx_report_ctx *ctx);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <time.h>
 
 namespace mixxhost
@@ -16,20 +17,19 @@ uint64_t nowNs() noexcept
     return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
 }
 
-ProbeRing::ProbeRing (uint32_t capacityPow2)
-    : buf_ (new ProbeRecord[capacityPow2]), mask_ (capacityPow2 - 1)
+ProbeRing::ProbeRing (uint32_t capacityPow2) : buf_ (new ProbeRecord[capacityPow2])
 {
+    if (mixx_spsc_init (&idx_, capacityPow2) != 0)
+        throw std::invalid_argument ("ProbeRing: capacity must be a power of two >= 2");
 }
 
 size_t ProbeRing::pop (ProbeRecord* out, size_t maxCount) noexcept
 {
-    const uint32_t tail = tail_.load (std::memory_order_relaxed);
-    if (cachedHead_ == tail)
-        cachedHead_ = head_.load (std::memory_order_acquire);
-    const size_t avail = std::min<size_t> (cachedHead_ - tail, maxCount);
+    uint32_t tail;
+    const size_t avail = std::min<size_t> (mixx_spsc_read_avail (&idx_, 1, &tail), maxCount);
     for (size_t i = 0; i < avail; ++i)
-        out[i] = buf_[(tail + (uint32_t) i) & mask_];
-    tail_.store (tail + (uint32_t) avail, std::memory_order_release);
+        out[i] = buf_[(tail + (uint32_t) i) & idx_.mask];
+    mixx_spsc_read_commit (&idx_, (uint32_t) avail);
     return avail;
 }
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <memory>
 
+#include <mixxengine/spsc.h>
+
 namespace mixxhost
 {
 
@@ -23,10 +25,10 @@ struct ProbeRecord
     uint32_t frames;
 };
 
-// Single-producer (audio thread) / single-consumer (message thread) ring of ProbeRecords. Capacity is a power of
-// two; indices run free and wrap. Producer and consumer indices live on separate 128-byte lines, and each side
-// caches the other's index so a push touches the shared line only when the cached view says "full".
-class alignas (128) ProbeRing
+// Single-producer (audio thread) / single-consumer (message thread) ring of ProbeRecords: the storage is ours,
+// the index logic the library's (mixxengine/spsc.h, the same as the engine's metrics ring). Capacity is a power
+// of two.
+class ProbeRing
 {
 public:
     explicit ProbeRing (uint32_t capacityPow2);
@@ -34,15 +36,11 @@ public:
     // Audio thread only. False when full (the record is dropped and the caller counts it).
     bool push (const ProbeRecord& r) noexcept
     {
-        const uint32_t head = head_.load (std::memory_order_relaxed);
-        if (head - cachedTail_ == mask_ + 1)
-        {
-            cachedTail_ = tail_.load (std::memory_order_acquire);
-            if (head - cachedTail_ == mask_ + 1)
-                return false;
-        }
-        buf_[head & mask_] = r;
-        head_.store (head + 1, std::memory_order_release);
+        uint32_t i;
+        if (mixx_spsc_write_space (&idx_, 1, &i) == 0)
+            return false;
+        buf_[i & idx_.mask] = r;
+        mixx_spsc_write_commit (&idx_, 1);
         return true;
     }
 
@@ -50,12 +48,8 @@ public:
     size_t pop (ProbeRecord* out, size_t maxCount) noexcept;
 
 private:
+    mixx_spsc idx_;
     std::unique_ptr<ProbeRecord[]> buf_;
-    uint32_t mask_;
-    alignas (128) std::atomic<uint32_t> head_ { 0 };
-    uint32_t cachedTail_ = 0; // producer's view of tail_
-    alignas (128) std::atomic<uint32_t> tail_ { 0 };
-    uint32_t cachedHead_ = 0; // consumer's view of head_
 };
 
 // Log-linear histogram of ns values: exact below 128 ns, then 128 bins per power of two (< 0.8 % wide).

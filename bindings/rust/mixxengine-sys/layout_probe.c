@@ -34,7 +34,8 @@
     X(mixx_second, deadline_misses) X(mixx_second, late_wakeups) X(mixx_second, dropped_records)         \
     X(mixx_second, dsp_load_mean) X(mixx_second, dsp_load_max) X(mixx_second, callback_ns_max)           \
     X(mixx_second, interval_ns_max) X(mixx_second, cpu_process_pct) X(mixx_second, cpu_system_pct)      \
-    X(mixx_second, rtl_frames) X(mixx_second, rtl_status) X(mixx_second, rtl_slips)                     \
+    X(mixx_second, rtl_frames) X(mixx_second, rtl_status) X(mixx_second, rtl_slips)   \
+    X(mixx_second, sample_rate) X(mixx_second, buffer_size) X(mixx_second, frames)                     \
     X(mixx_percentiles, count) X(mixx_percentiles, min) X(mixx_percentiles, p50) X(mixx_percentiles, p90)      \
     X(mixx_percentiles, p99) X(mixx_percentiles, p999) X(mixx_percentiles, p9999) X(mixx_percentiles, max)     \
     X(mixx_percentiles, mean)                                                                                   \

@@ -110,6 +110,9 @@ pub struct mixx_second {
     pub rtl_frames: f64,
     pub rtl_status: c_int,
     pub rtl_slips: u64,
+    pub sample_rate: u32,
+    pub buffer_size: u32,
+    pub frames: u64,
 }
 
 pub type mixx_records_cb = Option<unsafe extern "C" fn(records: *const mixx_record, count: usize, user: *mut c_void)>;

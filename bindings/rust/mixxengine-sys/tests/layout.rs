@@ -54,7 +54,7 @@ fn structs_match_the_header() {
     check_struct!(mixx_record, [seq, start_ns, duration_ns, interval_ns, frames, flags]);
     check_struct!(mixx_second, [index, t_s, callbacks, xruns, deadline_misses, late_wakeups, dropped_records,
         dsp_load_mean, dsp_load_max, callback_ns_max, interval_ns_max, cpu_process_pct, cpu_system_pct,
-        rtl_frames, rtl_status, rtl_slips]);
+        rtl_frames, rtl_status, rtl_slips, sample_rate, buffer_size, frames]);
     check_struct!(mixx_percentiles, [count, min, p50, p90, p99, p999, p9999, max, mean]);
     check_struct!(mixx_stats, [struct_size, running, device_lost, sample_rate, buffer_size, elapsed_s, callbacks,
         records_written, dropped_records, records_consumed, xruns_backend, deadline_misses, late_wakeups,

@@ -108,7 +108,7 @@ fn sim_thread_calls_the_closure_and_drop_frees_it() {
         let mut engine = engine;
         engine.start().unwrap();
         // a loaded VM may be slow to schedule the sim thread: wait for callbacks, not for a time
-        for _ in 0..500 {
+        for _ in 0..3000 {
             if frames2.load(Ordering::Relaxed) >= 64 * 20 {
                 break;
             }

@@ -1,0 +1,28 @@
+/* sync.h: the library's thread helpers (sync.c): condition variables on the monotonic clock with their
+ * deadlines, and a blocking call run with a timeout. Never used on the audio thread. */
+#ifndef MIXX_SYNC_H
+#define MIXX_SYNC_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Initialises *c to time out on MIXX_COND_CLOCK (CLOCK_MONOTONIC; macOS condvars only know CLOCK_REALTIME).
+ * Returns pthread_cond_init's result. Control thread. */
+int mixx__cond_init_monotonic(pthread_cond_t *c);
+/* The absolute time `ms` from now on MIXX_COND_CLOCK, for pthread_cond_timedwait. Any thread. */
+void mixx__deadline_after_ms(struct timespec *ts, unsigned ms);
+#if defined(__APPLE__)
+#define MIXX_COND_CLOCK CLOCK_REALTIME
+#else
+#define MIXX_COND_CLOCK CLOCK_MONOTONIC
+#endif
+
+/* Runs fn on a copy of the arg_size bytes at arg in a helper thread and waits at most timeout_ms for it. For
+ * library calls that may never return (a dead server's close, PortAudio's stop after device loss): past the
+ * timeout the helper thread is abandoned, never joined, and frees its own record when fn returns, if ever.
+ * Returns 0 (*result = fn's return), MIXX_ETIMEDOUT (abandoned), MIXX_ENOMEM, MIXX_ETHREAD. Control thread. */
+int mixx__call_with_timeout(int (*fn)(void *arg), const void *arg, size_t arg_size, unsigned timeout_ms,
+                            int *result);
+
+#endif
