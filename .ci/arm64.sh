@@ -27,8 +27,8 @@ cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1 || { tail -50 "$dir/build.
 file "$dir/src/libmixxengine.so."*.*.* | sed 's/,.*//'
 # test_dsp is standalone (no cmocka, no CLI): built here against the cross-built static library, same warnings
 aarch64-linux-gnu-gcc -std=c11 -O2 -g -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
-    -Wno-unused-parameter -Werror -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc tests/test_dsp.c "$dir/src/libmixxengine.a" -lm -lpthread \
-    -o "$dir/test_dsp" || exit 1
+    -Wno-unused-parameter -Werror -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc tests/test_dsp.c \
+    "$dir/src/libmixxengine.a" -lm -lpthread -o "$dir/test_dsp" || exit 1
 rc=0
 run() { # run NAME [VAR=VALUE]: test_dsp under qemu-aarch64 with that environment
     local name=$1
