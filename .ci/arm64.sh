@@ -30,11 +30,11 @@ aarch64-linux-gnu-gcc -std=c11 -O2 -g -Wall -Wextra -Wstrict-prototypes -Wmissin
     -Wno-unused-parameter -Werror -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc tests/test_dsp.c \
     "$dir/src/libmixxengine.a" -lm -lpthread -o "$dir/test_dsp" || exit 1
 rc=0
-run() { # run NAME [VAR=VALUE]: test_dsp under qemu-aarch64 with that environment
-    local name=$1
-    shift
-    echo "arm64: test_dsp ($name)"
-    env "$@" qemu-aarch64-static -L /usr/aarch64-linux-gnu "$dir/test_dsp" >"$dir/test_dsp.$name.log" 2>&1
+run() { # run NAME MIXX_DSP_ISA-VALUE [test_dsp options]: test_dsp under qemu-aarch64
+    local name=$1 isa=$2
+    shift 2
+    echo "arm64: test_dsp ($name) $*"
+    MIXX_DSP_ISA=$isa qemu-aarch64-static -L /usr/aarch64-linux-gnu "$dir/test_dsp" "$@" >"$dir/test_dsp.$name.log" 2>&1
     local trc=$?
     grep -E "^dsp:|^FAIL|^test_dsp:" "$dir/test_dsp.$name.log" | head -45
     if [ $trc -ne 0 ]; then
@@ -42,10 +42,11 @@ run() { # run NAME [VAR=VALUE]: test_dsp under qemu-aarch64 with that environmen
         rc=1
     fi
 }
-run default MIXX_DSP_ISA=
-run neon MIXX_DSP_ISA=neon
-run scalar MIXX_DSP_ISA=scalar
-run bogus MIXX_DSP_ISA=bogus
+# every run sweeps all ISAs (scalar and NEON) against each other; the forced ones check the dispatch
+run default ""
+run neon neon
+run scalar scalar --dispatch-only
+run bogus bogus --dispatch-only
 sed -n '/^kernel/,/^("=/p' "$dir/test_dsp.default.log"
 echo "arm64: done in $(($(date +%s) - t0)) s ($([ $rc -eq 0 ] && echo ok || echo FAILED))"
 exit $rc
