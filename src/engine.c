@@ -18,6 +18,7 @@
 #include "engine_rtl.h"
 #include "params_internal.h"
 #include "sync.h"
+#include "mixxengine/dsp.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
 #define RT_EXIT() MIXX_RT_EXIT()
@@ -608,8 +609,11 @@ int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, f
     if (rc == 0 && n_frames && n_in > 1 && n_out > 1 && alias_crossed(in, n_in, out, n_out))
         src = alias_inputs(e, in, n_in, out, n_out, n_frames, &rc);
     if (rc == 0) {
-        if (n_frames)
+        if (n_frames) {
+            uint32_t fp = mixx_dsp_denormals_off(); /* FTZ/DAZ for the cycle; the host's setting comes back */
             mixx__engine_cycle(e, src, n_in, out, n_out, n_frames, 0, 0);
+            mixx_dsp_denormals_restore(fp);
+        }
     } else if (rc != MIXX_ENOTHOSTED) {
         silence(out, n_out, n_frames); /* also on MIXX_EFRAMES: the host's buffers hold n_frames, as documented */
     }
