@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "engine_rtl.h"
+#include "params_internal.h"
 #include "sync.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
@@ -83,11 +84,20 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
         free_strings(e);
         return rc;
     }
+    rc = mixx__bus_create(&e->bus, cfg->outputs, cfg->inputs, cfg->max_buffer_size, cfg->sample_rate);
+    if (rc) {
+        mixx__engine_rtl_destroy(e);
+        mixx_ring_free(&e->ring);
+        free_strings(e);
+        return rc;
+    }
     if (cfg->backend == MIXX_BACKEND_HOSTED) {
         e->alias_channels = cfg->inputs > cfg->outputs ? cfg->inputs : cfg->outputs;
         size_t n = (size_t)e->alias_channels * cfg->max_buffer_size;
         e->alias_scratch = malloc(n * sizeof(float));
         if (!e->alias_scratch) {
+            mixx__bus_destroy(e->bus);
+            e->bus = NULL;
             mixx__engine_rtl_destroy(e);
             mixx_ring_free(&e->ring);
             free_strings(e);
@@ -115,6 +125,8 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
 static void engine_teardown(mixx_engine *e)
 {
     mixx__engine_rtl_destroy(e);
+    mixx__bus_destroy(e->bus);
+    e->bus = NULL;
     mixx_ring_free(&e->ring);
     free(e->alias_scratch);
     e->alias_scratch = NULL;
@@ -256,6 +268,7 @@ static int start_locked(mixx_engine *e)
     e->start_ns = mixx__now_ns();
     e->stop_ns = 0;
     pthread_mutex_unlock(&e->stats_lock);
+    mixx__bus_start(e->bus, e->fmt.sample_rate);
     mixx__monitor_reset(e);
     rc = mixx__monitor_start(e);
     if (rc) {
@@ -463,12 +476,15 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     uint64_t t0 = instrument ? mixx__now_ns() : 0;
 
     process_block(in, n_in, out, n_out, n_frames);
+    mixx__bus_cycle_begin(e->bus, in, n_in, n_frames); /* parameter events, input meters */
     if (e->cfg.audio_cb) {
         mixx__tls_callback_engine = e;
         e->cfg.audio_cb(in, n_in, out, n_out, n_frames, e->cfg.user);
         mixx__tls_callback_engine = NULL;
     }
     mixx__engine_rtl_cycle(e, in, n_in, out, n_out, n_frames);
+    /* the channel strip is in the latency meter's loop: at its defaults it adds exactly nothing */
+    mixx__bus_cycle_end(e->bus, out, n_out, n_frames); /* strip, output meters, sample time */
 
     uint64_t cb = atomic_load_explicit(&e->callbacks, memory_order_relaxed);
     atomic_store_explicit(&e->callbacks, cb + 1, memory_order_release);
