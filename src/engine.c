@@ -1,7 +1,7 @@
 /* engine.c: an engine's lifecycle and state machine (create, start, stop, destroy, set_format), the cycle
- * every backend calls with its instrumentation record, hosted-mode process(), and the façade of the original
- * plan (mixx_engine_init ...). Configuration: config.c; backends: backend*.c; monitor: stats.c; meter glue:
- * engine_rtl.c. */
+ * every backend calls with its instrumentation record. Hosted-mode process(): engine_hosted.c; the façade
+ * (mixx_engine_init ...): facade.c; configuration: config.c; backends: backend*.c; monitor: stats.c; meter
+ * glue: engine_rtl.c. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
@@ -48,7 +48,7 @@ static void free_strings(mixx_engine *e)
 }
 
 /* Fills an engine that is zeroed apart from its locks. */
-static int engine_setup(mixx_engine *e, const mixx_config *caller)
+int mixx__engine_setup(mixx_engine *e, const mixx_config *caller)
 {
     mixx_config full;
     int rc = mixx__config_load(&full, caller);
@@ -155,7 +155,7 @@ int mixx_engine_create(const mixx_config *cfg, mixx_engine **out)
     memset(e, 0, size);
     pthread_mutex_init(&e->ctl, NULL);
     engine_init_locks(e);
-    int rc = engine_setup(e, cfg);
+    int rc = mixx__engine_setup(e, cfg);
     if (rc) {
         pthread_mutex_destroy(&e->ctl);
         free(e);
@@ -448,14 +448,6 @@ int mixx_engine_report_xruns(mixx_engine *e, uint32_t count)
 
 /* ---- the hot path -------------------------------------------------------------------------------- */
 
-static void silence(float *const *out, uint32_t n_out, uint32_t n_frames)
-{
-    if (!out)
-        return;
-    for (uint32_t c = 0; c < n_out; c++)
-        if (out[c])
-            memset(out[c], 0, (size_t)n_frames * sizeof(float));
-}
 
 /* The processing step: pass-through. Later DSP goes here. memmove because in[c] may equal out[c]. */
 static inline void process_block(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
@@ -535,169 +527,4 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     }
     RT_EXIT();
     return late;
-}
-
-/* Output c is written before input k > c is read: true if some out[c] is such an in[k]'s buffer (a swap, a
- * rotation). Audio thread. */
-static inline int alias_crossed(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out)
-{
-    uint32_t n = n_in < n_out ? n_in : n_out;
-    if (n == 2) /* the common stereo case in one comparison */
-        return (const float *)out[0] == in[1];
-    for (uint32_t c = 0; c + 1 < n; c++)
-        for (uint32_t k = c + 1; k < n; k++)
-            if ((const float *)out[c] == in[k])
-                return 1;
-    return 0;
-}
-
-/* The inputs with every crossed one copied aside first (into the engine's preallocated buffers), so each output
- * gets its input as it was on entry. *rc = MIXX_ECHANNELS past the preallocated channels. Audio thread. */
-#if defined(__GNUC__)
-__attribute__((noinline, cold))
-#endif
-static const float *const *alias_inputs(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
-                                        uint32_t n_out, uint32_t n_frames, int *rc)
-{
-    uint32_t n = n_in < n_out ? n_in : n_out;
-    const float **copy = e->alias_in;
-    for (uint32_t i = 0; i < n_in; i++)
-        copy[i] = in[i];
-    for (uint32_t c = 0; c + 1 < n; c++)
-        for (uint32_t k = c + 1; k < n; k++) {
-            if ((const float *)out[c] != in[k] || copy[k] != in[k])
-                continue;
-            if (k >= e->alias_channels) { /* no preallocated copy for that channel */
-                *rc = MIXX_ECHANNELS;
-                return in;
-            }
-            float *s = e->alias_scratch + (size_t)k * e->cfg.max_buffer_size;
-            memcpy(s, in[k], (size_t)n_frames * sizeof(float));
-            copy[k] = s;
-        }
-    return copy;
-}
-
-int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
-                        uint32_t n_out, uint32_t n_frames)
-{
-    if (!e || (n_in && !in) || (n_out && !out))
-        return MIXX_ENULL;
-    if (!engine_valid(e))
-        return MIXX_ENOTINIT;
-    if (n_in > MIXX_MAX_CHANNELS || n_out > MIXX_MAX_CHANNELS)
-        return MIXX_ECHANNELS;
-    for (uint32_t c = 0; c < n_in; c++)
-        if (!in[c])
-            return MIXX_ENULL;
-    for (uint32_t c = 0; c < n_out; c++)
-        if (!out[c])
-            return MIXX_ENULL;
-    /* announce ourselves before looking at the state, so stop() either sees us or we see it stopping */
-    atomic_fetch_add(&e->in_cycle, 1);
-    int rc = 0;
-    int state = atomic_load(&e->state);
-    if (state == MIXX_ST_NONE)
-        rc = MIXX_ENOTINIT;
-    else if (e->cfg.backend != MIXX_BACKEND_HOSTED)
-        rc = MIXX_ENOTHOSTED;
-    else if (state != MIXX_ST_RUNNING)
-        rc = MIXX_ENOTRUNNING;
-    else if (n_frames > e->cfg.max_buffer_size)
-        rc = MIXX_EFRAMES;
-    const float *const *src = in;
-    if (rc == 0 && n_frames && n_in > 1 && n_out > 1 && alias_crossed(in, n_in, out, n_out))
-        src = alias_inputs(e, in, n_in, out, n_out, n_frames, &rc);
-    if (rc == 0) {
-        if (n_frames) {
-            uint32_t fp = mixx_dsp_denormals_off(); /* FTZ/DAZ for the cycle; the host's setting comes back */
-            mixx__engine_cycle(e, src, n_in, out, n_out, n_frames, 0, 0);
-            mixx_dsp_denormals_restore(fp);
-        }
-    } else if (rc != MIXX_ENOTHOSTED) {
-        silence(out, n_out, n_frames); /* also on MIXX_EFRAMES: the host's buffers hold n_frames, as documented */
-    }
-    atomic_fetch_sub(&e->in_cycle, 1);
-    return rc;
-}
-
-/* ---- the façade of the original plan --------------------------------------------------------------- */
-
-static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
-static mixx_engine default_engine = {
-    .is_default = 1,
-    .ctl = PTHREAD_MUTEX_INITIALIZER,
-    .stats_lock = PTHREAD_MUTEX_INITIALIZER,
-    .rtl_lock = PTHREAD_MUTEX_INITIALIZER,
-};
-static int default_cond_ready;
-
-int mixx_engine_init_config(const mixx_config *cfg)
-{
-    if (!cfg)
-        return MIXX_ENULL;
-    pthread_mutex_lock(&default_lock);
-    int rc;
-    if (engine_valid(&default_engine)) {
-        rc = MIXX_EALREADY;
-    } else {
-        if (!default_cond_ready) {
-            mixx__cond_init_monotonic(&default_engine.rtl_cond);
-            default_cond_ready = 1;
-        }
-        pthread_mutex_lock(&default_engine.ctl);
-        rc = engine_setup(&default_engine, cfg);
-        pthread_mutex_unlock(&default_engine.ctl);
-    }
-    pthread_mutex_unlock(&default_lock);
-    return rc;
-}
-
-int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size)
-{
-    mixx_config c;
-    mixx_config_init(&c, sizeof c);
-    c.sample_rate = sample_rate;
-    c.buffer_size = buffer_size;
-    if (buffer_size > c.max_buffer_size && buffer_size <= MIXX_MAX_BUFFER)
-        c.max_buffer_size = buffer_size;
-    return mixx_engine_init_config(&c);
-}
-
-int mixx_engine_start(void)
-{
-    pthread_mutex_lock(&default_lock);
-    int rc = engine_valid(&default_engine) ? mixx_engine_start_handle(&default_engine) : MIXX_ENOTINIT;
-    pthread_mutex_unlock(&default_lock);
-    return rc;
-}
-
-int mixx_engine_stop(void)
-{
-    pthread_mutex_lock(&default_lock);
-    int rc = engine_valid(&default_engine) ? mixx_engine_stop_handle(&default_engine) : MIXX_ENOTINIT;
-    pthread_mutex_unlock(&default_lock);
-    return rc;
-}
-
-int mixx_engine_shutdown(void)
-{
-    pthread_mutex_lock(&default_lock);
-    int rc = 0;
-    if (!engine_valid(&default_engine))
-        rc = MIXX_ENOTINIT;
-    else if (mixx__in_own_callback(&default_engine))
-        rc = MIXX_ECALLBACK;
-    else
-        mixx_engine_destroy(&default_engine);
-    pthread_mutex_unlock(&default_lock);
-    return rc;
-}
-
-mixx_engine *mixx_engine_default(void)
-{
-    pthread_mutex_lock(&default_lock);
-    mixx_engine *e = engine_valid(&default_engine) ? &default_engine : NULL;
-    pthread_mutex_unlock(&default_lock);
-    return e;
 }

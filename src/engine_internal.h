@@ -134,6 +134,10 @@ static inline int mixx__engine_check_control(const struct mixx_engine *e)
     return rc ? rc : mixx__in_own_callback(e) ? MIXX_ECALLBACK : 0;
 }
 
+/* engine.c: fills an engine that is zeroed apart from its locks (create, and the façade's default engine).
+ * Control thread, under e->ctl. */
+int mixx__engine_setup(struct mixx_engine *e, const mixx_config *caller);
+
 /* stats.c */
 int mixx__monitor_start(struct mixx_engine *e);
 void mixx__monitor_stop(struct mixx_engine *e); /* drains everything, writes the final summary */

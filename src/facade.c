@@ -1,0 +1,94 @@
+/* facade.c: the global functions of the original plan (mixx_engine_init, _start, _stop, _shutdown ...), a thin
+ * façade over one process-wide default engine, serialised by default_lock. Not a second implementation: each
+ * forwards to the handle API of engine.c. */
+#include <pthread.h>
+
+#include "config.h"
+#include "engine_internal.h"
+#include "sync.h"
+
+static int engine_valid(const mixx_engine *e)
+{
+    return mixx__engine_check(e) == 0;
+}
+
+/* ---- the façade of the original plan --------------------------------------------------------------- */
+
+static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
+static mixx_engine default_engine = {
+    .is_default = 1,
+    .ctl = PTHREAD_MUTEX_INITIALIZER,
+    .stats_lock = PTHREAD_MUTEX_INITIALIZER,
+    .rtl_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+static int default_cond_ready;
+
+int mixx_engine_init_config(const mixx_config *cfg)
+{
+    if (!cfg)
+        return MIXX_ENULL;
+    pthread_mutex_lock(&default_lock);
+    int rc;
+    if (engine_valid(&default_engine)) {
+        rc = MIXX_EALREADY;
+    } else {
+        if (!default_cond_ready) {
+            mixx__cond_init_monotonic(&default_engine.rtl_cond);
+            default_cond_ready = 1;
+        }
+        pthread_mutex_lock(&default_engine.ctl);
+        rc = mixx__engine_setup(&default_engine, cfg);
+        pthread_mutex_unlock(&default_engine.ctl);
+    }
+    pthread_mutex_unlock(&default_lock);
+    return rc;
+}
+
+int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size)
+{
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
+    c.sample_rate = sample_rate;
+    c.buffer_size = buffer_size;
+    if (buffer_size > c.max_buffer_size && buffer_size <= MIXX_MAX_BUFFER)
+        c.max_buffer_size = buffer_size;
+    return mixx_engine_init_config(&c);
+}
+
+int mixx_engine_start(void)
+{
+    pthread_mutex_lock(&default_lock);
+    int rc = engine_valid(&default_engine) ? mixx_engine_start_handle(&default_engine) : MIXX_ENOTINIT;
+    pthread_mutex_unlock(&default_lock);
+    return rc;
+}
+
+int mixx_engine_stop(void)
+{
+    pthread_mutex_lock(&default_lock);
+    int rc = engine_valid(&default_engine) ? mixx_engine_stop_handle(&default_engine) : MIXX_ENOTINIT;
+    pthread_mutex_unlock(&default_lock);
+    return rc;
+}
+
+int mixx_engine_shutdown(void)
+{
+    pthread_mutex_lock(&default_lock);
+    int rc = 0;
+    if (!engine_valid(&default_engine))
+        rc = MIXX_ENOTINIT;
+    else if (mixx__in_own_callback(&default_engine))
+        rc = MIXX_ECALLBACK;
+    else
+        mixx_engine_destroy(&default_engine);
+    pthread_mutex_unlock(&default_lock);
+    return rc;
+}
+
+mixx_engine *mixx_engine_default(void)
+{
+    pthread_mutex_lock(&default_lock);
+    mixx_engine *e = engine_valid(&default_engine) ? &default_engine : NULL;
+    pthread_mutex_unlock(&default_lock);
+    return e;
+}
