@@ -9,7 +9,7 @@ import sys
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
 dirs = [os.path.join(root, "src"), os.path.join(root, "include"), os.path.join(root, "include", "mixxengine")]
-# files by their path under root (src/dsp.h and include/mixxengine/dsp.h are two files, not one)
+# nodes are paths relative to ROOT: src/dsp.h and include/mixxengine/dsp.h are different files
 files = {}
 for d in dirs:
     if os.path.isdir(d):
@@ -19,12 +19,12 @@ for d in dirs:
 inc_re = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
-def resolve(name, inc):
-    """An #include "inc" in file `name`, as the compiler finds it: beside the includer, then -I src, -I include."""
-    for base in (os.path.dirname(name), "src", "include"):
-        cand = os.path.normpath(os.path.join(base, inc))
-        if cand in files:
-            return cand
+def resolve(including, inc):
+    """What `#include "inc"` in `including` names: the includer's own directory first, then the -I dirs."""
+    for base in [os.path.dirname(files[including])] + [os.path.join(root, "src"), os.path.join(root, "include")]:
+        rel = os.path.relpath(os.path.normpath(os.path.join(base, inc)), root)
+        if rel in files:
+            return rel
     return None
 
 
