@@ -1,5 +1,6 @@
-/* params_internal.h: the parameter bus object shared by params.c (registry, writes, producer queues, the
- * audio thread's block setup, state text), meters.c and strip.c, and the engine's hook into its cycle.
+/* params_internal.h: the parameter bus object shared by params.c (registry, writes, producer queues),
+ * params_block.c (the audio thread's block), params_state.c (state text), meters.c and strip.c, and the engine's
+ * hook into its cycle.
  * The public side is include/mixxengine_params.h; docs/params.md describes the model. */
 #ifndef MIXX_PARAMS_INTERNAL_H
 #define MIXX_PARAMS_INTERNAL_H
@@ -123,7 +124,7 @@ void mixx__bus_destroy(mixx_bus *b);
 /* at engine start, with the rate the device runs: ramps snap to their targets, sample time 0. Control thread. */
 void mixx__bus_start(mixx_bus *b, uint32_t rate);
 /* the engine's cycle: begin after the pass-through copy (events, input meters), end after audio_cb and the
- * latency meter's stimulus (strip, output meters, sample time). Audio thread, realtime-safe. */
+ * latency meter's stimulus (strip, output meters, sample time). Audio thread, realtime-safe (params_block.c). */
 void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, uint32_t n_frames);
 void mixx__bus_cycle_end(mixx_bus *b, float *const *out, uint32_t n_out, uint32_t n_frames);
 /* registry used by strip.c at creation: returns the index or a negative code */
