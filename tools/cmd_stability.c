@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,58 +89,6 @@ static int stab_option(void *ctx, const char *opt, const char *val, int *used)
         return 0;
     }
     return 1;
-}
-
-/* ---- host facts ------------------------------------------------------------------------------------- */
-
-static void add_host(cJSON *root)
-{
-    cJSON *h = cJSON_AddObjectToObject(root, "host");
-    char model[256] = "unknown";
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f)) {
-            if (strncmp(line, "model name", 10) == 0) {
-                char *p = strchr(line, ':');
-                if (p) {
-                    p += 1 + (p[1] == ' ');
-                    p[strcspn(p, "\n")] = '\0';
-                    snprintf(model, sizeof model, "%s", p);
-                }
-                break;
-            }
-        }
-        fclose(f);
-    }
-    cJSON_AddStringToObject(h, "cpu_model", model);
-    cJSON_AddNumberToObject(h, "cores", (double)sysconf(_SC_NPROCESSORS_ONLN));
-    struct utsname u;
-    char kernel[512] = "unknown";
-    if (uname(&u) == 0)
-        snprintf(kernel, sizeof kernel, "%s %s %s", u.sysname, u.release, u.machine);
-    cJSON_AddStringToObject(h, "kernel", kernel);
-    cJSON_AddStringToObject(h, "kernel_version", uname(&u) == 0 ? u.version : "unknown");
-    char os[256] = "unknown";
-    f = fopen("/etc/os-release", "r");
-    if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f)) {
-            if (strncmp(line, "PRETTY_NAME=", 12) == 0) {
-                char *p = line + 12;
-                p[strcspn(p, "\n")] = '\0';
-                if (*p == '"') {
-                    p++;
-                    p[strcspn(p, "\"")] = '\0';
-                }
-                snprintf(os, sizeof os, "%s", p);
-            }
-        }
-        fclose(f);
-    }
-    cJSON_AddStringToObject(h, "os", os);
-    cJSON_AddNumberToObject(h, "memory_gib", (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) /
-                                                 (1024.0 * 1024.0 * 1024.0));
 }
 
 static const char *policy_name(int p)
@@ -562,7 +509,7 @@ int mixx_cmd_stability(int argc, char **argv)
     cJSON_AddNumberToObject(sched, "priority", st.sched_priority);
     cJSON_AddNumberToObject(sched, "requested_priority", cli.cfg.rt_priority);
     cJSON_AddBoolToObject(sched, "memory_locked", st.memory_locked);
-    add_host(root);
+    mixx_stability_add_host(root);
     cJSON *hist = cJSON_AddObjectToObject(root, "histograms");
     add_hist(hist, "callback_ns", e, MIXX_HIST_CALLBACK);
     add_hist(hist, "interval_ns", e, MIXX_HIST_INTERVAL);

@@ -19,5 +19,8 @@ int mixx_stability_write_run_record(const mixx_dir *d, const mixx_cli *cli, cons
 /* After the run: formats from the timeline into `root` (consumed), timeline.jsonl, report.json, .run.json
  * removed, rendering. Returns the exit code (0, or 1 after a one-line error). Control thread. */
 int mixx_stability_finish(const mixx_dir *d, cJSON *root, int json_out);
+/* The report's "host" object added to `root`: CPU model, cores, kernel, OS, memory (from /proc/cpuinfo, uname,
+ * /etc/os-release, sysconf; "unknown" where one cannot say). Control thread. */
+void mixx_stability_add_host(cJSON *root);
 
 #endif

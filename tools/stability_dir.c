@@ -1,7 +1,7 @@
 /* stability_dir.c: mixx stability's report directory: the reuse rule (refuse a non-empty directory unless
  * --force, which removes the previous report set), the run record written before the run (.run.json), and the
  * end of a run: the timeline's formats into report.json, the files renamed into place in a crash-safe order, the
- * rendering. The run itself is tools/cmd_stability.c. */
+ * rendering; and the report's host facts. The run itself is tools/cmd_stability.c. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -176,3 +177,54 @@ int mixx_stability_finish(const mixx_dir *d, cJSON *root, int json_out)
     return ec;
 }
 
+/* ---- host facts ------------------------------------------------------------------------------------- */
+
+void mixx_stability_add_host(cJSON *root)
+{
+    cJSON *h = cJSON_AddObjectToObject(root, "host");
+    char model[256] = "unknown";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "model name", 10) == 0) {
+                char *p = strchr(line, ':');
+                if (p) {
+                    p += 1 + (p[1] == ' ');
+                    p[strcspn(p, "\n")] = '\0';
+                    snprintf(model, sizeof model, "%s", p);
+                }
+                break;
+            }
+        }
+        fclose(f);
+    }
+    cJSON_AddStringToObject(h, "cpu_model", model);
+    cJSON_AddNumberToObject(h, "cores", (double)sysconf(_SC_NPROCESSORS_ONLN));
+    struct utsname u;
+    char kernel[512] = "unknown";
+    if (uname(&u) == 0)
+        snprintf(kernel, sizeof kernel, "%s %s %s", u.sysname, u.release, u.machine);
+    cJSON_AddStringToObject(h, "kernel", kernel);
+    cJSON_AddStringToObject(h, "kernel_version", uname(&u) == 0 ? u.version : "unknown");
+    char os[256] = "unknown";
+    f = fopen("/etc/os-release", "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "PRETTY_NAME=", 12) == 0) {
+                char *p = line + 12;
+                p[strcspn(p, "\n")] = '\0';
+                if (*p == '"') {
+                    p++;
+                    p[strcspn(p, "\"")] = '\0';
+                }
+                snprintf(os, sizeof os, "%s", p);
+            }
+        }
+        fclose(f);
+    }
+    cJSON_AddStringToObject(h, "os", os);
+    cJSON_AddNumberToObject(h, "memory_gib", (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) /
+                                                 (1024.0 * 1024.0 * 1024.0));
+}
