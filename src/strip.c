@@ -1,13 +1,14 @@
 /* strip.c: the built-in channel strip on every output channel: trim (dB), 3-band EQ (low shelf, peak, high shelf),
  * polarity, mute, output gain (dB), balance per stereo pair, master gain; its parameters on the bus. At defaults a
- * channel is skipped entirely (output bit-identical to input). The kernels come through strip_kernels.h. */
+ * channel is skipped entirely (output bit-identical to input). The arithmetic runs in the P-2 kernels (mixx_dsp_*:
+ * gain, biquad cascade, RBJ designs), so the output is the same on every ISA. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mixxengine/dsp.h"
 #include "params_internal.h"
-#include "strip_kernels.h"
 
 enum {
     P_TRIM = 0,
@@ -20,8 +21,8 @@ enum {
 #define EQ_SUB 32 /* while an EQ parameter moves, coefficients are redesigned every EQ_SUB samples */
 
 typedef struct strip_ch {
-    mixx_biquad c[3];
-    double z[3][2];
+    mixx_dsp_biquad c[3];
+    double z[3][2]; /* per band: the two TDF-II state words, mixx_dsp_biquad_cascade's layout for 1 channel */
     int on[3];
     float d_freq[3], d_gain[3], d_q[3]; /* what c[] was designed for; d_freq < 0: not designed */
     int idle;
@@ -39,6 +40,43 @@ struct mixx_strip {
 static const char *const band_name[3] = {"low", "mid", "high"};
 static const double band_freq[3] = {100.0, 1000.0, 8000.0};
 static const double band_q[3] = {0.707, 1.0, 0.707};
+static const mixx_dsp_biquad_type band_type[3] = {MIXX_BIQUAD_LOWSHELF, MIXX_BIQUAD_PEAKING, MIXX_BIQUAD_HIGHSHELF};
+static const mixx_dsp_biquad identity = {1.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+
+/* x[i] *= g[i]: the one product mixx_dsp has no kernel for (a gain curve that is not one linear ramp) */
+static void mul(float *x, const float *g, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        x[i] *= g[i];
+}
+
+/* band j of an RBJ design at (f, gain_db, q); frequencies above 0.49 fs are pulled in (the parameter range goes to
+ * 20 kHz, a 44.1 kHz stream ends at 22.05). The arguments are in range, so the design cannot fail; if it ever did
+ * the band stays an identity rather than filtering with stale coefficients. */
+static void design(mixx_dsp_biquad *c, uint32_t j, double fs, double f, double gain_db, double q)
+{
+    if (f > 0.49 * fs)
+        f = 0.49 * fs;
+    if (mixx_dsp_biquad_design(c, band_type[j], fs, f, q, gain_db) != 0)
+        *c = identity;
+}
+
+/* up to 3 bands (not necessarily adjacent in ch->c) in series, one pass of the dsp cascade over one channel */
+static void cascade(float *x, uint32_t n, strip_ch *ch, const uint32_t *band, uint32_t nb)
+{
+    mixx_dsp_biquad sec[3] = {identity, identity, identity};
+    double z[6] = {0};
+    for (uint32_t k = 0; k < nb; k++) {
+        sec[k] = ch->c[band[k]];
+        z[2 * k] = ch->z[band[k]][0];
+        z[2 * k + 1] = ch->z[band[k]][1];
+    }
+    mixx_dsp_biquad_cascade(&x, 1, n, sec, nb, z);
+    for (uint32_t k = 0; k < nb; k++) {
+        ch->z[band[k]][0] = z[2 * k];
+        ch->z[band[k]][1] = z[2 * k + 1];
+    }
+}
 
 static int add(mixx_bus *b, uint32_t id, const char *name, const char *unit, double mn, double mx, double def,
                uint32_t flags, double ms)
@@ -194,15 +232,13 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
     /* trim (pre-EQ), linear in gain */
     if (mixx__bus_static(b, base + P_TRIM, &v)) {
         if (v != 1.0)
-            mixx__k_gain(x, (float)v, n);
+            mixx_dsp_gain(x, x, (float)v, n);
     } else {
         mixx__bus_render_idx(b, base + P_TRIM, s->buf[0], n);
-        mixx__k_mul(x, s->buf[0], n);
+        mul(x, s->buf[0], n);
     }
     /* EQ: a band at 0 dB is an identity and is skipped; consecutive static bands run as one cascade */
-    const mixx_biquad *casc[3];
-    double *cz[3];
-    uint32_t nc = 0;
+    uint32_t casc[3], nc = 0;
     for (uint32_t j = 0; j < 3; j++) {
         uint32_t fi = base + P_EQ + 3 * j, gi = fi + 1, qi = fi + 2;
         double f, g, q;
@@ -216,23 +252,22 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         }
         if (!ch->on[j]) { /* identity until the first design point */
             ch->on[j] = 1;
-            ch->c[j] = (mixx_biquad){1.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+            ch->c[j] = identity;
             ch->d_freq[j] = -1.0f;
         }
         if (sf && sg && sq) {
             float gdb = b->st[gi].target;
             if (ch->d_freq[j] != (float)f || ch->d_gain[j] != gdb || ch->d_q[j] != (float)q) {
-                mixx__k_rbj((int)j, s->rate, f, gdb, q, &ch->c[j]);
+                design(&ch->c[j], j, s->rate, f, gdb, q);
                 ch->d_freq[j] = (float)f;
                 ch->d_gain[j] = gdb;
                 ch->d_q[j] = (float)q;
             }
-            casc[nc] = &ch->c[j];
-            cz[nc++] = ch->z[j];
+            casc[nc++] = j;
             continue;
         }
         if (nc) {
-            mixx__k_biquad_cascade(x, n, casc, cz, nc);
+            cascade(x, n, ch, casc, nc);
             nc = 0;
         }
         mixx__bus_render_idx(b, fi, s->buf[1], n);
@@ -246,16 +281,15 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
             if (m > n - at)
                 m = n - at;
             if (phase == 0)
-                mixx__k_rbj((int)j, s->rate, s->buf[1][at], 20.0 * log10((double)s->buf[2][at]), s->buf[3][at],
-                            &ch->c[j]);
-            mixx__k_biquad(x + at, m, &ch->c[j], ch->z[j]);
+                design(&ch->c[j], j, s->rate, s->buf[1][at], 20.0 * log10((double)s->buf[2][at]), s->buf[3][at]);
+            cascade(x + at, m, ch, &j, 1);
             at += m;
             phase = 0;
         }
         ch->d_freq[j] = -1.0f;
     }
     if (nc)
-        mixx__k_biquad_cascade(x, n, casc, cz, nc);
+        cascade(x, n, ch, casc, nc);
     /* post gains */
     uint32_t idx[5] = {base + P_GAIN, base + P_POLARITY, base + P_MUTE, s->i_pair + c / 2, s->i_master};
     int have_pair = c / 2 < s->npairs;
@@ -271,7 +305,7 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
     }
     if (!moving) {
         if (k != 1.0)
-            mixx__k_gain(x, (float)k, n);
+            mixx_dsp_gain(x, x, (float)k, n);
         return;
     }
     float *g = s->buf[0], *t = s->buf[1];
@@ -284,7 +318,7 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         for (uint32_t i = 0; i < n; i++)
             g[i] = (float)((double)g[i] * factor(s, c, w, t[i]));
     }
-    mixx__k_mul(x, g, n);
+    mul(x, g, n);
 }
 
 void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint32_t n)
