@@ -64,6 +64,8 @@ static void design(mixx_dsp_biquad *c, uint32_t j, double fs, double f, double g
 /* up to 3 bands (not necessarily adjacent in ch->c) in series, one pass of the dsp cascade over one channel */
 static void cascade(float *x, uint32_t n, strip_ch *ch, const uint32_t *band, uint32_t nb)
 {
+    if (!nb)
+        return;
     mixx_dsp_biquad sec[3] = {identity, identity, identity};
     double z[6] = {0};
     for (uint32_t k = 0; k < nb; k++) {
@@ -205,6 +207,36 @@ static int ch_idle(const mixx_strip *s, uint32_t c)
     return c / 2 >= s->npairs || at_rest(b, s->i_pair + c / 2);
 }
 
+static int same_sections(const strip_ch *a, const uint32_t *ba, const strip_ch *b, const uint32_t *bb, uint32_t nb)
+{
+    for (uint32_t k = 0; k < nb; k++)
+        if (memcmp(&a->c[ba[k]], &b->c[bb[k]], sizeof a->c[0]) != 0)
+            return 0;
+    return 1;
+}
+
+/* two channels through the same sections in one call: state in the kernel's layout [(s * 2 + k) * 2 + channel] */
+static void cascade2(float *x0, float *x1, uint32_t n, strip_ch *c0, strip_ch *c1, const uint32_t *band0,
+                     const uint32_t *band1, uint32_t nb)
+{
+    const uint32_t *band[2] = {band0, band1};
+    mixx_dsp_biquad sec[3] = {identity, identity, identity};
+    double z[12] = {0};
+    strip_ch *ch[2] = {c0, c1};
+    for (uint32_t k = 0; k < nb; k++) {
+        sec[k] = c0->c[band0[k]];
+        for (uint32_t i = 0; i < 2; i++)
+            for (uint32_t j = 0; j < 2; j++)
+                z[(k * 2 + j) * 2 + i] = ch[i]->z[band[i][k]][j];
+    }
+    float *buf[2] = {x0, x1};
+    mixx_dsp_biquad_cascade(buf, 2, n, sec, nb, z);
+    for (uint32_t k = 0; k < nb; k++)
+        for (uint32_t i = 0; i < 2; i++)
+            for (uint32_t j = 0; j < 2; j++)
+                ch[i]->z[band[i][k]][j] = z[(k * 2 + j) * 2 + i];
+}
+
 /* the post-EQ gain factors: out gain, polarity (1 - 2p), mute (1 - m), balance, master */
 static double factor(const mixx_strip *s, uint32_t c, int which, double v)
 {
@@ -223,7 +255,9 @@ static double factor(const mixx_strip *s, uint32_t c, int which, double v)
     }
 }
 
-static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
+/* trim and EQ of channel c, except the static bands after the last moving one: those are left in casc[0..*nc)
+ * for the caller to run (alone, or with the other channel of the pair when both have the same sections) */
+static void pre_eq(mixx_strip *s, uint32_t c, float *x, uint32_t n, uint32_t *casc, uint32_t *ncasc)
 {
     mixx_bus *b = s->b;
     strip_ch *ch = &s->ch[c];
@@ -238,7 +272,7 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         mul(x, s->buf[0], n);
     }
     /* EQ: a band at 0 dB is an identity and is skipped; consecutive static bands run as one cascade */
-    uint32_t casc[3], nc = 0;
+    uint32_t nc = 0;
     for (uint32_t j = 0; j < 3; j++) {
         uint32_t fi = base + P_EQ + 3 * j, gi = fi + 1, qi = fi + 2;
         double f, g, q;
@@ -288,9 +322,15 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         }
         ch->d_freq[j] = -1.0f;
     }
-    if (nc)
-        cascade(x, n, ch, casc, nc);
-    /* post gains */
+    *ncasc = nc;
+}
+
+/* the post-EQ gains of channel c */
+static void post_eq(mixx_strip *s, uint32_t c, float *x, uint32_t n)
+{
+    mixx_bus *b = s->b;
+    uint32_t base = c * P_PER_CH;
+    double v;
     uint32_t idx[5] = {base + P_GAIN, base + P_POLARITY, base + P_MUTE, s->i_pair + c / 2, s->i_master};
     int have_pair = c / 2 < s->npairs;
     double k = 1.0;
@@ -342,9 +382,33 @@ void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint3
         if (!s->mark[c] && ch->idle)
             continue;
         s->mark[c] = 0;
-        process_channel(s, c, out[c], n);
+        uint32_t casc[3], nc;
+        pre_eq(s, c, out[c], n, casc, &nc);
+        /* the pair's other channel too when it is also processed: if both end in the same static sections they
+         * run as one 2-channel cascade (SIMD lanes); the kernel gives each lane what a 1-channel call gives */
+        uint32_t d = c + 1, casc2[3], nc2 = 0;
+        int pair = (c & 1) == 0 && d < k && (s->mark[d] || !s->ch[d].idle);
+        if (pair) {
+            s->mark[d] = 0;
+            pre_eq(s, d, out[d], n, casc2, &nc2);
+        }
+        if (pair && nc && nc == nc2 && same_sections(&s->ch[c], casc, &s->ch[d], casc2, nc))
+            cascade2(out[c], out[d], n, &s->ch[c], &s->ch[d], casc, casc2, nc);
+        else {
+            cascade(out[c], n, ch, casc, nc);
+            if (pair)
+                cascade(out[d], n, &s->ch[d], casc2, nc2);
+        }
+        post_eq(s, c, out[c], n);
         ch->idle = ch_idle(s, c);
         if (ch->idle)
             ch_reset(ch);
+        if (pair) {
+            post_eq(s, d, out[d], n);
+            s->ch[d].idle = ch_idle(s, d);
+            if (s->ch[d].idle)
+                ch_reset(&s->ch[d]);
+            c = d;
+        }
     }
 }
