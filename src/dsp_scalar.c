@@ -55,6 +55,7 @@ static inline __attribute__((always_inline)) void scalar_biquad_small(float *x, 
                                                                       double *state, uint32_t channels, uint32_t c)
 {
     double b0[3], b1[3], b2[3], a1[3], a2[3], z1[3], z2[3];
+#pragma GCC unroll 3
     for (uint32_t s = 0; s < ns; s++) {
         b0[s] = sec[s].b0, b1[s] = sec[s].b1, b2[s] = sec[s].b2, a1[s] = sec[s].a1, a2[s] = sec[s].a2;
         z1[s] = state[(size_t)s * 2 * channels + c];
@@ -62,7 +63,8 @@ static inline __attribute__((always_inline)) void scalar_biquad_small(float *x, 
     }
     for (uint32_t i = 0; i < n; i++) {
         double v = x[i];
-        for (uint32_t s = 0; s < ns; s++) {
+    #pragma GCC unroll 3
+    for (uint32_t s = 0; s < ns; s++) {
             double y = b0[s] * v + z1[s];
             z1[s] = (b1[s] * v - a1[s] * y) + z2[s];
             z2[s] = b2[s] * v - a2[s] * y;
@@ -70,6 +72,7 @@ static inline __attribute__((always_inline)) void scalar_biquad_small(float *x, 
         }
         x[i] = (float)v;
     }
+#pragma GCC unroll 3
     for (uint32_t s = 0; s < ns; s++) {
         state[(size_t)s * 2 * channels + c] = z1[s];
         state[((size_t)s * 2 + 1) * channels + c] = z2[s];
