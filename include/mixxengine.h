@@ -62,7 +62,7 @@ extern "C" {
     XX(EPRODUCER, -33, "event producer used from another thread than the one that registered it")          \
     XX(EQUEUEFULL, -34, "event queue full: the value lands at the next block through its latest-value slot") \
     XX(EPRESET, -35, "malformed parameter state text")                                                       \
-    XX(ETOOMANY, -36, "parameter or producer table is full")                                                 \
+    XX(ETOOMANY, -36, "parameter or producer table is full")                                                \
     XX(ECALLBACK, -37, "not allowed from inside this engine's own callback (audio_cb, records_cb, second_cb)")
 
 typedef enum mixx_error {
