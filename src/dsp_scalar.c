@@ -48,9 +48,53 @@ static void scalar_meter(const float *x, uint32_t n, mixx_dsp_meter_result *out)
  * with x, y, s1, s2 and the coefficients in double; the cascade's output is rounded to float once per sample.
  * TDF2 keeps two state words per section (DF1 needs four). Double because float TDF2 (any direct form) amplifies
  * its rounding noise by 1/A(z), huge near z = 1: a 30 Hz high-pass alone measures 77 dB SNR in float (docs/dsp.md). */
+/* The same recurrence with a constant section count: coefficients and state stay in registers (the general loop
+ * below reloads them through memory every sample). Same operations in the same order: the same bits. */
+static inline __attribute__((always_inline)) void scalar_biquad_small(float *x, uint32_t n,
+                                                                      const mixx_dsp_biquad *sec, const uint32_t ns,
+                                                                      double *state, uint32_t channels, uint32_t c)
+{
+    double b0[3], b1[3], b2[3], a1[3], a2[3], z1[3], z2[3];
+#pragma GCC unroll 3
+    for (uint32_t s = 0; s < ns; s++) {
+        b0[s] = sec[s].b0, b1[s] = sec[s].b1, b2[s] = sec[s].b2, a1[s] = sec[s].a1, a2[s] = sec[s].a2;
+        z1[s] = state[(size_t)s * 2 * channels + c];
+        z2[s] = state[((size_t)s * 2 + 1) * channels + c];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        double v = x[i];
+    #pragma GCC unroll 3
+    for (uint32_t s = 0; s < ns; s++) {
+            double y = b0[s] * v + z1[s];
+            z1[s] = (b1[s] * v - a1[s] * y) + z2[s];
+            z2[s] = b2[s] * v - a2[s] * y;
+            v = y;
+        }
+        x[i] = (float)v;
+    }
+#pragma GCC unroll 3
+    for (uint32_t s = 0; s < ns; s++) {
+        state[(size_t)s * 2 * channels + c] = z1[s];
+        state[((size_t)s * 2 + 1) * channels + c] = z2[s];
+    }
+}
+
 static void scalar_biquad_channel(float *x, uint32_t n, const mixx_dsp_biquad *sec, uint32_t n_sections,
                                   double *state, uint32_t channels, uint32_t c)
 {
+    switch (n_sections) { /* the channel strip's 1 to 3 EQ bands */
+    case 1:
+        scalar_biquad_small(x, n, sec, 1, state, channels, c);
+        return;
+    case 2:
+        scalar_biquad_small(x, n, sec, 2, state, channels, c);
+        return;
+    case 3:
+        scalar_biquad_small(x, n, sec, 3, state, channels, c);
+        return;
+    default:
+        break;
+    }
     double *s1 = &state[c], *s2 = &state[channels + c];
     for (uint32_t i = 0; i < n; i++) {
         double v = x[i];

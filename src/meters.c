@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "params_internal.h"
-#include "strip_kernels.h"
+#include "mixxengine/dsp.h"
 
 #define METER_RING 256 /* records: 341 ms at 48000/64 (85 ms at 16-frame blocks); a slower reader only merges */
 
@@ -114,7 +114,12 @@ void mixx__meters_enable(mixx_meters *m, int on)
 
 static void measure(meter_acc *a, const float *x, uint32_t n)
 {
-    mixx__k_meter(x, n, &a->peak, &a->sumsq, &a->clips);
+    /* the block's sum of squares in float (16 partial sums, exact across ISAs), the windows' sum in double */
+    mixx_dsp_meter_result r;
+    mixx_dsp_meter(x, n, &r);
+    a->peak = r.peak > a->peak ? r.peak : a->peak;
+    a->sumsq += (double)r.sumsq;
+    a->clips += r.clips;
 }
 
 void mixx__meters_input(mixx_meters *m, const float *const *in, uint32_t n_in, uint32_t n)

@@ -1,13 +1,14 @@
 /* strip.c: the built-in channel strip on every output channel: trim (dB), 3-band EQ (low shelf, peak, high shelf),
  * polarity, mute, output gain (dB), balance per stereo pair, master gain; its parameters on the bus. At defaults a
- * channel is skipped entirely (output bit-identical to input). The kernels come through strip_kernels.h. */
+ * channel is skipped entirely (output bit-identical to input). The arithmetic runs in the P-2 kernels (mixx_dsp_*:
+ * gain, biquad cascade, RBJ designs), so the output is the same on every ISA. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mixxengine/dsp.h"
 #include "params_internal.h"
-#include "strip_kernels.h"
 
 enum {
     P_TRIM = 0,
@@ -20,8 +21,8 @@ enum {
 #define EQ_SUB 32 /* while an EQ parameter moves, coefficients are redesigned every EQ_SUB samples */
 
 typedef struct strip_ch {
-    mixx_biquad c[3];
-    double z[3][2];
+    mixx_dsp_biquad c[3];
+    double z[3][2]; /* per band: the two TDF-II state words, mixx_dsp_biquad_cascade's layout for 1 channel */
     int on[3];
     float d_freq[3], d_gain[3], d_q[3]; /* what c[] was designed for; d_freq < 0: not designed */
     int idle;
@@ -39,6 +40,45 @@ struct mixx_strip {
 static const char *const band_name[3] = {"low", "mid", "high"};
 static const double band_freq[3] = {100.0, 1000.0, 8000.0};
 static const double band_q[3] = {0.707, 1.0, 0.707};
+static const mixx_dsp_biquad_type band_type[3] = {MIXX_BIQUAD_LOWSHELF, MIXX_BIQUAD_PEAKING, MIXX_BIQUAD_HIGHSHELF};
+static const mixx_dsp_biquad identity = {1.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+
+/* x[i] *= g[i]: the one product mixx_dsp has no kernel for (a gain curve that is not one linear ramp) */
+static void mul(float *x, const float *g, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        x[i] *= g[i];
+}
+
+/* band j of an RBJ design at (f, gain_db, q); frequencies above 0.49 fs are pulled in (the parameter range goes to
+ * 20 kHz, a 44.1 kHz stream ends at 22.05). The arguments are in range, so the design cannot fail; if it ever did
+ * the band stays an identity rather than filtering with stale coefficients. */
+static void design(mixx_dsp_biquad *c, uint32_t j, double fs, double f, double gain_db, double q)
+{
+    if (f > 0.49 * fs)
+        f = 0.49 * fs;
+    if (mixx_dsp_biquad_design(c, band_type[j], fs, f, q, gain_db) != 0)
+        *c = identity;
+}
+
+/* up to 3 bands (not necessarily adjacent in ch->c) in series, one pass of the dsp cascade over one channel */
+static void cascade(float *x, uint32_t n, strip_ch *ch, const uint32_t *band, uint32_t nb)
+{
+    if (!nb)
+        return;
+    mixx_dsp_biquad sec[3] = {identity, identity, identity};
+    double z[6] = {0};
+    for (uint32_t k = 0; k < nb; k++) {
+        sec[k] = ch->c[band[k]];
+        z[2 * k] = ch->z[band[k]][0];
+        z[2 * k + 1] = ch->z[band[k]][1];
+    }
+    mixx_dsp_biquad_cascade(&x, 1, n, sec, nb, z);
+    for (uint32_t k = 0; k < nb; k++) {
+        ch->z[band[k]][0] = z[2 * k];
+        ch->z[band[k]][1] = z[2 * k + 1];
+    }
+}
 
 static int add(mixx_bus *b, uint32_t id, const char *name, const char *unit, double mn, double mx, double def,
                uint32_t flags, double ms)
@@ -167,6 +207,36 @@ static int ch_idle(const mixx_strip *s, uint32_t c)
     return c / 2 >= s->npairs || at_rest(b, s->i_pair + c / 2);
 }
 
+static int same_sections(const strip_ch *a, const uint32_t *ba, const strip_ch *b, const uint32_t *bb, uint32_t nb)
+{
+    for (uint32_t k = 0; k < nb; k++)
+        if (memcmp(&a->c[ba[k]], &b->c[bb[k]], sizeof a->c[0]) != 0)
+            return 0;
+    return 1;
+}
+
+/* two channels through the same sections in one call: state in the kernel's layout [(s * 2 + k) * 2 + channel] */
+static void cascade2(float *x0, float *x1, uint32_t n, strip_ch *c0, strip_ch *c1, const uint32_t *band0,
+                     const uint32_t *band1, uint32_t nb)
+{
+    const uint32_t *band[2] = {band0, band1};
+    mixx_dsp_biquad sec[3] = {identity, identity, identity};
+    double z[12] = {0};
+    strip_ch *ch[2] = {c0, c1};
+    for (uint32_t k = 0; k < nb; k++) {
+        sec[k] = c0->c[band0[k]];
+        for (uint32_t i = 0; i < 2; i++)
+            for (uint32_t j = 0; j < 2; j++)
+                z[(k * 2 + j) * 2 + i] = ch[i]->z[band[i][k]][j];
+    }
+    float *buf[2] = {x0, x1};
+    mixx_dsp_biquad_cascade(buf, 2, n, sec, nb, z);
+    for (uint32_t k = 0; k < nb; k++)
+        for (uint32_t i = 0; i < 2; i++)
+            for (uint32_t j = 0; j < 2; j++)
+                ch[i]->z[band[i][k]][j] = z[(k * 2 + j) * 2 + i];
+}
+
 /* the post-EQ gain factors: out gain, polarity (1 - 2p), mute (1 - m), balance, master */
 static double factor(const mixx_strip *s, uint32_t c, int which, double v)
 {
@@ -185,7 +255,9 @@ static double factor(const mixx_strip *s, uint32_t c, int which, double v)
     }
 }
 
-static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
+/* trim and EQ of channel c, except the static bands after the last moving one: those are left in casc[0..*nc)
+ * for the caller to run (alone, or with the other channel of the pair when both have the same sections) */
+static void pre_eq(mixx_strip *s, uint32_t c, float *x, uint32_t n, uint32_t *casc, uint32_t *ncasc)
 {
     mixx_bus *b = s->b;
     strip_ch *ch = &s->ch[c];
@@ -194,14 +266,12 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
     /* trim (pre-EQ), linear in gain */
     if (mixx__bus_static(b, base + P_TRIM, &v)) {
         if (v != 1.0)
-            mixx__k_gain(x, (float)v, n);
+            mixx_dsp_gain(x, x, (float)v, n);
     } else {
         mixx__bus_render_idx(b, base + P_TRIM, s->buf[0], n);
-        mixx__k_mul(x, s->buf[0], n);
+        mul(x, s->buf[0], n);
     }
     /* EQ: a band at 0 dB is an identity and is skipped; consecutive static bands run as one cascade */
-    const mixx_biquad *casc[3];
-    double *cz[3];
     uint32_t nc = 0;
     for (uint32_t j = 0; j < 3; j++) {
         uint32_t fi = base + P_EQ + 3 * j, gi = fi + 1, qi = fi + 2;
@@ -216,23 +286,22 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         }
         if (!ch->on[j]) { /* identity until the first design point */
             ch->on[j] = 1;
-            ch->c[j] = (mixx_biquad){1.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+            ch->c[j] = identity;
             ch->d_freq[j] = -1.0f;
         }
         if (sf && sg && sq) {
             float gdb = b->st[gi].target;
             if (ch->d_freq[j] != (float)f || ch->d_gain[j] != gdb || ch->d_q[j] != (float)q) {
-                mixx__k_rbj((int)j, s->rate, f, gdb, q, &ch->c[j]);
+                design(&ch->c[j], j, s->rate, f, gdb, q);
                 ch->d_freq[j] = (float)f;
                 ch->d_gain[j] = gdb;
                 ch->d_q[j] = (float)q;
             }
-            casc[nc] = &ch->c[j];
-            cz[nc++] = ch->z[j];
+            casc[nc++] = j;
             continue;
         }
         if (nc) {
-            mixx__k_biquad_cascade(x, n, casc, cz, nc);
+            cascade(x, n, ch, casc, nc);
             nc = 0;
         }
         mixx__bus_render_idx(b, fi, s->buf[1], n);
@@ -246,17 +315,22 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
             if (m > n - at)
                 m = n - at;
             if (phase == 0)
-                mixx__k_rbj((int)j, s->rate, s->buf[1][at], 20.0 * log10((double)s->buf[2][at]), s->buf[3][at],
-                            &ch->c[j]);
-            mixx__k_biquad(x + at, m, &ch->c[j], ch->z[j]);
+                design(&ch->c[j], j, s->rate, s->buf[1][at], 20.0 * log10((double)s->buf[2][at]), s->buf[3][at]);
+            cascade(x + at, m, ch, &j, 1);
             at += m;
             phase = 0;
         }
         ch->d_freq[j] = -1.0f;
     }
-    if (nc)
-        mixx__k_biquad_cascade(x, n, casc, cz, nc);
-    /* post gains */
+    *ncasc = nc;
+}
+
+/* the post-EQ gains of channel c */
+static void post_eq(mixx_strip *s, uint32_t c, float *x, uint32_t n)
+{
+    mixx_bus *b = s->b;
+    uint32_t base = c * P_PER_CH;
+    double v;
     uint32_t idx[5] = {base + P_GAIN, base + P_POLARITY, base + P_MUTE, s->i_pair + c / 2, s->i_master};
     int have_pair = c / 2 < s->npairs;
     double k = 1.0;
@@ -271,7 +345,7 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
     }
     if (!moving) {
         if (k != 1.0)
-            mixx__k_gain(x, (float)k, n);
+            mixx_dsp_gain(x, x, (float)k, n);
         return;
     }
     float *g = s->buf[0], *t = s->buf[1];
@@ -284,7 +358,7 @@ static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
         for (uint32_t i = 0; i < n; i++)
             g[i] = (float)((double)g[i] * factor(s, c, w, t[i]));
     }
-    mixx__k_mul(x, g, n);
+    mul(x, g, n);
 }
 
 void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint32_t n)
@@ -308,9 +382,33 @@ void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint3
         if (!s->mark[c] && ch->idle)
             continue;
         s->mark[c] = 0;
-        process_channel(s, c, out[c], n);
+        uint32_t casc[3], nc;
+        pre_eq(s, c, out[c], n, casc, &nc);
+        /* the pair's other channel too when it is also processed: if both end in the same static sections they
+         * run as one 2-channel cascade (SIMD lanes); the kernel gives each lane what a 1-channel call gives */
+        uint32_t d = c + 1, casc2[3], nc2 = 0;
+        int pair = (c & 1) == 0 && d < k && (s->mark[d] || !s->ch[d].idle);
+        if (pair) {
+            s->mark[d] = 0;
+            pre_eq(s, d, out[d], n, casc2, &nc2);
+        }
+        if (pair && nc && nc == nc2 && same_sections(&s->ch[c], casc, &s->ch[d], casc2, nc))
+            cascade2(out[c], out[d], n, &s->ch[c], &s->ch[d], casc, casc2, nc);
+        else {
+            cascade(out[c], n, ch, casc, nc);
+            if (pair)
+                cascade(out[d], n, &s->ch[d], casc2, nc2);
+        }
+        post_eq(s, c, out[c], n);
         ch->idle = ch_idle(s, c);
         if (ch->idle)
             ch_reset(ch);
+        if (pair) {
+            post_eq(s, d, out[d], n);
+            s->ch[d].idle = ch_idle(s, d);
+            if (s->ch[d].idle)
+                ch_reset(&s->ch[d]);
+            c = d;
+        }
     }
 }

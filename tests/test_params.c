@@ -1,6 +1,7 @@
 /* test_params.c: the parameter bus, meters and channel strip, driven deterministically in hosted mode: descriptors,
  * bad input, a write applied in the next block, sample accuracy of timed events, block-size independence, zipper
- * bounds, exact bypass, preset round trip, meters (every peak, RMS), the strip's EQ/mute/polarity.
+ * bounds, exact bypass, preset round trip, meters (every peak, RMS), the strip's EQ/mute/polarity, and the strip's
+ * and meters' output bit-identical on every ISA the DSP kernels support.
  * The threaded stress test is tests/test_params_stress.c. */
 #include <math.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "mixxengine.h"
+#include "mixxengine/dsp.h"
 #include "mixxengine_params.h"
 
 #include "mixx_test.h"
@@ -791,6 +793,114 @@ static void test_meters_rms(void **state)
     mixx_engine_destroy(e);
 }
 
+/* ---- ISA independence ------------------------------------------------------------------------------------------- */
+
+/* the whole strip (every band on, EQ moving through its redesign path, gains ramping, timed events) and the meters
+ * on noise, with the kernels of one ISA; the output and meter readings are compared across ISAs bit for bit */
+#define ISA_FRAMES 8192
+static void render_isa(float *out, mixx_meter *mi, mixx_meter *mo)
+{
+    mixx_engine *e = make(2, NULL, -1);
+    assert_rc(mixx_meters_enable(e, 1), 0);
+    static const char *const set[] = {"ch1.eq.low.gain_db=5",  "ch1.eq.mid.gain_db=-7", "ch1.eq.high.gain_db=3",
+                                      "ch2.eq.low.gain_db=-9", "ch2.eq.high.gain_db=8", "ch2.eq.mid.q=3",
+                                      "ch1.trim_db=4",         "ch2.polarity=1"};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        assert_rc(mixx_param_set_text(e, set[i]), 0);
+    mixx_param_producer *p = NULL;
+    assert_rc(mixx_param_producer_register(e, &p), 0);
+    assert_rc(mixx_param_push(p, id_of(e, "ch1.eq.mid.freq_hz"), 2500, 1000), 0);
+    assert_rc(mixx_param_push(p, id_of(e, "ch2.eq.low.gain_db"), 6, 1500), 0);
+    assert_rc(mixx_param_push(p, id_of(e, "ch1.gain_db"), -10, 2049), 0);
+    assert_rc(mixx_param_push(p, id_of(e, "pair1.balance"), 0.4, 3000), 0);
+    assert_rc(mixx_param_push(p, id_of(e, "master.gain_db"), 2, 4000), 0);
+    assert_rc(mixx_param_push(p, id_of(e, "ch2.mute"), 1, 6000), 0);
+    float b[2][128], *io[2] = {b[0], b[1]};
+    uint64_t rng = 77;
+    for (uint32_t at = 0; at < ISA_FRAMES; at += 128) {
+        fill_noise(b[0], 128, &rng);
+        fill_noise(b[1], 128, &rng);
+        assert_rc(process(e, io, io, 2, 128), 0);
+        memcpy(out + 2 * at, b[0], sizeof b[0]);
+        memcpy(out + 2 * at + 128, b[1], sizeof b[1]);
+    }
+    assert_rc(mixx_meters_read(e, mi, 2, mo, 2), 0);
+    mixx_param_producer_unregister(p);
+    mixx_engine_destroy(e);
+}
+
+/* channel 1 through an EQ that channel 2 shares (the pair runs as one 2-lane cascade) and through the same EQ while
+ * channel 2's differs (each channel alone): bit-identical */
+static void render_pair(float *out, const char *ch2_mid)
+{
+    mixx_engine *e = make(2, NULL, -1);
+    static const char *const set[] = {"ch1.eq.low.gain_db=5", "ch1.eq.mid.gain_db=-7", "ch1.eq.high.gain_db=3",
+                                      "ch2.eq.low.gain_db=5", "ch2.eq.high.gain_db=3", "ch1.trim_db=-2"};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        assert_rc(mixx_param_set_text(e, set[i]), 0);
+    assert_rc(mixx_param_set_text(e, ch2_mid), 0);
+    float b[2][128], *io[2] = {b[0], b[1]};
+    uint64_t rng = 5;
+    for (uint32_t at = 0; at < 4096; at += 128) {
+        fill_noise(b[0], 128, &rng);
+        fill_noise(b[1], 128, &rng);
+        assert_rc(process(e, io, io, 2, 128), 0);
+        memcpy(out + at, b[0], sizeof b[0]);
+    }
+    mixx_engine_destroy(e);
+}
+
+static void test_strip_pair_lanes(void **state)
+{
+    (void)state;
+    static float together[4096], alone[4096];
+    render_pair(together, "ch2.eq.mid.gain_db=-7");
+    render_pair(alone, "ch2.eq.mid.gain_db=-6");
+    for (uint32_t i = 0; i < 4096; i++)
+        if (memcmp(&together[i], &alone[i], sizeof(float)) != 0)
+            fail_msg("sample %u: %.9g in a 2-lane cascade, %.9g alone", i, together[i], alone[i]);
+}
+
+static int same_meter(const mixx_meter *a, const mixx_meter *b) /* bit for bit, padding aside */
+{
+    return memcmp(&a->peak, &b->peak, sizeof a->peak) == 0 && memcmp(&a->rms, &b->rms, sizeof a->rms) == 0 &&
+           a->clips == b->clips && a->frames == b->frames;
+}
+
+static void test_strip_isa_identical(void **state)
+{
+    (void)state;
+    const mixx_dsp_isa was = mixx_dsp_isa_current();
+    float *ref = malloc(2 * ISA_FRAMES * sizeof(float)), *got = malloc(2 * ISA_FRAMES * sizeof(float));
+    assert_non_null(ref && got);
+    mixx_meter ri[2], ro[2], gi[2], go[2];
+    assert_rc(mixx_dsp_set_isa(MIXX_DSP_SCALAR), 0);
+    render_isa(ref, ri, ro);
+    int compared = 0;
+    for (int isa = MIXX_DSP_SCALAR + 1; isa < MIXX_DSP_ISA_COUNT; isa++) {
+        if (!mixx_dsp_isa_supported((mixx_dsp_isa)isa))
+            continue;
+        assert_rc(mixx_dsp_set_isa((mixx_dsp_isa)isa), 0);
+        render_isa(got, gi, go);
+        compared++;
+        for (uint32_t i = 0; i < 2 * ISA_FRAMES; i++)
+            if (memcmp(&ref[i], &got[i], sizeof(float)) != 0)
+                fail_msg("%s vs scalar: sample %u of the strip output differs (%.9g vs %.9g)",
+                         mixx_dsp_isa_name((mixx_dsp_isa)isa), i, got[i], ref[i]);
+        for (int c = 0; c < 2; c++)
+            if (!same_meter(&ri[c], &gi[c]) || !same_meter(&ro[c], &go[c]))
+                fail_msg("%s vs scalar: channel %d meters differ (out peak %.9g/%.9g rms %.9g/%.9g clips %u/%u)",
+                         mixx_dsp_isa_name((mixx_dsp_isa)isa), c + 1, go[c].peak, ro[c].peak, go[c].rms, ro[c].rms,
+                         go[c].clips, ro[c].clips);
+        print_message("strip + meters, %u frames x 2: %s bit-identical to scalar\n", ISA_FRAMES,
+                      mixx_dsp_isa_name((mixx_dsp_isa)isa));
+    }
+    assert_rc(mixx_dsp_set_isa(was), 0);
+    free(ref), free(got);
+    if (!compared)
+        skip(); /* only the scalar kernels on this CPU: nothing to compare against */
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -807,6 +917,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_preset_roundtrip),
         cmocka_unit_test(test_meters_peaks),
         cmocka_unit_test(test_meters_rms),
+        cmocka_unit_test(test_strip_isa_identical),
+        cmocka_unit_test(test_strip_pair_lanes),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
