@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "backend.h"
+#include "prefault.h"
 
 #define SIM_HALF_TAPS 32
 #define SIM_MAX_TAPS (2 * SIM_HALF_TAPS)
@@ -259,7 +260,7 @@ static float **alloc_channels(uint32_t n, size_t frames)
     if (!p)
         return NULL;
     for (uint32_t i = 0; i < n; i++) {
-        p[i] = calloc(frames, sizeof(float));
+        p[i] = mixx__calloc_hot(frames, sizeof(float)); /* written by the device thread from its first cycle */
         if (!p[i]) {
             free_channels(p, i);
             return NULL;

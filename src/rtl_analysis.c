@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "prefault.h"
 #include "rtl_internal.h"
 
 /* ---- numerics used by the analysis only ---- */
@@ -455,6 +456,10 @@ int mixx_rtl_poll(mixx_rtl *m, mixx_rtl_result *out)
         return 0;
     }
     uint64_t w = atomic_load_explicit(&m->written, memory_order_acquire);
+    /* the pages the audio thread writes next were last written one lap ago (~2.7 s at 48 kHz): read them now,
+     * so its first store into each is not a ~10 us miss (docs/performance.md, "page faults") */
+    mixx__touch_ahead(m->ring, (size_t)m->ring_size * sizeof *m->ring, (size_t)(w & m->ring_mask) * sizeof *m->ring,
+                      RTL_WARM_PAGES);
     uint64_t skipped = atomic_load_explicit(&m->skipped_until, memory_order_relaxed);
     if (skipped > m->next * m->cycle) {
         /* we fell behind and the audio thread could not record everything: drop the windows it hit */

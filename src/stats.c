@@ -236,6 +236,8 @@ static void *monitor_main(void *arg)
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
             ;
         drain(e, &ctx, buf);
+        /* a slot page comes round every ~11 s at 64 frames: read the next ones before the audio thread writes */
+        mixx_ring_warm(&e->ring, 2);
         mixx__engine_rtl_monitor_tick(e);
         /* seconds with no callbacks at all (device stalled or lost) still get a line */
         uint64_t now = mixx__now_ns();
