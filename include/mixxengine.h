@@ -304,6 +304,10 @@ typedef struct mixx_stats {
     int sched_policy, sched_priority;     /* what the audio thread got (SCHED_OTHER=0, SCHED_FIFO=1 ...) */
     int memory_locked;
     double expected_rtl_frames;           /* the backend's own claim; NaN if unknown */
+    /* appended (issue 13): the backend's xruns by kind, where it tells them apart (PortAudio's status flags; 0
+     * on other backends). One callback may raise two kinds (JACK through PortAudio: input overflow and output
+     * underflow for one server xrun), so their sum may exceed xruns_backend, which counts one per callback. */
+    uint64_t input_underflows, input_overflows, output_underflows, output_overflows;
 } mixx_stats;
 
 /* Fills the first `size` bytes of *out (pass sizeof *out) with a snapshot (monitor data is at most ~20 ms old

@@ -188,6 +188,8 @@ static void reset_counters(mixx_engine *e)
     atomic_store(&e->xruns_backend, 0);
     atomic_store(&e->pending_xruns, 0);
     atomic_store(&e->device_lost, 0);
+    for (unsigned k = 0; k < MIXX_XRUN_KINDS; k++)
+        atomic_store(&e->xrun_kinds[k], 0);
     e->prev_start_ns = 0;
     e->prev_frames = 0;
     e->period_frames = e->period_rate = 0;
@@ -379,6 +381,14 @@ void mixx__engine_add_xruns(mixx_engine *e, uint32_t count)
     atomic_fetch_add_explicit(&e->pending_xruns, count, memory_order_relaxed);
 }
 
+void mixx__engine_count_xrun_kind(mixx_engine *e, unsigned kind)
+{
+    if (kind < MIXX_XRUN_KINDS) /* single writer: a plain increment, published to readers by the store */
+        atomic_store_explicit(&e->xrun_kinds[kind],
+                              atomic_load_explicit(&e->xrun_kinds[kind], memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+}
+
 void mixx__engine_device_lost(mixx_engine *e)
 {
     atomic_store_explicit(&e->device_lost, 1, memory_order_release);
@@ -396,6 +406,7 @@ void mixx__engine_format_changed(mixx_engine *e, uint32_t sample_rate, uint32_t 
             pthread_mutex_lock(&e->stats_lock);
             e->expected_rtl_frames = l;
             pthread_mutex_unlock(&e->stats_lock);
+            mixx_rtl_set_expected(e->rtl, l); /* a running measurement compares against the new claim */
         }
     }
 }

@@ -68,6 +68,7 @@ struct mixx_engine {
     _Atomic uint64_t xruns_backend;
     _Atomic uint32_t pending_xruns; /* reported between cycles */
     _Atomic int device_lost;
+    _Atomic uint64_t xrun_kinds[MIXX_XRUN_KINDS]; /* mixx__engine_count_xrun_kind */
     mixx_ring ring;
     uint64_t start_ns, stop_ns; /* stop_ns: 0 while running */
     uint64_t audio_start_ns;    /* just before the device started: elapsed time counts from here */

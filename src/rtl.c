@@ -315,6 +315,15 @@ int mixx_rtl_begin(mixx_rtl *m, uint32_t sample_rate, mixx_rtl_method method, in
     return 0;
 }
 
+void mixx_rtl_set_expected(mixx_rtl *m, double expected)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->expected = expected;
+    pthread_mutex_unlock(&m->lock);
+}
+
 void mixx_rtl_end(mixx_rtl *m)
 {
     if (!m)
