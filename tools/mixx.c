@@ -23,7 +23,8 @@ static const mixx_command commands[] = {
     {"stability", mixx_cmd_stability, "long run with latency meter, writes a report (--duration --out DIR)"},
     {"report", mixx_cmd_report, "re-render report.md and plots from a saved report DIR"},
     {"native", mixx_cmd_native, "bare clocked copy loop without the engine: the sim baseline (--json)"},
-    {"bench", mixx_cmd_bench, "cost per block against the memcpy floor (--frames --channels --json)"},
+    {"bench", mixx_cmd_bench, "cost per block against the memcpy floor (--frames --channels --json); bench params"},
+    {"params", mixx_cmd_params, "list every parameter: id, name, unit, range, default (--json)"},
 };
 
 static void usage(FILE *f)
@@ -36,6 +37,7 @@ static void usage(FILE *f)
                "  --inputs N --outputs N (2)     --json          --duration 20s|30m|1800\n"
                "  --rt-priority P (80, sim)      --mlock         --no-instrument     --log FILE.jsonl\n"
                "  --strict                       (device must run the requested rate/buffer)\n"
+               "  --set NAME=VALUE (repeatable)  --preset FILE   parameters (run, stability, latency; mixx params)\n"
                "jack:  --client-name NAME --connect-in P,P --connect-out P,P --self-loop --no-connect\n"
                "portaudio: --device NAME|INDEX\n"
                "sim:   --sim-latency FRAMES (fractional ok) --sim-periods N (2) --sim-snr-db DB --sim-invert\n"
