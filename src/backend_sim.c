@@ -197,8 +197,9 @@ static void sim_wait_period(sim_state *s, uint64_t ns)
     }
 }
 
-/* The catch-up bound: at most SIM_CATCHUP_MAX periods run back to back while late; then the backlog is dropped
- * and the device rests SIM_CATCHUP_REST_NS (tests/test_sim.c: test_runaway_clock_is_bounded). */
+/* The catch-up bound: late periods run back to back as long as every SIM_CATCHUP_MAX of them bring the thread
+ * closer to the clock; when they do not, the backlog is dropped and the device rests SIM_CATCHUP_REST_NS
+ * (tests/test_sim.c: test_runaway_clock_is_bounded; test_callback_count: a late wake-up still runs every period). */
 #define SIM_CATCHUP_MAX 16u
 #define SIM_CATCHUP_REST_NS 2000000ull
 
@@ -220,16 +221,24 @@ static void *sim_thread_main(void *arg)
     struct sched_param sp;
     if (pthread_getschedparam(pthread_self(), &policy, &sp) == 0) /* before the realtime loop */
         mixx__engine_audio_thread(s->engine, policy, sp.sched_priority);
-    uint32_t behind = 0; /* periods run back to back, each already due when we came to it */
+    uint32_t behind = 0;  /* periods run back to back, each already due when we came to it */
+    uint64_t backlog0 = 0; /* how late the first of them was */
     for (uint64_t k = 0; atomic_load_explicit(&s->run, memory_order_acquire); k++) {
         /* period k's input is complete at the end of period k; its output is due one period later */
         uint64_t wake = t0 + (k * s->buffer + s->buffer) * frame_ns_num / s->rate;
         uint64_t now = mixx__now_ns();
-        behind = now >= wake ? behind + 1 : 0;
-        if (behind > SIM_CATCHUP_MAX) {
-            /* the device clock runs away from us (a rate/buffer no machine keeps up with, or a long stall): drop
-             * the backlog, as a real device drops what nobody fetched, count each dropped period as an xrun, and
-             * rest before the next one so the thread never spins on a core for good */
+        if (now < wake)
+            behind = 0;
+        else if (behind++ == 0)
+            backlog0 = now - wake;
+        if (behind > SIM_CATCHUP_MAX && now - wake < backlog0) {
+            behind = 1; /* catching up (after a late wake-up): every period still runs, as before */
+            backlog0 = now - wake;
+        } else if (behind > SIM_CATCHUP_MAX) {
+            /* SIM_CATCHUP_MAX periods back to back and no closer: the device clock runs away from us (a
+             * rate/buffer no machine keeps up with, or a stall every cycle). Drop the backlog, as a real device
+             * drops what nobody fetched, count each dropped period as an xrun, and rest before the next one so
+             * the thread never spins on a core for good */
             uint64_t k_new = sim_period_at(s, now + SIM_CATCHUP_REST_NS - t0);
             if (k_new > k) {
                 uint64_t dropped = k_new - k;
