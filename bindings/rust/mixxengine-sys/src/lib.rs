@@ -236,6 +236,11 @@ pub struct mixx_stats {
     pub sched_priority: c_int,
     pub memory_locked: c_int,
     pub expected_rtl_frames: f64,
+    /// Appended (issue 13): PortAudio's xruns by kind; 0 on other backends.
+    pub input_underflows: u64,
+    pub input_overflows: u64,
+    pub output_underflows: u64,
+    pub output_overflows: u64,
 }
 
 #[repr(C)]
