@@ -347,6 +347,9 @@ typedef struct mixx_rtl_result {
     double t_s;                   /* engine time (s since start) of the measurement */
     uint64_t seq;                 /* measurement number */
     int slip;                     /* 1 if this measurement jumped from the previous ones */
+    /* appended (issue 13); filled by mixx_engine_rtl_wait_sized only (mixx_engine_rtl_wait fills the fields
+     * above, the 1.0 layout, so a caller built against it is never written past its struct) */
+    double integration_s;         /* seconds of capture this result integrates (several bursts at low SNR) */
 } mixx_rtl_result;
 
 /* Starts the meter on the running engine: stimulus on output `channel`, capture from input `channel`
@@ -359,6 +362,11 @@ MIXX_API int mixx_engine_rtl_start(mixx_engine *engine, mixx_rtl_method method, 
 /* Takes the next finished measurement. Returns 0 (one stored in *out), MIXX_ETIMEDOUT if none within
  * timeout_ms, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (meter not started). Control thread only. */
 MIXX_API int mixx_engine_rtl_wait(mixx_engine *engine, mixx_rtl_result *out, uint32_t timeout_ms);
+/* The same, filling min(size, sizeof(mixx_rtl_result)) bytes of *out (pass sizeof *out): the appended fields
+ * (integration_s) too. Returns what mixx_engine_rtl_wait returns, and MIXX_ESTRUCT if size is below the 1.0
+ * layout (offsetof(mixx_rtl_result, integration_s)). Control thread only. */
+MIXX_API int mixx_engine_rtl_wait_sized(mixx_engine *engine, mixx_rtl_result *out, size_t size,
+                                        uint32_t timeout_ms);
 /* Stops the meter; the stimulus channel returns to pass-through. Returns 0 (also when it was not running),
  * MIXX_ENULL, MIXX_ENOTINIT. Control thread only. */
 MIXX_API int mixx_engine_rtl_stop(mixx_engine *engine);

@@ -26,6 +26,9 @@
 #define RTL_DETECT 9.0              /* correlation peak / noise (robust sigma) for a usable signal */
 #define RTL_NOSIGNAL 6.0            /* below this nothing distinguishes the peak from noise */
 #define RTL_SLIP_MIN 0.25           /* a change smaller than this (frames) is never a slip */
+#define RTL_SIGMA_TARGET 0.005      /* a burst noisier than this is integrated with the next ones ... */
+#define RTL_SIGMA_OK_LONG 0.0125    /* ... and an integration that stops at the limit is OK below this */
+#define RTL_INTEGRATE_MAX_S 4.0     /* longest integration (seconds of capture) per measurement */
 #define RTL_WARM_PAGES 4            /* capture-ring pages the monitor reads ahead of the writer, every poll */
 
 typedef struct rtl_cpx {
@@ -74,6 +77,8 @@ struct mixx_rtl {
     uint64_t seq;
     int have_prev;
     double prev_frames, prev_sigma;
+    unsigned acc_n;                  /* bursts in the integration under way (integrate() in rtl_analysis.c) */
+    double acc_w, acc_wx, acc_wxx;   /* their sums of 1/var, est/var, est^2/var */
     uint64_t slips, lost;
 };
 

@@ -52,7 +52,7 @@
     X(mixx_rtl_result, status) X(mixx_rtl_result, rtl_frames) X(mixx_rtl_result, rtl_ms)                       \
     X(mixx_rtl_result, expected_rtl_frames) X(mixx_rtl_result, excess_frames) X(mixx_rtl_result, inverted)     \
     X(mixx_rtl_result, quality) X(mixx_rtl_result, snr_db) X(mixx_rtl_result, t_s) X(mixx_rtl_result, seq)     \
-    X(mixx_rtl_result, slip)                                                                                    \
+    X(mixx_rtl_result, slip) X(mixx_rtl_result, integration_s)                                                  \
     X(mixx_rtl_summary, measurements) X(mixx_rtl_summary, ok) X(mixx_rtl_summary, no_signal)                  \
     X(mixx_rtl_summary, unreliable) X(mixx_rtl_summary, slips) X(mixx_rtl_summary, mean_frames)                \
     X(mixx_rtl_summary, min_frames) X(mixx_rtl_summary, max_frames)

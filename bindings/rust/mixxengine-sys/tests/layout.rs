@@ -63,7 +63,7 @@ fn structs_match_the_header() {
         output_overflows]);
     check_struct!(mixx_hist_bin, [lo_ns, hi_ns, count]);
     check_struct!(mixx_rtl_result, [status, rtl_frames, rtl_ms, expected_rtl_frames, excess_frames, inverted,
-        quality, snr_db, t_s, seq, slip]);
+        quality, snr_db, t_s, seq, slip, integration_s]);
     check_struct!(mixx_rtl_summary, [measurements, ok, no_signal, unreliable, slips, mean_frames, min_frames,
         max_frames]);
     assert_eq!(C_STRUCTS.len(), 12, "a struct was probed that this test does not check");
