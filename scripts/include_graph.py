@@ -9,17 +9,29 @@ import sys
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
 dirs = [os.path.join(root, "src"), os.path.join(root, "include"), os.path.join(root, "include", "mixxengine")]
+# nodes are paths relative to ROOT: src/dsp.h and include/mixxengine/dsp.h are different files
 files = {}
 for d in dirs:
     if os.path.isdir(d):
         for f in sorted(os.listdir(d)):
             if f.endswith((".c", ".h")):
-                files.setdefault(f, os.path.join(d, f))
+                files[os.path.relpath(os.path.join(d, f), root)] = os.path.join(d, f)
 inc_re = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def resolve(including, inc):
+    """What `#include "inc"` in `including` names: the includer's own directory first, then the -I dirs."""
+    for base in [os.path.dirname(files[including])] + [os.path.join(root, "src"), os.path.join(root, "include")]:
+        rel = os.path.relpath(os.path.normpath(os.path.join(base, inc)), root)
+        if rel in files:
+            return rel
+    return None
+
+
 graph = {}
 for name, path in files.items():
     with open(path, encoding="utf-8") as fh:
-        graph[name] = [os.path.basename(i) for i in inc_re.findall(fh.read()) if os.path.basename(i) in files]
+        graph[name] = [r for r in (resolve(name, i) for i in inc_re.findall(fh.read())) if r]
 
 WHITE, GREY, BLACK = 0, 1, 2
 colour = {n: WHITE for n in graph}
