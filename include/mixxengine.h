@@ -324,6 +324,10 @@ typedef struct mixx_stats {
     int sched_policy, sched_priority;     /* what the audio thread got (SCHED_OTHER=0, SCHED_FIFO=1 ...) */
     int memory_locked;
     double expected_rtl_frames;           /* the backend's own claim; NaN if unknown */
+    /* appended (issue 13): the backend's xruns by kind, where it tells them apart (PortAudio's status flags; 0
+     * on other backends). One callback may raise two kinds (JACK through PortAudio: input overflow and output
+     * underflow for one server xrun), so their sum may exceed xruns_backend, which counts one per callback. */
+    uint64_t input_underflows, input_overflows, output_underflows, output_overflows;
 } mixx_stats;
 
 /* Fills the first `size` bytes of *out (pass sizeof *out) with a snapshot (monitor data is at most ~20 ms old
@@ -354,6 +358,9 @@ typedef struct mixx_rtl_result {
     double t_s;                   /* engine time (s since start) of the measurement */
     uint64_t seq;                 /* measurement number */
     int slip;                     /* 1 if this measurement jumped from the previous ones */
+    /* appended (issue 13); filled by mixx_engine_rtl_wait_sized only (mixx_engine_rtl_wait fills the fields
+     * above, the 1.0 layout, so a caller built against it is never written past its struct) */
+    double integration_s;         /* seconds of capture this result integrates (several bursts at low SNR) */
 } mixx_rtl_result;
 
 /* Starts the meter on the running engine: stimulus on output `channel`, capture from input `channel`
@@ -368,6 +375,11 @@ MIXX_API int mixx_engine_rtl_start(mixx_engine *engine, mixx_rtl_method method, 
  * timeout_ms, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (meter not started), MIXX_EDEVICELOST (the device was
  * lost: returned at once, no measurement will come). Control thread only. */
 MIXX_API int mixx_engine_rtl_wait(mixx_engine *engine, mixx_rtl_result *out, uint32_t timeout_ms);
+/* The same, filling min(size, sizeof(mixx_rtl_result)) bytes of *out (pass sizeof *out): the appended fields
+ * (integration_s) too. Returns what mixx_engine_rtl_wait returns, and MIXX_ESTRUCT if size is below the 1.0
+ * layout (offsetof(mixx_rtl_result, integration_s)). Control thread only. */
+MIXX_API int mixx_engine_rtl_wait_sized(mixx_engine *engine, mixx_rtl_result *out, size_t size,
+                                        uint32_t timeout_ms);
 /* Stops the meter; the stimulus channel returns to pass-through. Returns 0 (also when it was not running),
  * MIXX_ENULL, MIXX_ENOTINIT, MIXX_ECALLBACK. Control thread only. */
 MIXX_API int mixx_engine_rtl_stop(mixx_engine *engine);

@@ -74,6 +74,12 @@ int mixx__engine_cycle(struct mixx_engine *e, const float *const *in, uint32_t n
                        uint32_t n_out, uint32_t n_frames, uint64_t deadline_ns, uint32_t xruns);
 /* Backend xruns reported outside a cycle (e.g. JACK's xrun callback). Any thread, realtime-safe. */
 void mixx__engine_add_xruns(struct mixx_engine *e, uint32_t count);
+/* Kinds of xrun a backend can tell apart (mixx_stats' input_underflows ... output_overflows). */
+enum { MIXX_XRUN_IN_UNDERFLOW = 0, MIXX_XRUN_IN_OVERFLOW, MIXX_XRUN_OUT_UNDERFLOW, MIXX_XRUN_OUT_OVERFLOW,
+       MIXX_XRUN_KINDS };
+/* Counts one xrun of `kind` (for the per-kind counts only: the total still comes from the cycle's or
+ * add_xruns' count). The backend's audio thread only (single writer), realtime-safe. */
+void mixx__engine_count_xrun_kind(struct mixx_engine *e, unsigned kind);
 /* The device or server is gone. Any thread, realtime-safe (sets a flag; the monitor reports it). */
 void mixx__engine_device_lost(struct mixx_engine *e);
 /* The device changed its buffer size or rate (e.g. JACK callbacks; 0 = unchanged), or only its latency: the

@@ -121,14 +121,22 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
     /* one xrun per flagged callback, as JACK counts one per glitch (PortAudio's JACK host API raises input
      * overflow and output underflow together for a single server xrun); the kinds are counted apart */
     uint32_t xruns = (flags & (paInputUnderflow | paInputOverflow | paOutputUnderflow | paOutputOverflow)) ? 1 : 0;
-    if (flags & paInputUnderflow)
+    if (flags & paInputUnderflow) {
         pa_bump(&s->in_underflow);
-    if (flags & paInputOverflow)
+        mixx__engine_count_xrun_kind(s->engine, MIXX_XRUN_IN_UNDERFLOW);
+    }
+    if (flags & paInputOverflow) {
         pa_bump(&s->in_overflow);
-    if (flags & paOutputUnderflow)
+        mixx__engine_count_xrun_kind(s->engine, MIXX_XRUN_IN_OVERFLOW);
+    }
+    if (flags & paOutputUnderflow) {
         pa_bump(&s->out_underflow);
-    if (flags & paOutputOverflow)
+        mixx__engine_count_xrun_kind(s->engine, MIXX_XRUN_OUT_UNDERFLOW);
+    }
+    if (flags & paOutputOverflow) {
         pa_bump(&s->out_overflow);
+        mixx__engine_count_xrun_kind(s->engine, MIXX_XRUN_OUT_OVERFLOW);
+    }
     const float *const *in = (const float *const *)input;
     float *const *out = (float *const *)output;
     if (frames > s->max_frames || (s->n_in && !in) || (s->n_out && !out)) {
@@ -340,7 +348,7 @@ static void pa_report_flags(pa_state *s)
 {
     uint64_t iu = atomic_load(&s->in_underflow), io = atomic_load(&s->in_overflow);
     uint64_t ou = atomic_load(&s->out_underflow), oo = atomic_load(&s->out_overflow);
-    /* mixx_stats has one backend xrun total; the kinds are kept here for the reader of last_error */
+    /* mixx_stats has them too (input_underflows ...); last_error keeps the sentence for a reader of the log */
     if (iu || io || ou || oo)
         mixx__engine_set_error(s->engine,
                                "PortAudio status flags: input underflow %llu, input overflow %llu, output underflow "

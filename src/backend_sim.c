@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "mixxengine/dsp.h"
+#include "prefault.h"
 
 #define SIM_HALF_TAPS 32
 #define SIM_MAX_TAPS (2 * SIM_HALF_TAPS)
@@ -197,6 +198,19 @@ static void sim_wait_period(sim_state *s, uint64_t ns)
     }
 }
 
+/* The catch-up bound: late periods run back to back as long as every SIM_CATCHUP_MAX of them bring the thread
+ * closer to the clock; when they do not, the backlog is dropped and the device rests SIM_CATCHUP_REST_NS
+ * (tests/test_sim.c: test_runaway_clock_is_bounded; test_callback_count: a late wake-up still runs every period). */
+#define SIM_CATCHUP_MAX 16u
+#define SIM_CATCHUP_REST_NS 2000000ull
+
+/* The index of the period in progress `ns` after the device clock's start (no overflow for any rate/uptime). */
+static uint64_t sim_period_at(const sim_state *s, uint64_t ns)
+{
+    uint64_t frames = ns / 1000000000ull * s->rate + ns % 1000000000ull * s->rate / 1000000000ull;
+    return frames / s->buffer;
+}
+
 static void *sim_thread_main(void *arg)
 {
     sim_state *s = arg;
@@ -209,10 +223,34 @@ static void *sim_thread_main(void *arg)
     struct sched_param sp;
     if (pthread_getschedparam(pthread_self(), &policy, &sp) == 0) /* before the realtime loop */
         mixx__engine_audio_thread(s->engine, policy, sp.sched_priority);
+    uint32_t behind = 0;  /* periods run back to back, each already due when we came to it */
+    uint64_t backlog0 = 0; /* how late the first of them was */
     for (uint64_t k = 0; atomic_load_explicit(&s->run, memory_order_acquire); k++) {
         /* period k's input is complete at the end of period k; its output is due one period later */
+        uint64_t wake = t0 + (k * s->buffer + s->buffer) * frame_ns_num / s->rate;
+        uint64_t now = mixx__now_ns();
+        if (now < wake)
+            behind = 0;
+        else if (behind++ == 0)
+            backlog0 = now - wake;
+        if (behind > SIM_CATCHUP_MAX && now - wake < backlog0) {
+            behind = 1; /* catching up (after a late wake-up): every period still runs, as before */
+            backlog0 = now - wake;
+        } else if (behind > SIM_CATCHUP_MAX) {
+            /* SIM_CATCHUP_MAX periods back to back and no closer: the device clock runs away from us (a
+             * rate/buffer no machine keeps up with, or a stall every cycle). Drop the backlog, as a real device
+             * drops what nobody fetched, count each dropped period as an xrun, and rest before the next one so
+             * the thread never spins on a core for good */
+            uint64_t k_new = sim_period_at(s, now + SIM_CATCHUP_REST_NS - t0);
+            if (k_new > k) {
+                uint64_t dropped = k_new - k;
+                mixx__engine_add_xruns(s->engine, dropped > UINT32_MAX ? UINT32_MAX : (uint32_t)dropped);
+                k = k_new;
+                wake = t0 + (k * s->buffer + s->buffer) * frame_ns_num / s->rate;
+            }
+            behind = 0;
+        }
         uint64_t g0 = k * s->buffer;
-        uint64_t wake = t0 + (g0 + s->buffer) * frame_ns_num / s->rate;
         uint64_t deadline = t0 + (g0 + 2ull * s->buffer) * frame_ns_num / s->rate;
         sim_wait_period(s, wake);
         if (!atomic_load_explicit(&s->run, memory_order_acquire))
@@ -261,7 +299,7 @@ static float **alloc_channels(uint32_t n, size_t frames)
     if (!p)
         return NULL;
     for (uint32_t i = 0; i < n; i++) {
-        p[i] = calloc(frames, sizeof(float));
+        p[i] = mixx__calloc_hot(frames, sizeof(float)); /* written by the device thread from its first cycle */
         if (!p[i]) {
             free_channels(p, i);
             return NULL;

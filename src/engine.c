@@ -220,8 +220,12 @@ static void reset_counters(mixx_engine *e)
     atomic_store(&e->xruns_backend, 0);
     atomic_store(&e->pending_xruns, 0);
     atomic_store(&e->device_lost, 0);
+    for (unsigned k = 0; k < MIXX_XRUN_KINDS; k++)
+        atomic_store(&e->xrun_kinds[k], 0);
     e->prev_start_ns = 0;
     e->prev_frames = 0;
+    e->period_frames = e->period_rate = 0;
+    e->period_ns = e->prev_period_ns = 0;
     e->instrument = e->cfg.instrument;
     /* an empty ring: the monitor is not running, so both indices are ours */
     mixx_spsc_reset(&e->ring.idx, 0);
@@ -410,6 +414,14 @@ void mixx__engine_add_xruns(mixx_engine *e, uint32_t count)
     atomic_fetch_add_explicit(&e->pending_xruns, count, memory_order_relaxed);
 }
 
+void mixx__engine_count_xrun_kind(mixx_engine *e, unsigned kind)
+{
+    if (kind < MIXX_XRUN_KINDS) /* single writer: a plain increment, published to readers by the store */
+        atomic_store_explicit(&e->xrun_kinds[kind],
+                              atomic_load_explicit(&e->xrun_kinds[kind], memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+}
+
 void mixx__engine_device_lost(mixx_engine *e)
 {
     atomic_store_explicit(&e->device_lost, 1, memory_order_release);
@@ -427,6 +439,7 @@ void mixx__engine_format_changed(mixx_engine *e, uint32_t sample_rate, uint32_t 
             pthread_mutex_lock(&e->stats_lock);
             e->expected_rtl_frames = l;
             pthread_mutex_unlock(&e->stats_lock);
+            mixx_rtl_set_expected(e->rtl, l); /* a running measurement compares against the new claim */
         }
     }
 }
@@ -493,7 +506,12 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     if (instrument) {
         uint64_t t1 = mixx__now_ns();
         uint32_t rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
-        uint64_t period_ns = (uint64_t)n_frames * 1000000000ull / rate;
+        if (n_frames != e->period_frames || rate != e->period_rate) { /* the only divisions: on a change */
+            e->period_frames = n_frames;
+            e->period_rate = rate;
+            e->period_ns = rate ? (uint64_t)n_frames * 1000000000ull / rate : UINT64_MAX;
+        }
+        const uint64_t period_ns = e->period_ns;
         mixx_record rec;
         rec.seq = cb;
         rec.start_ns = t0;
@@ -507,14 +525,15 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
         if (t1 - t0 > period_ns)
             rec.flags |= MIXX_REC_DEADLINE;
         if (e->prev_start_ns && e->prev_frames) {
-            uint64_t prev_period = (uint64_t)e->prev_frames * 1000000000ull / rate;
-            if (iv > prev_period + prev_period / 2)
+            uint64_t prev_period = e->prev_period_ns;
+            if (iv > prev_period + (prev_period >> 1))
                 rec.flags |= MIXX_REC_LATE_WAKE;
             if (e->prev_frames != n_frames)
                 rec.flags |= MIXX_REC_FORMAT;
         }
         e->prev_start_ns = t0;
         e->prev_frames = n_frames;
+        e->prev_period_ns = period_ns;
         if (mixx_ring_push(&e->ring, &rec))
             atomic_store_explicit(&e->written, atomic_load_explicit(&e->written, memory_order_relaxed) + 1,
                                   memory_order_release);

@@ -63,9 +63,13 @@ struct mixx_engine {
     _Atomic uint64_t written, dropped;
     uint64_t prev_start_ns;
     uint32_t prev_frames;
+    uint32_t period_frames, period_rate; /* the (frames, rate) period_ns was computed for */
+    uint64_t period_ns;                  /* so a steady stream divides nothing per cycle */
+    uint64_t prev_period_ns;
     _Atomic uint64_t xruns_backend;
     _Atomic uint32_t pending_xruns; /* reported between cycles */
     _Atomic int device_lost;
+    _Atomic uint64_t xrun_kinds[MIXX_XRUN_KINDS]; /* mixx__engine_count_xrun_kind */
     mixx_ring ring;
     uint64_t start_ns, stop_ns; /* stop_ns: 0 while running */
     uint64_t audio_start_ns;    /* just before the device started: elapsed time counts from here */
@@ -79,8 +83,9 @@ struct mixx_engine {
     mixx_rtl *rtl;
     _Atomic int rtl_active;
     _Atomic uint32_t rtl_channel;
-    _Atomic uint64_t rtl_cycles;    /* cycles that ran the meter (stop waits for one more) */
-    pthread_mutex_t rtl_lock;
+    /* the rest: other threads only; the lock on a line of its own, away from the three words the audio thread
+     * reads above (the monitor takes it every tick) */
+    _Alignas(MIXX_CACHE_LINE) pthread_mutex_t rtl_lock;
     pthread_cond_t rtl_cond;
     mixx_rtl_result rtl_queue[MIXX_RTL_QUEUE];
     unsigned rtl_q_head, rtl_q_count;

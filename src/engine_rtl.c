@@ -2,6 +2,7 @@
  * thread's tick that queues finished measurements, the meter's life across format changes. The only file
  * that writes the engine's rtl_* fields; the meter itself (rtl*.c) knows nothing of the engine. */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -173,8 +174,15 @@ int mixx_engine_rtl_stop(mixx_engine *e)
 
 int mixx_engine_rtl_wait(mixx_engine *e, mixx_rtl_result *out, uint32_t timeout_ms)
 {
+    return mixx_engine_rtl_wait_sized(e, out, offsetof(mixx_rtl_result, integration_s), timeout_ms);
+}
+
+int mixx_engine_rtl_wait_sized(mixx_engine *e, mixx_rtl_result *out, size_t size, uint32_t timeout_ms)
+{
     if (!e || !out)
         return MIXX_ENULL;
+    if (size < offsetof(mixx_rtl_result, integration_s))
+        return MIXX_ESTRUCT;
     int vrc = mixx__engine_check(e);
     if (vrc)
         return vrc;
@@ -185,7 +193,7 @@ int mixx_engine_rtl_wait(mixx_engine *e, mixx_rtl_result *out, uint32_t timeout_
     pthread_mutex_lock(&e->rtl_lock);
     for (;;) {
         if (e->rtl_q_count) {
-            *out = e->rtl_queue[e->rtl_q_head];
+            memcpy(out, &e->rtl_queue[e->rtl_q_head], size < sizeof *out ? size : sizeof *out);
             e->rtl_q_head = (e->rtl_q_head + 1) % MIXX_RTL_QUEUE;
             e->rtl_q_count--;
             rc = 0;

@@ -26,8 +26,6 @@ static inline void mixx__engine_rtl_cycle(struct mixx_engine *e, const float *co
         uint32_t ch = atomic_load_explicit(&e->rtl_channel, memory_order_relaxed);
         if (ch < n_in && ch < n_out)
             mixx_rtl_process(e->rtl, in[ch], out[ch], n_frames);
-        atomic_store_explicit(&e->rtl_cycles, atomic_load_explicit(&e->rtl_cycles, memory_order_relaxed) + 1,
-                              memory_order_release);
     }
 }
 

@@ -15,14 +15,7 @@
 
 /* ---- small helpers -------------------------------------------------------------------------------------- */
 
-void mixx__prefault(void *p, size_t len)
-{
-    volatile unsigned char *c = p;
-    for (size_t i = 0; i < len; i += 4096)
-        c[i] = c[i];
-    if (len)
-        c[len - 1] = c[len - 1];
-}
+/* mixx__prefault: src/prefault.c, the one pre-fault loop of the library */
 
 static void *alloc_zero(size_t n, size_t size)
 {

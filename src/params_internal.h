@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "prefault.h" /* mixx__prefault: the pages are resident before the audio thread touches them */
 #include "mixxengine.h"
 #include "mixxengine_params.h"
 #include "mixxengine/spsc.h" /* the one SPSC index implementation; MIXX_CACHE_LINE */
@@ -157,7 +158,5 @@ void mixx__strip_destroy(mixx_strip *s);
 void mixx__strip_start(mixx_strip *s, uint32_t rate); /* control thread, engine stopped */
 void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint32_t n);
 
-/* writes through `len` bytes so the pages are resident before the audio thread touches them */
-void mixx__prefault(void *p, size_t len);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "mixxengine.h"
 #include "mixxengine/spsc.h"
+#include "prefault.h"
 
 typedef struct mixx_ring {
     mixx_spsc idx;
@@ -20,7 +21,8 @@ static inline int mixx_ring_init(mixx_ring *r, uint32_t capacity)
 {
     if (mixx_spsc_init(&r->idx, capacity) != 0)
         return MIXX_EINVAL;
-    r->slots = (mixx_record *)calloc(capacity, sizeof(mixx_record));
+    /* the audio thread writes every slot: pre-faulted here, not on its first lap round the ring */
+    r->slots = (mixx_record *)mixx__calloc_hot(capacity, sizeof(mixx_record));
     return r->slots ? 0 : MIXX_ENOMEM;
 }
 
@@ -51,6 +53,16 @@ static inline uint32_t mixx_ring_pop(mixx_ring *r, mixx_record *out, uint32_t ma
         out[k] = r->slots[(i + k) & r->idx.mask];
     mixx_spsc_read_commit(&r->idx, n);
     return n;
+}
+
+/* Consumer (or any thread but the producer): reads one word of each of the next `pages` pages the producer
+ * will write, so that a slot page idle since the ring's last lap (seconds) is not cold when the audio thread
+ * reaches it. */
+static inline void mixx_ring_warm(mixx_ring *r, unsigned pages)
+{
+    uint32_t head = MIXX_SPSC_LOAD(&r->idx.head, relaxed); /* a hint: any recent value will do */
+    mixx__touch_ahead(r->slots, (size_t)r->idx.size * sizeof(mixx_record),
+                      (size_t)(head & r->idx.mask) * sizeof(mixx_record), pages);
 }
 
 /* Records currently stored. Any thread (a snapshot). */

@@ -27,6 +27,9 @@ int mixx_rtl_begin(mixx_rtl *m, uint32_t sample_rate, mixx_rtl_method method, in
                    double expected_rtl_frames);
 /* Disarms: later polls return nothing. Call after the audio thread has left mixx_rtl_process. Control. */
 void mixx_rtl_end(mixx_rtl *m);
+/* The backend's claim changed mid-session (JACK buffer size): later results compare against `expected` (NaN:
+ * unknown). The cycle's length stays what begin chose. Control or backend thread (not audio). */
+void mixx_rtl_set_expected(mixx_rtl *m, double expected);
 
 /* Audio thread, realtime-safe: `in` is the looped-back input channel, `out` the output channel the
  * stimulus is written to (it may alias `in`: each input sample is read before the output is written). */

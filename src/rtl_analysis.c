@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "prefault.h"
 #include "rtl_internal.h"
 
 /* ---- numerics used by the analysis only ---- */
@@ -229,8 +230,9 @@ static double second_peak(const double *v, size_t stride, size_t n, size_t p, si
 }
 
 /* The multitone analysis of one capture window m->win[0..cycle). Sets status, frames, polarity, quality. */
-static void analyse_multitone(mixx_rtl *m, uint64_t burst, mixx_rtl_result *r, double *sigma_out)
+static void analyse_multitone(mixx_rtl *m, uint64_t burst, mixx_rtl_result *r, double *sigma_out, double *est_out)
 {
+    *est_out = NAN; /* the burst's delay when the fit is sound but maybe too noisy alone (for integration) */
     const uint32_t cycle = m->cycle, L = m->L, M = m->M;
     const float *s = m->stim[burst % RTL_NSEQ];
     const double es = m->stim_energy[burst % RTL_NSEQ];
@@ -367,6 +369,8 @@ static void analyse_multitone(mixx_rtl *m, uint64_t burst, mixx_rtl_result *r, d
            sigma, f.gain, snr_db, fa.tau, fb.tau, fa.gain, fb.gain);
     double frames = (double)d0 + f.tau;
     *sigma_out = sigma;
+    if (consistent && isfinite(sigma) && sigma > 0)
+        *est_out = frames;
     if (!consistent || !(sigma <= RTL_SIGMA_OK)) {
         result_reject(r, MIXX_RTL_UNRELIABLE, quality_of(sigma), snr_db);
         debugf(m, "  unreliable: %s", consistent ? "too noisy" : "the two halves of the burst disagree");
@@ -445,16 +449,81 @@ static void analyse_impulse(mixx_rtl *m, mixx_rtl_result *r, double *sigma_out)
     r->quality = quality_of(sqrt(sigma * sigma + bias * bias));
 }
 
+/* Integration over bursts (multitone): a burst whose fit is sound but whose sigma exceeds RTL_SIGMA_TARGET is
+ * held and combined with the next ones (inverse-variance weighted mean of their delays; their scatter is checked
+ * against their sigmas), until the combination reaches the target or the next burst would take the integration
+ * past RTL_INTEGRATE_MAX_S: then OK if its sigma <= RTL_SIGMA_OK_LONG, else unreliable. Returns 1 when *r holds
+ * the result to hand out, 0 when the burst was absorbed (nothing to report yet). Monitor, under the lock. */
+static int integrate(mixx_rtl *m, mixx_rtl_result *r, double est, double *sigma)
+{
+    const double burst_s = (double)m->cycle / (double)m->rate;
+    const int usable = isfinite(est) && *sigma > RTL_SIGMA_TARGET;
+    r->integration_s = burst_s;
+    if (!usable) {
+        if (m->acc_n) /* a burst with no sound fit (loop changed, lost signal): the pending bursts go with it */
+            debugf(m, "integration of %u bursts abandoned", m->acc_n);
+        m->acc_n = 0;
+        m->acc_w = m->acc_wx = m->acc_wxx = 0;
+        return 1;
+    }
+    double w = 1.0 / (*sigma * *sigma);
+    m->acc_n++;
+    m->acc_w += w;
+    m->acc_wx += w * est;
+    m->acc_wxx += w * est * est;
+    double mean = m->acc_wx / m->acc_w, sc = 1.0 / sqrt(m->acc_w);
+    /* chi-square of the bursts around their mean: a loop that moved meanwhile is not averaged into a value */
+    double chi2 = m->acc_wxx - m->acc_wx * mean, dof = (double)m->acc_n - 1.0;
+    int scattered = m->acc_n > 1 && chi2 > dof + 5.0 * sqrt(2.0 * dof) + 4.0;
+    int full = (double)(m->acc_n + 1) * burst_s > RTL_INTEGRATE_MAX_S;
+    debugf(m, "  integration: %u bursts, mean %.5f sigma %.5f chi2 %.1f", m->acc_n, mean, sc, chi2);
+    if (!scattered && sc > RTL_SIGMA_TARGET && !full)
+        return 0;
+    r->integration_s = (double)m->acc_n * burst_s;
+    if (!scattered && sc <= RTL_SIGMA_OK_LONG) {
+        r->status = MIXX_RTL_OK;
+        r->rtl_frames = mean;
+        r->quality = 1.0 / (1.0 + (sc / RTL_SIGMA_Q) * (sc / RTL_SIGMA_Q));
+        *sigma = sc;
+    } else {
+        r->status = MIXX_RTL_UNRELIABLE;
+        r->rtl_frames = NAN;
+        debugf(m, "  integration unreliable: %s", scattered ? "the bursts disagree" : "too noisy after the limit");
+    }
+    m->acc_n = 0;
+    m->acc_w = m->acc_wx = m->acc_wxx = 0;
+    return 1;
+}
+
+static int poll_burst(mixx_rtl *m, mixx_rtl_result *out);
+
 int mixx_rtl_poll(mixx_rtl *m, mixx_rtl_result *out)
 {
     if (!m || !out)
         return 0;
+    int rc;
+    while ((rc = poll_burst(m, out)) == 2) /* a burst went into an integration: look at the next one */
+        ;
+    return rc;
+}
+
+/* One burst: 0 (none complete), 1 (*out is a result), 2 (absorbed by an integration). */
+static int poll_burst(mixx_rtl *m, mixx_rtl_result *out)
+{
     pthread_mutex_lock(&m->lock);
     if (!m->armed) {
         pthread_mutex_unlock(&m->lock);
         return 0;
     }
     uint64_t w = atomic_load_explicit(&m->written, memory_order_acquire);
+    /* the pages the audio thread writes next were last written one lap ago (~2.7 s at 48 kHz): read them now,
+     * so its first store into each is not a ~10 us miss (docs/performance.md, "page faults") */
+    mixx__touch_ahead(m->ring, (size_t)m->ring_size * sizeof *m->ring, (size_t)(w & m->ring_mask) * sizeof *m->ring,
+                      RTL_WARM_PAGES);
+    /* and the stimuli it reads, each once every four bursts (seconds apart): a few reads per tick keep them hot */
+    for (int q = 0; q < RTL_NSEQ; q++)
+        mixx__touch_ahead(m->stim[q], (size_t)m->L * sizeof(float), 0,
+                          (unsigned)(((size_t)m->L * sizeof(float) + mixx__page_size() - 1) / mixx__page_size()));
     uint64_t skipped = atomic_load_explicit(&m->skipped_until, memory_order_relaxed);
     if (skipped > m->next * m->cycle) {
         /* we fell behind and the audio thread could not record everything: drop the windows it hit */
@@ -479,10 +548,17 @@ int mixx_rtl_poll(mixx_rtl *m, mixx_rtl_result *out)
     memset(&r, 0, sizeof r);
     r.expected_rtl_frames = m->expected;
     double sigma;
-    if (m->method == MIXX_RTL_IMPULSE)
+    if (m->method == MIXX_RTL_IMPULSE) {
         analyse_impulse(m, &r, &sigma);
-    else
-        analyse_multitone(m, burst, &r, &sigma);
+        r.integration_s = (double)m->cycle / (double)m->rate;
+    } else {
+        double est;
+        analyse_multitone(m, burst, &r, &sigma, &est);
+        if (!integrate(m, &r, est, &sigma)) {
+            pthread_mutex_unlock(&m->lock);
+            return 2;
+        }
+    }
     if (r.status == MIXX_RTL_OK) {
         r.excess_frames = isfinite(m->expected) ? r.rtl_frames - m->expected : NAN;
         /* a jump against the previous good measurement, beyond what both uncertainties explain */

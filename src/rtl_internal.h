@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mixxengine/spsc.h" /* MIXX_CACHE_LINE */
 #include "rtl.h"
 
 #ifndef M_PI
@@ -25,15 +26,20 @@
 #define RTL_DETECT 9.0              /* correlation peak / noise (robust sigma) for a usable signal */
 #define RTL_NOSIGNAL 6.0            /* below this nothing distinguishes the peak from noise */
 #define RTL_SLIP_MIN 0.25           /* a change smaller than this (frames) is never a slip */
+#define RTL_SIGMA_TARGET 0.005      /* a burst noisier than this is integrated with the next ones ... */
+#define RTL_SIGMA_OK_LONG 0.0125    /* ... and an integration that stops at the limit is OK below this */
+#define RTL_INTEGRATE_MAX_S 4.0     /* longest integration (seconds of capture) per measurement */
+#define RTL_WARM_PAGES 4            /* capture-ring pages the monitor reads ahead of the writer, every poll */
 
 typedef struct rtl_cpx {
     double re, im;
 } rtl_cpx;
 
 struct mixx_rtl {
-    pthread_mutex_t lock; /* control thread (begin/end) against the monitor thread (poll); never audio */
+    _Alignas(MIXX_CACHE_LINE) pthread_mutex_t lock; /* control thread (begin/end) against the monitor thread (poll); never audio */
 
-    /* sizes for alloc_rate */
+    /* sizes for alloc_rate; read by the audio thread, written only while it is not in process (begin) */
+    _Alignas(MIXX_CACHE_LINE)
     uint32_t alloc_rate;
     uint32_t L;           /* multitone burst length (power of two) */
     uint32_t M;           /* margin before the burst and after the latest allowed arrival */
@@ -55,15 +61,15 @@ struct mixx_rtl {
     uint32_t cycle;
     uint32_t range;       /* largest delay in range */
 
-    /* audio thread */
-    uint64_t pos;
+    /* audio thread: written every cycle, on lines of their own (the monitor's lock and `consumed` are elsewhere) */
+    _Alignas(MIXX_CACHE_LINE) uint64_t pos;
     uint32_t cyc;
     uint64_t burst;
     uint64_t consumed_cache;         /* audio thread's copy of `consumed` */
     _Atomic uint64_t written;        /* frames in the ring (release by the audio thread) */
     _Atomic uint64_t skipped_until;  /* end of the latest block the audio thread could not record */
-    _Atomic uint64_t consumed;       /* frames the monitor is done with (release by the monitor) */
     _Atomic uint64_t burst_ns[8];    /* CLOCK_MONOTONIC at each burst's emission, by burst & 7 */
+    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t consumed; /* frames the monitor is done with (release by it) */
 
     /* monitor (under lock) */
     int armed;
@@ -71,6 +77,8 @@ struct mixx_rtl {
     uint64_t seq;
     int have_prev;
     double prev_frames, prev_sigma;
+    unsigned acc_n;                  /* bursts in the integration under way (integrate() in rtl_analysis.c) */
+    double acc_w, acc_wx, acc_wxx;   /* their sums of 1/var, est/var, est^2/var */
     uint64_t slips, lost;
 };
 

@@ -242,6 +242,8 @@ static void *monitor_main(void *arg)
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
             ;
         drain(e, &ctx, buf);
+        /* a slot page comes round every ~11 s at 64 frames: read the next ones before the audio thread writes */
+        mixx_ring_warm(&e->ring, 2);
         mixx__engine_rtl_monitor_tick(e);
         /* seconds with no callbacks at all (device stalled or lost) still get a line */
         uint64_t now = mixx__now_ns();
@@ -334,6 +336,10 @@ static void stats_fill(mixx_engine *e, mixx_stats *out)
     out->callbacks = atomic_load_explicit(&e->callbacks, memory_order_acquire);
     out->xruns_backend = atomic_load_explicit(&e->xruns_backend, memory_order_relaxed) +
                          atomic_load_explicit(&e->pending_xruns, memory_order_relaxed);
+    out->input_underflows = atomic_load_explicit(&e->xrun_kinds[MIXX_XRUN_IN_UNDERFLOW], memory_order_relaxed);
+    out->input_overflows = atomic_load_explicit(&e->xrun_kinds[MIXX_XRUN_IN_OVERFLOW], memory_order_relaxed);
+    out->output_underflows = atomic_load_explicit(&e->xrun_kinds[MIXX_XRUN_OUT_UNDERFLOW], memory_order_relaxed);
+    out->output_overflows = atomic_load_explicit(&e->xrun_kinds[MIXX_XRUN_OUT_OVERFLOW], memory_order_relaxed);
     pthread_mutex_lock(&e->stats_lock); /* start/stop publish the fields below under it */
     uint64_t sched = atomic_load_explicit(&e->audio_sched, memory_order_relaxed);
     out->sched_policy = MIXX_SCHED_POLICY(sched);

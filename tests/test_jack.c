@@ -633,6 +633,25 @@ static void test_buffer_size_changes(void **state)
     /* past the preallocation: refused before asking the server */
     assert_rc(mixx_engine_set_buffer_size(e, 512), MIXX_EFRAMES);
 
+    /* a running meter takes the new claim (issue 13): a result after the switch compares against it */
+    assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 0, 1), 0);
+    assert_rc(mixx_engine_set_buffer_size(e, 128), 0);
+    assert_true(wait_buffer(e, 128, 2.0));
+    mixx_rtl_result r;
+    double claim = NAN;
+    for (int i = 0; i < 6 && claim != 128.0; i++) { /* a result under way at the switch still has the old one */
+        int wrc = mixx_engine_rtl_wait(e, &r, 3000);
+        if (wrc != 0)
+            fail_msg("rtl_wait after the buffer switch: %s", mixx_strerror(wrc));
+        claim = r.expected_rtl_frames;
+        print_message("meter after the switch to 128: expected_rtl %.1f, status %d, measured %.3f\n", claim,
+                      (int)r.status, r.rtl_frames);
+    }
+    assert_true(claim == 128.0);
+    assert_rc(mixx_engine_rtl_stop(e), 0);
+    assert_rc(mixx_engine_set_buffer_size(e, 64), 0);
+    assert_true(wait_buffer(e, 64, 2.0));
+
     /* another client switches the server beyond max_buffer_size: the engine stays silent and counts */
     jack_status_t js;
     jack_client_t *other = jack_client_open("mixxother", JackNoStartServer, &js);

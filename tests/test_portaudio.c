@@ -87,6 +87,12 @@ static void test_callback_count_5s(void **state)
     assert_true(fabs((double)st.callbacks - expected) <= 0.05 * expected);
     assert_true(fabs((double)st.callbacks - 3750.0) <= 0.05 * 3750.0);
     assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
+    /* the xruns by kind (issue 13): a flagged callback counts one xrun and at most one of each kind */
+    print_message("by kind: input underflow %llu, input overflow %llu, output underflow %llu, output overflow %llu\n",
+                  (unsigned long long)st.input_underflows, (unsigned long long)st.input_overflows,
+                  (unsigned long long)st.output_underflows, (unsigned long long)st.output_overflows);
+    assert_true(st.input_underflows <= st.xruns_backend && st.input_overflows <= st.xruns_backend);
+    assert_true(st.output_underflows <= st.xruns_backend && st.output_overflows <= st.xruns_backend);
     /* Pa_GetStreamInfo's input + output latency, in frames */
     assert_true(isfinite(st.expected_rtl_frames) && st.expected_rtl_frames >= 0.0);
     assert_true(st.sched_policy >= 0); /* learnt from the callback thread */

@@ -187,6 +187,34 @@ static void test_stalls_are_exact_xruns(void **state)
     mixx_engine_destroy(e);
 }
 
+/* A device clock the thread cannot follow (every cycle stalls 6 periods): without a bound the sim would run
+ * late periods back to back for ever, ever further behind. With it every period of the device clock is either
+ * run or dropped and counted as an xrun, up to the last bounded backlog. */
+static void test_runaway_clock_is_bounded(void **state)
+{
+    (void)state;
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
+    c.buffer_size = 16;            /* 333 us period */
+    c.sim.faults.stall_us = 2000;  /* each cycle stalls six periods */
+    c.sim.faults.stall_every = 1;
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    mt_sleep_s(1.2);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
+    double periods = st.elapsed_s * c.sample_rate / c.buffer_size;
+    print_message("%.0f device periods in %.3f s: %llu callbacks run, %llu xruns\n", periods, st.elapsed_s,
+                  (unsigned long long)st.callbacks, (unsigned long long)st.xruns_backend);
+    assert_true(st.callbacks > 0);
+    assert_true(st.callbacks < periods / 2); /* the stall really made the thread fall behind */
+    /* unbounded catch-up: callbacks + xruns ~ 2 x callbacks, a third of the periods; bounded: nearly all */
+    assert_true((double)(st.callbacks + st.xruns_backend) >= 0.8 * periods);
+    mixx_engine_destroy(e);
+}
+
 static void test_device_loss(void **state)
 {
     (void)state;
@@ -299,6 +327,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_callback_count),         cmocka_unit_test(test_integer_latency_bit_exact),
         cmocka_unit_test(test_fractional_latency_sinc), cmocka_unit_test(test_stalls_are_exact_xruns),
+        cmocka_unit_test(test_runaway_clock_is_bounded),
         cmocka_unit_test(test_device_loss),            cmocka_unit_test(test_log_and_callbacks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -93,7 +93,7 @@ static void print_json(const mixx_rtl_result *r, const mixx_config *cfg, const l
     json_fixed(stdout, r->quality, 3);
     fputs(",\"snr_db\":", stdout);
     json_fixed(stdout, r->snr_db, 1);
-    printf(",\"slip\":%s,\"method\":\"%s\",\"backend\":", r->slip ? "true" : "false",
+    printf(",\"integration_s\":%.3f,\"slip\":%s,\"method\":\"%s\",\"backend\":", r->integration_s, r->slip ? "true" : "false",
            o->method == MIXX_RTL_IMPULSE ? "impulse" : "multitone");
     mixx_json_str(stdout, mixx_backend_name(cfg->backend));
     printf(",\"sample_rate\":%u,\"buffer_size\":%u,\"loop_channel\":%u}\n", cfg->sample_rate, cfg->buffer_size,
@@ -109,15 +109,16 @@ static void print_text(const mixx_rtl_result *r)
         if (isfinite(r->expected_rtl_frames))
             printf("  expected %.3f  excess %+.3f", r->expected_rtl_frames,
                    fabs(r->excess_frames) < 0.0005 ? 0.0 : r->excess_frames);
-        printf("  %s  quality %.2f  snr %.1f dB%s\n", r->inverted ? "INVERTED" : "polarity ok", r->quality,
-               r->snr_db, r->slip ? "  SLIP" : "");
+        printf("  %s  quality %.2f  snr %.1f dB  over %.2f s%s\n", r->inverted ? "INVERTED" : "polarity ok",
+               r->quality, r->snr_db, r->integration_s, r->slip ? "  SLIP" : "");
     } else if (r->status == MIXX_RTL_NO_SIGNAL) {
         printf("no signal (is the loop closed? check --loop-channel and the connections)\n");
     } else {
         printf("unreliable (quality %.2f", r->quality);
         if (isfinite(r->snr_db))
             printf(", snr %.1f dB", r->snr_db);
-        printf(": too noisy, out of range, or the loop changed during the measurement)\n");
+        printf(": too noisy, out of range, or the loop changed during the measurement; over %.2f s)\n",
+               r->integration_s);
     }
     fflush(stdout);
 }
@@ -185,7 +186,7 @@ int mixx_cmd_latency(int argc, char **argv)
         if (o.count && got >= o.count)
             break;
         mixx_rtl_result r;
-        rc = mixx_engine_rtl_wait(e, &r, 5000);
+        rc = mixx_engine_rtl_wait_sized(e, &r, sizeof r, 6000); /* an integration takes up to 4 s */
         if (rc) {
             exit_code = mixx_cli_fail("latency: wait", rc, mixx_engine_last_error(e));
             break;

@@ -144,6 +144,27 @@ static void say_xruns(sbuf *b, const cJSON *root, const mixx_timeline *tl, const
     (void)ctx;
 }
 
+
+/* How sure one run's comparison can be: the 95 % interval of the ratio of two Poisson counts (log-normal
+ * approximation); xruns come in bursts, so the spread between runs is wider (docs/performance.md: over ten
+ * concurrent 30 s pairs single-pair ratios ran from 0.79 to 1.09). */
+static void say_xrun_certainty(sbuf *b, double xruns, double bx)
+{
+    if (xruns + bx == 0)
+        return;
+    if (xruns < 10 || bx < 10) {
+        sb_printf(b, "Counts this small (%.0f vs %.0f) cannot tell the engine and the reference apart; "
+                     "bench/xrun_parity.sh compares them over many runs.\n",
+                  xruns, bx);
+        return;
+    }
+    double r = xruns / bx, h = 1.96 * sqrt(1.0 / xruns + 1.0 / bx);
+    sb_printf(b, "How sure one run can be: as independent events these counts put the engine/reference ratio at "
+                 "%.2f (95 %% interval %.2f to %.2f); xruns come in bursts, so two runs differ more than that "
+                 "(bench/xrun_parity.sh measures the ratio over many pairs).\n",
+              r, r * exp(-h), r * exp(h));
+}
+
 static void say_baseline(sbuf *b, const cJSON *root, const cJSON *base)
 {
     double bx = jnum(base, "xruns"), bm = jnum(base, "deadline_misses"), xruns = jnum(root, "xruns_backend");
@@ -181,6 +202,7 @@ static void say_baseline(sbuf *b, const cJSON *root, const cJSON *base)
         sb_printf(b, "The engine had %.0f more xruns than the bare reference, which ran in a different window of "
                      "the same length (back to back); reported as measured.\n",
                   xruns - bx);
+    say_xrun_certainty(b, xruns, bx);
 }
 
 static void say_rtl(sbuf *b, const cJSON *root, const mixx_report_ctx *ctx)

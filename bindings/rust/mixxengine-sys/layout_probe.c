@@ -46,11 +46,13 @@
     X(mixx_stats, interval_ns) X(mixx_stats, dsp_load_mean) X(mixx_stats, dsp_load_max)                        \
     X(mixx_stats, cpu_process_pct) X(mixx_stats, cpu_system_pct) X(mixx_stats, sched_policy)                   \
     X(mixx_stats, sched_priority) X(mixx_stats, memory_locked) X(mixx_stats, expected_rtl_frames)              \
+    X(mixx_stats, input_underflows) X(mixx_stats, input_overflows) X(mixx_stats, output_underflows)            \
+    X(mixx_stats, output_overflows)                                                                            \
     X(mixx_hist_bin, lo_ns) X(mixx_hist_bin, hi_ns) X(mixx_hist_bin, count)                                    \
     X(mixx_rtl_result, status) X(mixx_rtl_result, rtl_frames) X(mixx_rtl_result, rtl_ms)                       \
     X(mixx_rtl_result, expected_rtl_frames) X(mixx_rtl_result, excess_frames) X(mixx_rtl_result, inverted)     \
     X(mixx_rtl_result, quality) X(mixx_rtl_result, snr_db) X(mixx_rtl_result, t_s) X(mixx_rtl_result, seq)     \
-    X(mixx_rtl_result, slip)                                                                                    \
+    X(mixx_rtl_result, slip) X(mixx_rtl_result, integration_s)                                                  \
     X(mixx_rtl_summary, measurements) X(mixx_rtl_summary, ok) X(mixx_rtl_summary, no_signal)                  \
     X(mixx_rtl_summary, unreliable) X(mixx_rtl_summary, slips) X(mixx_rtl_summary, mean_frames)                \
     X(mixx_rtl_summary, min_frames) X(mixx_rtl_summary, max_frames)

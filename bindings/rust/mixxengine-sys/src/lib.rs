@@ -237,6 +237,11 @@ pub struct mixx_stats {
     pub sched_priority: c_int,
     pub memory_locked: c_int,
     pub expected_rtl_frames: f64,
+    /// Appended (issue 13): PortAudio's xruns by kind; 0 on other backends.
+    pub input_underflows: u64,
+    pub input_overflows: u64,
+    pub output_underflows: u64,
+    pub output_overflows: u64,
 }
 
 #[repr(C)]
@@ -261,6 +266,8 @@ pub struct mixx_rtl_result {
     pub t_s: f64,
     pub seq: u64,
     pub slip: c_int,
+    /// Appended (issue 13): seconds of capture integrated (filled by mixx_engine_rtl_wait_sized only).
+    pub integration_s: f64,
 }
 
 #[repr(C)]

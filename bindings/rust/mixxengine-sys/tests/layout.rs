@@ -59,10 +59,11 @@ fn structs_match_the_header() {
     check_struct!(mixx_stats, [struct_size, running, device_lost, sample_rate, buffer_size, elapsed_s, callbacks,
         records_written, dropped_records, records_consumed, xruns_backend, deadline_misses, late_wakeups,
         callback_ns, interval_ns, dsp_load_mean, dsp_load_max, cpu_process_pct, cpu_system_pct, sched_policy,
-        sched_priority, memory_locked, expected_rtl_frames]);
+        sched_priority, memory_locked, expected_rtl_frames, input_underflows, input_overflows, output_underflows,
+        output_overflows]);
     check_struct!(mixx_hist_bin, [lo_ns, hi_ns, count]);
     check_struct!(mixx_rtl_result, [status, rtl_frames, rtl_ms, expected_rtl_frames, excess_frames, inverted,
-        quality, snr_db, t_s, seq, slip]);
+        quality, snr_db, t_s, seq, slip, integration_s]);
     check_struct!(mixx_rtl_summary, [measurements, ok, no_signal, unreliable, slips, mean_frames, min_frames,
         max_frames]);
     assert_eq!(C_STRUCTS.len(), 12, "a struct was probed that this test does not check");

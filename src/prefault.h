@@ -1,0 +1,28 @@
+/* prefault.h: making memory the audio thread will write resident before it runs (mixx__prefault) and keeping
+ * it warm while it idles (mixx__touch_ahead). Nothing here runs on the audio thread; nothing here allocates
+ * except mixx__calloc_hot. */
+#ifndef MIXX_PREFAULT_H
+#define MIXX_PREFAULT_H
+
+#include <stddef.h>
+
+/* The page size the loops step by (sysconf once, 4096 if it cannot say). Any thread. */
+size_t mixx__page_size(void);
+
+/* Writes one byte of every page of [p, p + n) back to itself through a volatile pointer, so the compiler cannot
+ * drop it (a memset right after calloc may be elided): every page is then mapped, private and dirty, and its
+ * first write on the audio thread costs no fault. Only while no other thread writes the range. Control
+ * thread, before the audio thread may touch the memory. p == NULL or n == 0: nothing. */
+void mixx__prefault(void *p, size_t n);
+
+/* calloc + mixx__prefault: the allocation for any buffer the audio thread writes. NULL on failure (and for
+ * a zero-sized request). Control thread. */
+void *mixx__calloc_hot(size_t count, size_t size);
+
+/* Reads one word of each of the `pages` pages that follow byte offset `at` (modulo `n`, a ring of n bytes at
+ * base), so that pages the writer reaches next are not left cold (unmapped by reclaim, out of the TLB) for
+ * the seconds a ring takes to come round. Reads only: the values are discarded, and the writer may be writing
+ * the same words meanwhile (a deliberate, harmless race, hidden from TSan). Any thread but the writer's. */
+void mixx__touch_ahead(const void *base, size_t n, size_t at, unsigned pages);
+
+#endif
