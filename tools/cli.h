@@ -45,4 +45,30 @@ int mixx_cmd_report(int argc, char **argv);
 int mixx_cmd_bench(int argc, char **argv);
 int mixx_cmd_native(int argc, char **argv);
 
+/* ---- the command and option table (cli_doc.c): the one source of help, man page and completion ---------- */
+
+typedef struct mixx_cli_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    unsigned bit;            /* this command's bit in mixx_cli_option.commands */
+    const char *synopsis;    /* after "mixx NAME " */
+    const char *summary;     /* one line for mixx --help */
+    const char *description; /* a paragraph for mixx NAME --help and the man page */
+} mixx_cli_command;
+
+typedef struct mixx_cli_option {
+    const char *name;  /* "--rate" */
+    const char *arg;   /* "HZ", or NULL for a flag */
+    const char *desc;
+    unsigned commands; /* mask of mixx_cli_command.bit */
+} mixx_cli_option;
+
+const mixx_cli_command *mixx_cli_commands(size_t *n);
+const mixx_cli_command *mixx_cli_command_find(const char *name); /* NULL when unknown */
+void mixx_cli_usage(FILE *f);                                      /* mixx --help */
+void mixx_cli_help(FILE *f, const mixx_cli_command *c);            /* mixx CMD --help */
+void mixx_cli_print_man(FILE *f, const char *version);             /* mixx(1), troff */
+void mixx_cli_print_completion_bash(FILE *f);
+void mixx_cli_print_options(FILE *f, const mixx_cli_command *c);   /* one option a line; c NULL: all */
+
 #endif

@@ -122,23 +122,8 @@ static void print_text(const mixx_rtl_result *r)
     fflush(stdout);
 }
 
-static void usage(void)
-{
-    printf("usage: mixx latency [--backend sim|jack|portaudio] [--loop-channel N (0)] [--count N (3)]\n"
-           "                    [--method multitone|impulse] [--continuous] [--duration 30s] [--json]\n"
-           "                    [common options, see mixx --help]\n"
-           "Plays a test signal on output N and listens on input N (connect them: a cable, --self-loop or\n"
-           "--connect-in/--connect-out on JACK). --continuous: one measurement per second (with --duration,\n"
-           "until it ends). Exit status: 0 all ok, 3 some no_signal/unreliable, 1 error. See docs/latency.md.\n");
-}
-
 int mixx_cmd_latency(int argc, char **argv)
 {
-    for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage();
-            return 0;
-        }
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     latency_opts o = {0, 3, 0, MIXX_RTL_MULTITONE, 0};
