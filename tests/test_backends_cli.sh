@@ -52,6 +52,26 @@ assert abs(d['callbacks']-3750) <= 0.05*3750, d['callbacks']
 assert d['sample_rate']==48000 and d['buffer_size']==64
 print('jack 5 s:', d['callbacks'], 'callbacks,', d['xruns_backend'], 'xruns')"
 
+# the server runs 48000/64: a request for 44100/128 runs anyway (without --strict) and both are reported
+json=$("$MIXX" run --backend jack --rate 44100 --buffer 128 --duration 0.5s --json)
+check_json "run --rate 44100 --buffer 128 on a 48000/64 server: requested and actual in --json" "$json" "
+assert (d['sample_rate'],d['buffer_size'])==(48000,64), d
+assert d['requested']=={'sample_rate':44100,'buffer_size':128}, d['requested']"
+out=$("$MIXX" run --backend jack --rate 44100 --buffer 128 --duration 0.5s)
+echo "$out" | grep -q 'NOT AS REQUESTED: asked for 44100 Hz, 128 frames' && ok "run text says the format is not as requested" \
+    || bad "run text: $out"
+# --server: the same server by name
+out=$(JACK_DEFAULT_SERVER=mixx-no-such-server "$MIXX" run --backend jack --server "$JACK_DEFAULT_SERVER" --duration 0.3s)
+echo "$out" | grep -q '(as requested)' && ok "--server reaches the named server" || bad "--server: $out"
+# an unconnected latency run stops at once with the reason, not after three no_signal results
+out=$("$MIXX" latency --backend jack --count 3 2>"/tmp/mixx-lat-err.$$" || echo "rc=$?")
+err=$(cat "/tmp/mixx-lat-err.$$"); rm -f "/tmp/mixx-lat-err.$$"
+if [ "$out" = "rc=1" ] && echo "$err" | grep -q -- '--self-loop'; then
+    ok "latency without connections: fails before measuring: $err"
+else
+    bad "latency without connections: stdout '$out', stderr: $err"
+fi
+
 if [ $has_pa -eq 1 ]; then
     json=$("$MIXX" run --backend portaudio --device system --duration 5s --json)
     check_json "run --backend portaudio --device system --duration 5s: ~3750 callbacks" "$json" "

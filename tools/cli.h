@@ -22,7 +22,7 @@ typedef int (*mixx_cli_option_fn)(void *ctx, const char *opt, const char *val, i
 
 /* Parses argv[first..argc) into cli->cfg etc.; unknown options go to `extra` (may be NULL). Prints a
  * one-line error and returns non-zero on a bad option. Common options: --backend --rate --buffer --inputs
- * --outputs --json --duration --device --client-name --connect-in --connect-out --self-loop --no-connect
+ * --outputs --json --duration --device --server --client-name --connect-in --connect-out --self-loop --no-connect
  * --strict --rt-priority --mlock --no-instrument --log --sim-latency --sim-periods --sim-snr-db --sim-invert
  * --sim-gain --sim-stall-us --sim-stall-every --sim-fail-after --sim-slip. Options are "--opt VALUE" or
  * "--opt=VALUE". */

@@ -76,6 +76,8 @@ static const mixx_cli_option options[] = {
     {"--no-instrument", NULL, "no per-callback timing records (no percentiles)", C_ENGINE},
     {"--log", "FILE", "write every callback record to FILE as JSON Lines", C_ENGINE},
     {"--device", "NAME|INDEX", "PortAudio device (see mixx devices)", C_ENGINE},
+    {"--server", "NAME", "JACK server to connect to (default: $JACK_DEFAULT_SERVER, else the default server)",
+     C_ENGINE},
     {"--client-name", "NAME", "JACK client name", C_ENGINE},
     {"--connect-in", "PORT,PORT", "JACK ports to connect to the inputs", C_ENGINE},
     {"--connect-out", "PORT,PORT", "JACK ports to connect the outputs to", C_ENGINE},

@@ -36,6 +36,7 @@ pub const MIXX_ETIMEDOUT: c_int = -25;
 pub const MIXX_EUNSUPPORTED: c_int = -26;
 pub const MIXX_ERANGE: c_int = -27;
 pub const MIXX_ESTRUCT: c_int = -28;
+pub const MIXX_ECHANNEL: c_int = -29;
 
 /// Smallest size a sized struct (mixx_config, mixx_stats, mixx_device_info) may be passed with.
 pub const MIXX_STRUCT_SIZE_MIN: usize = 8;
@@ -186,6 +187,7 @@ pub struct mixx_config {
     pub audio_cb: mixx_audio_cb,
     pub jack: mixx_jack_options,
     pub sim: mixx_sim_options,
+    pub jack_server_name: *const c_char,
 }
 
 #[repr(C)]

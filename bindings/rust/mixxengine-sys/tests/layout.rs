@@ -80,7 +80,7 @@ fn error_codes_match_the_library() {
         (MIXX_ENOTHOSTED, "MIXX_ENOTHOSTED"), (MIXX_EFRAMES, "MIXX_EFRAMES"), (MIXX_EIO, "MIXX_EIO"),
         (MIXX_EBUSY, "MIXX_EBUSY"), (MIXX_ENOSIGNAL, "MIXX_ENOSIGNAL"), (MIXX_EUNRELIABLE, "MIXX_EUNRELIABLE"),
         (MIXX_ETIMEDOUT, "MIXX_ETIMEDOUT"), (MIXX_EUNSUPPORTED, "MIXX_EUNSUPPORTED"), (MIXX_ERANGE, "MIXX_ERANGE"),
-        (MIXX_ESTRUCT, "MIXX_ESTRUCT"),
+        (MIXX_ESTRUCT, "MIXX_ESTRUCT"), (MIXX_ECHANNEL, "MIXX_ECHANNEL"),
     ];
     for (code, name) in table.iter() {
         let got = unsafe { CStr::from_ptr(mixx_error_name(*code)) }.to_str().unwrap();
