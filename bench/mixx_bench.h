@@ -29,4 +29,8 @@ int mixx_bench_run(const mixx_bench_opts *o);
 /* 1 when this build has <valgrind/callgrind.h> (--callgrind-mode then counts only the timed loop). Any thread. */
 int mixx_bench_have_callgrind_h(void);
 
+/* `mixx bench params`: the parameter bus's costs (bench/bench_params.c), one line of JSON with json=1; quick=1
+ * measures less (a smoke test, not figures). Returns the exit code. Control thread only. */
+int mixx_bench_params(int json, int quick);
+
 #endif

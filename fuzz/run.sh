@@ -11,7 +11,7 @@ build=${1:?usage: fuzz/run.sh BUILD_DIR [SECONDS] [TARGET...]}
 secs=${2:-60}
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_api fuzz_cli fuzz_report}
+targets=${*:-fuzz_api fuzz_cli fuzz_report fuzz_params}
 art="$build/fuzz-artifacts"
 mkdir -p "$art"
 status=0

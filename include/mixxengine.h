@@ -54,8 +54,16 @@ extern "C" {
     XX(ETIMEDOUT, -25, "timed out")                                                                          \
     XX(EUNSUPPORTED, -26, "operation not supported by this backend")                                        \
     XX(ERANGE, -27, "value out of range")                                                                    \
-    XX(ESTRUCT, -28, "struct size not accepted (too small, not a multiple of 8, or newer fields set)")          \
-    XX(ECHANNEL, -29, "no such channel (the index is not an input and an output of this engine)")
+    XX(ESTRUCT, -28, "struct size not accepted (too small, not a multiple of 8, or newer fields set)")       \
+    XX(ENOPARAM, -29, "no such parameter")                                                                   \
+    XX(ENAN, -30, "value is NaN or infinite")                                                                \
+    XX(EEXIST, -31, "a parameter with this id or name already exists")                                      \
+    XX(EAUDIOTHREAD, -32, "not allowed on the audio thread")                                                 \
+    XX(EPRODUCER, -33, "event producer used from another thread than the one that registered it")          \
+    XX(EQUEUEFULL, -34, "event queue full: the value lands at the next block through its latest-value slot") \
+    XX(EPRESET, -35, "malformed parameter state text")                                                       \
+    XX(ETOOMANY, -36, "parameter or producer table is full")                                                \
+    XX(ECHANNEL, -37, "no such channel (the index is not an input and an output of this engine)")
 
 typedef enum mixx_error {
     MIXX_OK = 0,
@@ -129,7 +137,8 @@ typedef struct mixx_second mixx_second;
 typedef void (*mixx_records_cb)(const mixx_record *records, size_t count, void *user);
 typedef void (*mixx_second_cb)(const mixx_second *second, void *user);
 /* Audio thread, must be realtime-safe: the place for the application's own DSP. Called every cycle after the
- * pass-through copy (out[i] already holds in[i]) and before the latency meter's stimulus is written. */
+ * pass-through copy (out[i] already holds in[i]) and the parameter events of the block (mixxengine_params.h), and
+ * before the latency meter's stimulus is written and the built-in channel strip runs. */
 typedef void (*mixx_audio_cb)(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
                               uint32_t n_frames, void *user);
 

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "engine_rtl.h"
+#include "params_internal.h"
 #include "sync.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
@@ -84,6 +85,13 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
         free_strings(e);
         return rc;
     }
+    rc = mixx__bus_create(&e->bus, cfg->outputs, cfg->inputs, cfg->max_buffer_size, cfg->sample_rate);
+    if (rc) {
+        mixx__engine_rtl_destroy(e);
+        mixx_ring_free(&e->ring);
+        free_strings(e);
+        return rc;
+    }
     atomic_store(&e->rate, cfg->sample_rate);
     atomic_store(&e->buffer, cfg->buffer_size);
     e->fmt.sample_rate = cfg->sample_rate;
@@ -102,6 +110,8 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
 static void engine_teardown(mixx_engine *e)
 {
     mixx__engine_rtl_destroy(e);
+    mixx__bus_destroy(e->bus);
+    e->bus = NULL;
     mixx_ring_free(&e->ring);
     free_strings(e);
 }
@@ -240,6 +250,7 @@ static int start_locked(mixx_engine *e)
     e->start_ns = mixx__now_ns();
     e->stop_ns = 0;
     pthread_mutex_unlock(&e->stats_lock);
+    mixx__bus_start(e->bus, e->fmt.sample_rate);
     mixx__monitor_reset(e);
     rc = mixx__monitor_start(e);
     if (rc) {
@@ -447,9 +458,12 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     uint64_t t0 = instrument ? mixx__now_ns() : 0;
 
     process_block(in, n_in, out, n_out, n_frames);
+    mixx__bus_cycle_begin(e->bus, in, n_in, n_frames); /* parameter events, input meters */
     if (e->cfg.audio_cb)
         e->cfg.audio_cb(in, n_in, out, n_out, n_frames, e->cfg.user);
     mixx__engine_rtl_cycle(e, in, n_in, out, n_out, n_frames);
+    /* the channel strip is in the latency meter's loop: at its defaults it adds exactly nothing */
+    mixx__bus_cycle_end(e->bus, out, n_out, n_frames); /* strip, output meters, sample time */
 
     uint64_t cb = atomic_load_explicit(&e->callbacks, memory_order_relaxed);
     atomic_store_explicit(&e->callbacks, cb + 1, memory_order_release);

@@ -97,6 +97,8 @@ struct mixx_engine {
     int memory_locked;
     double expected_rtl_frames; /* open()'s claim, then mixx__engine_format_changed's */
     _Atomic uint64_t audio_sched; /* MIXX_SCHED_PACK(policy, priority), from mixx__engine_audio_thread */
+
+    struct mixx_bus *bus; /* parameters, meters, channel strip (params.c): created with the engine */
 };
 
 /* The one validity check of the public calls: 0, MIXX_ENULL (NULL) or MIXX_ENOTINIT (not an engine: never

@@ -48,7 +48,12 @@ cb = r["callbacks"]
 if "--expect-device-lost" in args:  # the device stopped before the run did: fewer callbacks, never more
     need(cb <= expected + max(0.02 * expected, 3) + slack, f"callbacks {cb} vs rate/buffer x duration {expected:.0f}")
 else:
-    need(abs(cb - expected) <= max(0.02 * expected, 3) + slack, f"callbacks {cb} vs rate/buffer x duration {expected:.0f}")
+    # never more than the clock allows; fewer only by what the backend's xruns explain (a JACK server that
+    # overruns skips that cycle for every client: seen 46 short in 3 s with ~150 xruns/s on a loaded VM)
+    tol = max(0.02 * expected, 3) + slack
+    need(cb - expected <= tol and expected - cb <= tol + r["xruns_backend"],
+         f"callbacks {cb} vs rate/buffer x duration {expected:.0f} (tolerance {tol:.0f}, "
+         f"+ {r['xruns_backend']} backend xruns below)")
 need(r["records_written"] + r["dropped_records"] == cb, "records_written + dropped_records != callbacks")
 need(r.get("incomplete", False) is False, "report.json is marked incomplete")
 need(r.get("timeline_skipped_lines", 0) == 0, f"timeline lines skipped: {r.get('timeline_skipped_lines')}")

@@ -22,6 +22,7 @@
 
 #include "backend.h" /* MIXX_RT_ENTER/EXIT: the test plays a host's audio thread in hosted mode */
 #include "mixxengine.h"
+#include "mixxengine_params.h"
 
 #include "mixx_test.h"
 
@@ -60,6 +61,34 @@ static void count_records_cb(const mixx_record *r, size_t n, void *user)
     *(uint64_t *)user += n;
 }
 
+/* ---- the parameter bus, meters and channel strip active on every backend (issue 16) ------------------ */
+
+/* Meters on, the strip's EQ and gains moving (ramps in flight, bands switching on and off), timed events
+ * through a producer queue, meters read: called from the control thread between waits. */
+static void bus_activity(mixx_engine *e, uint32_t k)
+{
+    assert_rc(mixx_meters_enable(e, 1), 0);
+    char set[64];
+    snprintf(set, sizeof set, "ch1.eq.mid.gain_db=%d", (int)(k % 13) - 6);
+    assert_rc(mixx_param_set_text(e, set), 0);
+    snprintf(set, sizeof set, "ch1.eq.low.freq_hz=%u", 50 + (k % 7) * 40);
+    assert_rc(mixx_param_set_text(e, set), 0);
+    assert_rc(mixx_param_set_text(e, (k & 1) ? "master.gain_db=-1.5" : "master.gain_db=0"), 0);
+    uint32_t id;
+    if (mixx_param_find(e, "ch2.polarity", &id) == 0)
+        assert_rc(mixx_param_set(e, id, (double)((k >> 1) & 1)), 0);
+    mixx_param_producer *p = NULL;
+    if (mixx_param_producer_register(e, &p) == 0) {
+        uint64_t t = mixx_param_sample_time(e);
+        assert_rc(mixx_param_find(e, "ch1.trim_db", &id), 0);
+        for (int i = 0; i < 8; i++)
+            assert_rc(mixx_param_push(p, id, (double)(i % 3) - 1.0, t + 17u * (uint64_t)i), 0);
+        mixx_param_producer_unregister(p);
+    }
+    mixx_meter m[4];
+    assert_rc(mixx_meters_read(e, m, 4, m, 4), 0);
+}
+
 /* ---- a device-backed run: start, wait for `want` callbacks, stop, check the books ---------------------- */
 
 /* Runs the engine until at least `want` callbacks or `timeout_ms`; returns the callbacks of this run. With
@@ -77,7 +106,8 @@ static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, in
     }
     mixx_stats st;
     uint64_t t0 = now_ms();
-    for (;;) {
+    for (uint32_t k = 0;; k++) {
+        bus_activity(e, k);
         mt_sleep_ms(20);
         assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         if (st.device_lost)
@@ -220,6 +250,8 @@ static void test_hosted(void **state)
                 in[ch] = inplace ? bufs[ch] : bufs[NCH + ch];
             }
             uint32_t n_in = 1 + ((r >> 5) & 1), n_out = 1 + (r >> 6) % 3;
+            if ((expect_cycles & 63) == 0)
+                bus_activity(e, (uint32_t)(expect_cycles >> 6));
             MIXX_RT_ENTER(); /* the whole public entry point, argument checks included, is realtime code */
             int rc = mixx_engine_process(e, in, n_in, out, n_out, n);
             if ((r & 255) == 7)

@@ -202,6 +202,47 @@ static int value_option(mixx_cli *cli, const char *opt, const char *val)
     return 1;
 }
 
+/* --set NAME=VALUE (repeatable) and --preset FILE: collected here, applied by tools/cmd_params.c once the engine
+ * exists; only commands that apply them accept them */
+#define MIXX_CLI_MAX_SETS 256
+static const char *cli_sets[MIXX_CLI_MAX_SETS];
+static int n_cli_sets;
+static const char *cli_preset;
+static int cli_params_accepted;
+
+void mixx_cli_params_accept(void)
+{
+    cli_params_accepted = 1;
+}
+
+int mixx_cli_params_given(const char *const **sets, const char **preset)
+{
+    *sets = cli_sets;
+    *preset = cli_preset;
+    return n_cli_sets;
+}
+
+int mixx_cli_params_option(const char *opt, const char *val, int *used)
+{
+    if (!cli_params_accepted || (strcmp(opt, "--set") != 0 && strcmp(opt, "--preset") != 0))
+        return 0;
+    if (!val) {
+        fprintf(stderr, "mixx: option %s needs a value\n", opt);
+        return -1;
+    }
+    *used = 1;
+    if (opt[2] == 'p') {
+        cli_preset = val;
+        return 1;
+    }
+    if (n_cli_sets >= MIXX_CLI_MAX_SETS) {
+        fprintf(stderr, "mixx: too many --set options (at most %d)\n", MIXX_CLI_MAX_SETS);
+        return -1;
+    }
+    cli_sets[n_cli_sets++] = val;
+    return 1;
+}
+
 int mixx_cli_parse(mixx_cli *cli, int argc, char **argv, int first, mixx_cli_option_fn extra, void *ctx)
 {
     for (int i = first; i < argc; i++) {
@@ -231,6 +272,16 @@ int mixx_cli_parse(mixx_cli *cli, int argc, char **argv, int first, mixx_cli_opt
         if (val) {
             int r = value_option(cli, opt, val);
             if (r == 2)
+                return 2;
+            if (r == 1) {
+                if (!eq)
+                    i++;
+                continue;
+            }
+        }
+        {
+            int used = 0, r = mixx_cli_params_option(opt, val, &used); /* --set, --preset */
+            if (r < 0)
                 return 2;
             if (r == 1) {
                 if (!eq)

@@ -44,6 +44,16 @@ int mixx_cmd_stability(int argc, char **argv);
 int mixx_cmd_report(int argc, char **argv);
 int mixx_cmd_bench(int argc, char **argv);
 int mixx_cmd_native(int argc, char **argv);
+/* --set/--preset (cli.c): taken by mixx_cli_parse once a command that applies them has called
+ * mixx_cli_params_accept() (other commands refuse them); the collected values: returns the number of --set */
+int mixx_cli_params_option(const char *opt, const char *val, int *used);
+void mixx_cli_params_accept(void);
+int mixx_cli_params_given(const char *const **sets, const char **preset);
+/* cmd_params.c: `mixx params`, `mixx bench params`, and the --preset then --set values applied to the created
+ * engine (0, or the exit code after printing a one-line error) */
+int mixx_cmd_params(int argc, char **argv);
+int mixx_cmd_bench_params(int argc, char **argv);
+int mixx_cli_params_apply(mixx_engine *e);
 
 /* ---- the command and option table (cli_doc.c): the one source of help, man page and completion ---------- */
 

@@ -17,6 +17,7 @@ enum {
     C_REPORT = 1u << 5,
     C_NATIVE = 1u << 6,
     C_BENCH = 1u << 7,
+    C_PARAMS = 1u << 8,
 };
 /* the options of the engine configuration (cli.c), shared by every command that starts an engine */
 #define C_ENGINE (C_RUN | C_LATENCY | C_LADDER | C_STABILITY)
@@ -55,20 +56,27 @@ static const mixx_cli_command commands[] = {
     {"bench", mixx_cmd_bench, C_BENCH, "[options]", "engine cost per block against the memcpy floor",
      "Times the engine's process() per block through the static library, the shared library and the PLT, the ring "
      "push and the latency meter, each beside the cost of copying the same samples (the floor). --json prints one "
-     "JSON object; see docs/performance.md."},
+     "JSON object; see docs/performance.md. `mixx bench params [--json] [--quick]` times the parameter bus instead."},
+    {"params", mixx_cmd_params, C_PARAMS, "[--inputs N] [--outputs N] [--set NAME=VALUE] [--preset FILE] [--json]",
+     "list every parameter: id, name, unit, range, default",
+     "Lists the engine's parameters (id, name, unit, range, default, current value, smoothing, flags) for the "
+     "given channel counts, after --set and --preset are applied. --json prints one JSON array."},
 };
 
 static const mixx_cli_option options[] = {
     /* engine configuration (cli.c) */
     {"--backend", "NAME", "backend: sim, jack or portaudio (default sim); hosted is for host applications only",
      C_ENGINE | C_DEVICES},
+    {"--set", "NAME=VALUE", "set a parameter once the engine exists (repeatable; see mixx params)",
+     C_RUN | C_LATENCY | C_STABILITY | C_PARAMS},
+    {"--preset", "FILE", "apply a parameter state file (before --set)", C_RUN | C_LATENCY | C_STABILITY | C_PARAMS},
     {"--rate", "HZ", "requested sample rate (default 48000)", C_ENGINE | C_NATIVE | C_BENCH},
     {"--buffer", "FRAMES", "requested buffer size in frames (default 64)", C_ENGINE | C_NATIVE},
-    {"--inputs", "N", "input channels, 0..64 (default 2)", C_ENGINE | C_NATIVE},
-    {"--outputs", "N", "output channels, 0..64 (default 2)", C_ENGINE | C_NATIVE},
+    {"--inputs", "N", "input channels, 0..64 (default 2)", C_ENGINE | C_NATIVE | C_PARAMS},
+    {"--outputs", "N", "output channels, 0..64 (default 2)", C_ENGINE | C_NATIVE | C_PARAMS},
     {"--duration", "TIME", "how long to run: 20s, 250ms, 30m, 1h or seconds (must be more than 0)",
      C_ENGINE | C_NATIVE},
-    {"--json", NULL, "machine-readable output on stdout", C_ENGINE | C_DEVICES | C_BENCH},
+    {"--json", NULL, "machine-readable output on stdout", C_ENGINE | C_DEVICES | C_BENCH | C_PARAMS},
     {"--strict", NULL, "fail unless the device runs the requested rate and buffer size", C_ENGINE},
     {"--rt-priority", "P", "SCHED_FIFO priority of the audio thread where the engine creates it, 0..99 (default 80)",
      C_ENGINE | C_NATIVE},
@@ -127,6 +135,7 @@ static const mixx_cli_option options[] = {
     {"--no-shared", NULL, "skip the shared-library case", C_BENCH},
     {"--no-plt", NULL, "skip the PLT case", C_BENCH},
     {"--no-pace", NULL, "run blocks back to back instead of paced", C_BENCH},
+    {"--quick", NULL, "with `mixx bench params`: a short run", C_BENCH},
     /* everywhere */
     {"--help", NULL, "this help (also -h, or mixx help CMD)", ~0u},
 };

@@ -72,11 +72,11 @@ static int bench_option(void *ctx, const char *opt, const char *val, int *used)
 
 int mixx_cmd_bench(int argc, char **argv)
 {
-    /* `mixx bench <name> ...`: a subcommand with its own options, implemented in bench/ */
+    /* `mixx bench <name> ...`: a subcommand with its own options, implemented in bench/ (params: tools/cmd_params.c) */
     static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
-    } subs[] = {{NULL, NULL}};
+    } subs[] = {{"params", mixx_cmd_bench_params}, {NULL, NULL}};
     for (size_t i = 0; argc > 2 && subs[i].name; i++)
         if (strcmp(argv[2], subs[i].name) == 0)
             return subs[i].run(argc, argv);

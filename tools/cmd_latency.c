@@ -115,6 +115,7 @@ int mixx_cmd_latency(int argc, char **argv)
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     latency_opts o = {0, 3, 0, MIXX_RTL_MULTITONE, 0};
+    mixx_cli_params_accept();
     int rc = mixx_cli_parse(&cli, argc, argv, 2, latency_option, &o);
     if (rc)
         return 2;
@@ -134,6 +135,10 @@ int mixx_cmd_latency(int argc, char **argv)
     rc = mixx_engine_create(&cli.cfg, &e);
     if (rc)
         return mixx_cli_fail("latency: create", rc, NULL);
+    if ((rc = mixx_cli_params_apply(e)) != 0) {
+        mixx_engine_destroy(e);
+        return rc;
+    }
     rc = mixx_engine_start_handle(e);
     if (rc) {
         int code = mixx_cli_fail("latency: start", rc, mixx_engine_last_error(e));

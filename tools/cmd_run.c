@@ -94,6 +94,7 @@ int mixx_cmd_run(int argc, char **argv)
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     cli.duration_s = 10.0;
+    mixx_cli_params_accept();
     int prc = mixx_cli_parse(&cli, argc, argv, 2, NULL, NULL);
     if (prc)
         return prc;
@@ -101,6 +102,10 @@ int mixx_cmd_run(int argc, char **argv)
     int rc = mixx_engine_create(&cli.cfg, &e);
     if (rc)
         return mixx_cli_fail("run: configuration", rc, NULL);
+    if ((rc = mixx_cli_params_apply(e)) != 0) {
+        mixx_engine_destroy(e);
+        return rc;
+    }
     if (cli.cfg.backend == MIXX_BACKEND_HOSTED) {
         mixx_engine_destroy(e);
         return mixx_cli_fail("run", MIXX_EHOSTED, "the hosted backend is driven by a host application");

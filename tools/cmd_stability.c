@@ -360,6 +360,7 @@ int mixx_cmd_stability(int argc, char **argv)
     mixx_cli_init(&cli, argc, argv);
     cli.duration_s = 60;
     stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL, 0};
+    mixx_cli_params_accept();
     int prc = mixx_cli_parse(&cli, argc, argv, 2, stab_option, &o);
     if (prc)
         return prc;
@@ -417,6 +418,11 @@ int mixx_cmd_stability(int argc, char **argv)
     if (rc) {
         unlinkat(od.fd, ".run.json", 0);
         return mixx_cli_fail("stability: configuration", rc, NULL);
+    }
+    if ((rc = mixx_cli_params_apply(e)) != 0) { /* --set, --preset */
+        unlinkat(od.fd, ".run.json", 0);
+        mixx_engine_destroy(e);
+        return rc;
     }
 
     struct sigaction sa;

@@ -36,7 +36,15 @@ pub const MIXX_ETIMEDOUT: c_int = -25;
 pub const MIXX_EUNSUPPORTED: c_int = -26;
 pub const MIXX_ERANGE: c_int = -27;
 pub const MIXX_ESTRUCT: c_int = -28;
-pub const MIXX_ECHANNEL: c_int = -29;
+pub const MIXX_ENOPARAM: c_int = -29;
+pub const MIXX_ENAN: c_int = -30;
+pub const MIXX_EEXIST: c_int = -31;
+pub const MIXX_EAUDIOTHREAD: c_int = -32;
+pub const MIXX_EPRODUCER: c_int = -33;
+pub const MIXX_EQUEUEFULL: c_int = -34;
+pub const MIXX_EPRESET: c_int = -35;
+pub const MIXX_ETOOMANY: c_int = -36;
+pub const MIXX_ECHANNEL: c_int = -37;
 
 /// Smallest size a sized struct (mixx_config, mixx_stats, mixx_device_info) may be passed with.
 pub const MIXX_STRUCT_SIZE_MIN: usize = 8;

@@ -1,0 +1,316 @@
+/* strip.c: the built-in channel strip on every output channel: trim (dB), 3-band EQ (low shelf, peak, high shelf),
+ * polarity, mute, output gain (dB), balance per stereo pair, master gain; its parameters on the bus. At defaults a
+ * channel is skipped entirely (output bit-identical to input). The kernels come through strip_kernels.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params_internal.h"
+#include "strip_kernels.h"
+
+enum {
+    P_TRIM = 0,
+    P_POLARITY = 1,
+    P_MUTE = 2,
+    P_EQ = 3, /* 3 bands x (freq, gain, q) */
+    P_GAIN = 12,
+    P_PER_CH = 13
+};
+#define EQ_SUB 32 /* while an EQ parameter moves, coefficients are redesigned every EQ_SUB samples */
+
+typedef struct strip_ch {
+    mixx_biquad c[3];
+    double z[3][2];
+    int on[3];
+    float d_freq[3], d_gain[3], d_q[3]; /* what c[] was designed for; d_freq < 0: not designed */
+    int idle;
+} strip_ch;
+
+struct mixx_strip {
+    mixx_bus *b;
+    uint32_t nch, npairs, i_pair, i_master;
+    uint32_t rate;
+    strip_ch *ch;
+    uint8_t *mark;
+    float *buf[4];
+};
+
+static const char *const band_name[3] = {"low", "mid", "high"};
+static const double band_freq[3] = {100.0, 1000.0, 8000.0};
+static const double band_q[3] = {0.707, 1.0, 0.707};
+
+static int add(mixx_bus *b, uint32_t id, const char *name, const char *unit, double mn, double mx, double def,
+               uint32_t flags, double ms)
+{
+    mixx_param_info pi;
+    memset(&pi, 0, sizeof pi);
+    pi.id = id;
+    pi.flags = flags;
+    snprintf(pi.name, sizeof pi.name, "%s", name);
+    snprintf(pi.unit, sizeof pi.unit, "%s", unit);
+    pi.min = mn;
+    pi.max = mx;
+    pi.def = def;
+    pi.smoothing_ms = ms;
+    int rc = mixx__bus_add(b, &pi);
+    return rc < 0 ? rc : 0;
+}
+
+int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_t max_frames)
+{
+    *out = NULL;
+    mixx_strip *s = calloc(1, sizeof *s);
+    if (!s)
+        return MIXX_ENOMEM;
+    s->b = b;
+    s->nch = channels;
+    s->npairs = channels / 2;
+    s->rate = b->rate;
+    s->ch = calloc(channels ? channels : 1, sizeof *s->ch);
+    s->mark = calloc(channels ? channels : 1, 1);
+    for (int i = 0; i < 4; i++)
+        s->buf[i] = calloc(max_frames, sizeof(float));
+    if (!s->ch || !s->mark || !s->buf[0] || !s->buf[1] || !s->buf[2] || !s->buf[3]) {
+        mixx__strip_destroy(s);
+        return MIXX_ENOMEM;
+    }
+    for (int i = 0; i < 4; i++)
+        mixx__prefault(s->buf[i], (size_t)max_frames * sizeof(float));
+    int rc = 0;
+    char n[MIXX_PARAM_NAME_MAX];
+    for (uint32_t c = 0; c < channels && rc == 0; c++) {
+        uint32_t id = 0x100u * (c + 1);
+        snprintf(n, sizeof n, "ch%u.trim_db", c + 1);
+        rc = add(b, id + P_TRIM, n, "dB", -24, 24, 0, MIXX_PARAM_DB, 20);
+        snprintf(n, sizeof n, "ch%u.polarity", c + 1);
+        rc = rc ? rc : add(b, id + P_POLARITY, n, "", 0, 1, 0, MIXX_PARAM_BOOL, 5);
+        snprintf(n, sizeof n, "ch%u.mute", c + 1);
+        rc = rc ? rc : add(b, id + P_MUTE, n, "", 0, 1, 0, MIXX_PARAM_BOOL, 5);
+        for (uint32_t j = 0; j < 3; j++) {
+            snprintf(n, sizeof n, "ch%u.eq.%s.freq_hz", c + 1, band_name[j]);
+            rc = rc ? rc : add(b, id + P_EQ + 3 * j, n, "Hz", 20, 20000, band_freq[j], MIXX_PARAM_LOG, 20);
+            snprintf(n, sizeof n, "ch%u.eq.%s.gain_db", c + 1, band_name[j]);
+            rc = rc ? rc : add(b, id + P_EQ + 3 * j + 1, n, "dB", -24, 24, 0, MIXX_PARAM_DB, 20);
+            snprintf(n, sizeof n, "ch%u.eq.%s.q", c + 1, band_name[j]);
+            rc = rc ? rc : add(b, id + P_EQ + 3 * j + 2, n, "", 0.1, 10, band_q[j], MIXX_PARAM_LOG, 20);
+        }
+        snprintf(n, sizeof n, "ch%u.gain_db", c + 1);
+        rc = rc ? rc : add(b, id + P_GAIN, n, "dB", -96, 24, 0, MIXX_PARAM_DB, 20);
+    }
+    s->i_pair = channels * P_PER_CH;
+    for (uint32_t p = 0; p < s->npairs && rc == 0; p++) {
+        snprintf(n, sizeof n, "pair%u.balance", p + 1);
+        rc = add(b, 0x8000u + p + 1, n, "", -1, 1, 0, 0, 20);
+    }
+    s->i_master = s->i_pair + s->npairs;
+    rc = rc ? rc : add(b, 0x0001u, "master.gain_db", "dB", -96, 24, 0, MIXX_PARAM_DB, 20);
+    if (rc) {
+        mixx__strip_destroy(s);
+        return rc;
+    }
+    b->n_strip = s->i_master + 1;
+    b->strip_channels = channels;
+    for (uint32_t c = 0; c < channels; c++)
+        s->ch[c].idle = 1;
+    *out = s;
+    return 0;
+}
+
+void mixx__strip_destroy(mixx_strip *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < 4; i++)
+        free(s->buf[i]);
+    free(s->ch);
+    free(s->mark);
+    free(s);
+}
+
+static void ch_reset(strip_ch *ch)
+{
+    memset(ch->z, 0, sizeof ch->z);
+    for (int j = 0; j < 3; j++) {
+        ch->on[j] = 0;
+        ch->d_freq[j] = -1.0f;
+    }
+}
+
+void mixx__strip_start(mixx_strip *s, uint32_t rate)
+{
+    s->rate = rate;
+    for (uint32_t c = 0; c < s->nch; c++) {
+        ch_reset(&s->ch[c]);
+        s->ch[c].idle = 0; /* decided by the first block */
+        s->mark[c] = 1;
+    }
+}
+
+/* the state at the end of this block: everything at its default and no ramp in flight */
+static int at_rest(const mixx_bus *b, uint32_t idx)
+{
+    const mixx_pstate *st = &b->st[idx];
+    return st->r.pos >= st->r.len && st->target == b->deff[idx];
+}
+
+static int ch_idle(const mixx_strip *s, uint32_t c)
+{
+    const mixx_bus *b = s->b;
+    uint32_t base = c * P_PER_CH;
+    if (!at_rest(b, base + P_TRIM) || !at_rest(b, base + P_POLARITY) || !at_rest(b, base + P_MUTE) ||
+        !at_rest(b, base + P_GAIN) || !at_rest(b, s->i_master))
+        return 0;
+    for (uint32_t j = 0; j < 3; j++)
+        if (!at_rest(b, base + P_EQ + 3 * j + 1))
+            return 0;
+    return c / 2 >= s->npairs || at_rest(b, s->i_pair + c / 2);
+}
+
+/* the post-EQ gain factors: out gain, polarity (1 - 2p), mute (1 - m), balance, master */
+static double factor(const mixx_strip *s, uint32_t c, int which, double v)
+{
+    (void)s;
+    switch (which) {
+    case 1:
+        return 1.0 - 2.0 * v; /* polarity: crossfade through zero */
+    case 2:
+        return 1.0 - v; /* mute */
+    case 3:
+        if (c & 1)
+            return v >= 0 ? 1.0 : 1.0 + v;
+        return v <= 0 ? 1.0 : 1.0 - v;
+    default:
+        return v;
+    }
+}
+
+static void process_channel(mixx_strip *s, uint32_t c, float *x, uint32_t n)
+{
+    mixx_bus *b = s->b;
+    strip_ch *ch = &s->ch[c];
+    uint32_t base = c * P_PER_CH;
+    double v;
+    /* trim (pre-EQ), linear in gain */
+    if (mixx__bus_static(b, base + P_TRIM, &v)) {
+        if (v != 1.0)
+            mixx__k_gain(x, (float)v, n);
+    } else {
+        mixx__bus_render_idx(b, base + P_TRIM, s->buf[0], n);
+        mixx__k_mul(x, s->buf[0], n);
+    }
+    /* EQ: a band at 0 dB is an identity and is skipped; consecutive static bands run as one cascade */
+    const mixx_biquad *casc[3];
+    double *cz[3];
+    uint32_t nc = 0;
+    for (uint32_t j = 0; j < 3; j++) {
+        uint32_t fi = base + P_EQ + 3 * j, gi = fi + 1, qi = fi + 2;
+        double f, g, q;
+        int sf = mixx__bus_static(b, fi, &f), sg = mixx__bus_static(b, gi, &g), sq = mixx__bus_static(b, qi, &q);
+        if (sg && g == 1.0) {
+            if (ch->on[j]) {
+                ch->on[j] = 0;
+                ch->z[j][0] = ch->z[j][1] = 0.0;
+            }
+            continue;
+        }
+        if (!ch->on[j]) { /* identity until the first design point */
+            ch->on[j] = 1;
+            ch->c[j] = (mixx_biquad){1.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+            ch->d_freq[j] = -1.0f;
+        }
+        if (sf && sg && sq) {
+            float gdb = b->st[gi].target;
+            if (ch->d_freq[j] != (float)f || ch->d_gain[j] != gdb || ch->d_q[j] != (float)q) {
+                mixx__k_rbj((int)j, s->rate, f, gdb, q, &ch->c[j]);
+                ch->d_freq[j] = (float)f;
+                ch->d_gain[j] = gdb;
+                ch->d_q[j] = (float)q;
+            }
+            casc[nc] = &ch->c[j];
+            cz[nc++] = ch->z[j];
+            continue;
+        }
+        if (nc) {
+            mixx__k_biquad_cascade(x, n, casc, cz, nc);
+            nc = 0;
+        }
+        mixx__bus_render_idx(b, fi, s->buf[1], n);
+        mixx__bus_render_idx(b, gi, s->buf[2], n);
+        mixx__bus_render_idx(b, qi, s->buf[3], n);
+        /* design points on the absolute sample clock (multiples of EQ_SUB): the output does not depend on how
+         * the stream is cut into blocks */
+        uint32_t phase = (uint32_t)(b->t0 % EQ_SUB);
+        for (uint32_t at = 0; at < n;) {
+            uint32_t m = phase ? EQ_SUB - phase : EQ_SUB;
+            if (m > n - at)
+                m = n - at;
+            if (phase == 0)
+                mixx__k_rbj((int)j, s->rate, s->buf[1][at], 20.0 * log10((double)s->buf[2][at]), s->buf[3][at],
+                            &ch->c[j]);
+            mixx__k_biquad(x + at, m, &ch->c[j], ch->z[j]);
+            at += m;
+            phase = 0;
+        }
+        ch->d_freq[j] = -1.0f;
+    }
+    if (nc)
+        mixx__k_biquad_cascade(x, n, casc, cz, nc);
+    /* post gains */
+    uint32_t idx[5] = {base + P_GAIN, base + P_POLARITY, base + P_MUTE, s->i_pair + c / 2, s->i_master};
+    int have_pair = c / 2 < s->npairs;
+    double k = 1.0;
+    int moving = 0;
+    for (int w = 0; w < 5; w++) {
+        if (w == 3 && !have_pair)
+            continue;
+        if (mixx__bus_static(b, idx[w], &v))
+            k *= factor(s, c, w, v);
+        else
+            moving = 1;
+    }
+    if (!moving) {
+        if (k != 1.0)
+            mixx__k_gain(x, (float)k, n);
+        return;
+    }
+    float *g = s->buf[0], *t = s->buf[1];
+    for (uint32_t i = 0; i < n; i++)
+        g[i] = (float)k;
+    for (int w = 0; w < 5; w++) {
+        if ((w == 3 && !have_pair) || mixx__bus_static(b, idx[w], &v))
+            continue;
+        mixx__bus_render_idx(b, idx[w], t, n);
+        for (uint32_t i = 0; i < n; i++)
+            g[i] = (float)((double)g[i] * factor(s, c, w, t[i]));
+    }
+    mixx__k_mul(x, g, n);
+}
+
+void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint32_t n)
+{
+    mixx_bus *b = s->b;
+    const uint32_t nch = s->nch;
+    for (uint32_t k = 0; k < b->n_touched; k++) {
+        uint32_t idx = b->touched[k];
+        if (idx < s->i_pair) {
+            s->mark[idx / P_PER_CH] = 1;
+        } else if (idx < s->i_master) {
+            uint32_t p = idx - s->i_pair;
+            s->mark[2 * p] = s->mark[2 * p + 1] = 1;
+        } else if (idx == s->i_master) {
+            memset(s->mark, 1, nch);
+        }
+    }
+    uint32_t k = n_out < nch ? n_out : nch;
+    for (uint32_t c = 0; c < k; c++) {
+        strip_ch *ch = &s->ch[c];
+        if (!s->mark[c] && ch->idle)
+            continue;
+        s->mark[c] = 0;
+        process_channel(s, c, out[c], n);
+        ch->idle = ch_idle(s, c);
+        if (ch->idle)
+            ch_reset(ch);
+    }
+}
