@@ -90,7 +90,12 @@ assert [r['size'] for r in d['sizes']]==[128,96,64]
 for r in d['sizes']:
     assert r['ran'] and r['actual_buffer']==r['size'], r
     assert abs(r['callbacks']-r['expected_callbacks']) <= 0.1*r['expected_callbacks']+5, r
-    assert r['glitch_free']==(r['xruns_backend']==0 and r['deadline_misses']==0), r
+    # the engine's own glitches (deadline misses) always fail a size; xruns only when the late wake-ups do not
+    # explain them or they are more than occasional
+    if r['deadline_misses'] or r['xruns_backend'] > r['late_wakeups'] or r['xruns_backend'] > 1:
+        assert not r['glitch_free'] and r['why'], r
+    else:
+        assert r['glitch_free'] and r['verdict'] in ('glitch-free','system xruns only'), r
 ok=[r['size'] for r in d['sizes'] if r['glitch_free']]
 assert d['recommended']==(min(ok) if ok else None), d['recommended']
 assert d['server_restored'] and d['server_buffer_before']==64

@@ -37,8 +37,10 @@ static const mixx_cli_command commands[] = {
      "when every measurement is ok, 3 when some were no_signal or unreliable, 1 on an error."},
     {"ladder", mixx_cmd_ladder, C_LADDER, "[--sizes 128,96,64] [--step 10s] [options]",
      "try buffer sizes in turn, recommend the smallest glitch-free one",
-     "Runs each buffer size for --step and recommends the smallest size that stayed glitch-free (no xrun, no "
-     "deadline miss, device not lost). On JACK the server's size is changed only with "
+     "Runs each buffer size for --settle (not counted) and then --step, and recommends the smallest size at which "
+     "the engine itself stayed glitch-free: a deadline miss (the engine's callback overran the period) fails a "
+     "size; a backend xrun without one is put down to the machine when the audio thread's late wake-ups explain "
+     "it and it stays occasional (1 + 1 per 30 s); the recommendation says why. On JACK the server's size is changed only with "
      "--allow-server-change and put back at the end. --json prints one JSON object."},
     {"stability", mixx_cmd_stability, C_STABILITY, "--out DIR [options]",
      "long run with the latency meter that writes a report",
@@ -107,7 +109,8 @@ static const mixx_cli_option options[] = {
     {"--continuous", NULL, "one measurement per second until --count or --duration", C_LATENCY},
     /* ladder */
     {"--sizes", "LIST", "buffer sizes to try, comma-separated (default 128,96,64)", C_LADDER},
-    {"--step", "TIME", "time run at each size (default 10s)", C_LADDER},
+    {"--step", "TIME", "time counted at each size (default 10s), after the settling time", C_LADDER},
+    {"--settle", "TIME", "time after each size change that is not counted (default 1s)", C_LADDER},
     {"--allow-server-change", NULL, "JACK: let the ladder change the server's buffer size (restored at the end)",
      C_LADDER},
     /* stability */
