@@ -78,9 +78,9 @@ static void print_summary(const mixx_cli *cli, const mixx_stats *st, int interru
            (unsigned long long)st->late_wakeups);
     printf("records         %llu written, %llu dropped\n", (unsigned long long)st->records_written,
            (unsigned long long)st->dropped_records);
-    printf("callback time   p50 %.2f us  p99 %.2f us  p99.9 %.2f us  max %.2f us\n", st->callback_ns.p50 / 1e3,
+    printf("callback time   p50 %.2f µs  p99 %.2f µs  p99.9 %.2f µs  max %.2f µs\n", st->callback_ns.p50 / 1e3,
            st->callback_ns.p99 / 1e3, st->callback_ns.p999 / 1e3, st->callback_ns.max / 1e3);
-    printf("interval        p50 %.1f us  p99 %.1f us  p99.9 %.1f us  max %.1f us\n", st->interval_ns.p50 / 1e3,
+    printf("interval        p50 %.1f µs  p99 %.1f µs  p99.9 %.1f µs  max %.1f µs\n", st->interval_ns.p50 / 1e3,
            st->interval_ns.p99 / 1e3, st->interval_ns.p999 / 1e3, st->interval_ns.max / 1e3);
     printf("DSP load        mean %.4f %%  max %.3f %%\n", 100 * st->dsp_load_mean, 100 * st->dsp_load_max);
     printf("CPU             process %.2f %% of one core, system %.2f %%\n", st->cpu_process_pct,
