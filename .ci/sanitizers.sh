@@ -2,7 +2,8 @@
 # .ci/sanitizers.sh: the reliability jobs CI runs after the main test job (docs/reliability.md):
 #   asan      the whole CTest suite built with ASan + UBSan (gcc), leaks included
 #   tsan      the threaded tests built with TSan (gcc)
-#   rtsan     clang-19 + RealtimeSanitizer: sim and hosted >= 10^5 callbacks each, the liveness proof, the
+#   rtsan     clang-19 + RealtimeSanitizer: sim and hosted >= 10^5 callbacks each, the liveness proof, the DSP
+#             kernels on every ISA inside realtime sections (test_dsp), the
 #             backends' own tests; then JACK and PortAudio >= 10^5 callbacks each on a private 192 kHz / 16-frame
 #             jackd dummy server (buffer-size changes, start/stop cycles, the latency meter)
 #   valgrind  memcheck on the unit tests of a plain build (MIXX_PLAIN_BUILD, default build-ci, else built here)
@@ -61,7 +62,7 @@ job_rtsan() {
     CC=clang-19 build build-san-rtsan -DMIXX_SANITIZE=rtsan || return 1
     # in this configuration CTest gives test_rtsan 10^5 callbacks per backend; the 192 kHz JACK run is below
     (cd build-san-rtsan &&
-        ctest --output-on-failure -j1 --timeout 600 -R '^(test_rtsan|test_rtsan_live|test_sim|test_faults|test_rtl|test_jack|test_portaudio|test_hpp)$') ||
+        ctest --output-on-failure -j1 --timeout 600 -R '^(test_rtsan|test_rtsan_live|test_sim|test_faults|test_rtl|test_jack|test_portaudio|test_hpp|test_dsp)$') ||
         return 1
     if command -v jackd >/dev/null && [ -x build-san-rtsan/tests/test_rtsan ]; then
         # 12000 callbacks/s: 10^5 in ~10 s per backend; the script stops its server by PID on every path

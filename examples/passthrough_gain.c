@@ -51,6 +51,8 @@ int main(int argc, char **argv)
     struct gain_state g = {.current = 1.0f};
     atomic_init(&g.target, 1.0f);
     atomic_init(&g.applied, 1.0f);
+    /* set before start, so the audio thread only ever reads it; a device running another rate than asked
+     * (JACK) only changes the glide's length a little */
     g.coeff = 1.0f - expf(-1.0f / (0.010f * (float)cfg.sample_rate));
     cfg.audio_cb = gain_audio_cb;
     cfg.user = &g;

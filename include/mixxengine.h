@@ -63,7 +63,8 @@ extern "C" {
     XX(EQUEUEFULL, -34, "event queue full: the value lands at the next block through its latest-value slot") \
     XX(EPRESET, -35, "malformed parameter state text")                                                       \
     XX(ETOOMANY, -36, "parameter or producer table is full")                                                \
-    XX(ECHANNEL, -37, "no such channel (the index is not an input and an output of this engine)")
+    XX(ECALLBACK, -37, "not allowed from inside this engine's own callback (audio_cb, records_cb, second_cb)") \
+    XX(ECHANNEL, -38, "no such channel (the index is not an input and an output of this engine)")
 
 typedef enum mixx_error {
     MIXX_OK = 0,
@@ -133,12 +134,14 @@ MIXX_API int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap
 typedef struct mixx_record mixx_record;
 typedef struct mixx_second mixx_second;
 
-/* Monitor-thread callbacks (never the audio thread): may block, allocate, print. */
+/* Monitor-thread callbacks (never the audio thread): may block, allocate, print; may not stop, destroy or
+ * reconfigure their own engine (those calls return MIXX_ECALLBACK there; destroy does nothing). */
 typedef void (*mixx_records_cb)(const mixx_record *records, size_t count, void *user);
 typedef void (*mixx_second_cb)(const mixx_second *second, void *user);
 /* Audio thread, must be realtime-safe: the place for the application's own DSP. Called every cycle after the
  * pass-through copy (out[i] already holds in[i]) and the parameter events of the block (mixxengine_params.h), and
- * before the latency meter's stimulus is written and the built-in channel strip runs. */
+ * before the latency meter's stimulus is written and the built-in channel strip runs. Control calls on its own
+ * engine are refused there (MIXX_ECALLBACK; destroy does nothing). */
 typedef void (*mixx_audio_cb)(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
                               uint32_t n_frames, void *user);
 
@@ -219,15 +222,18 @@ typedef struct mixx_engine mixx_engine;
  * MIXX_ENULL, MIXX_ESTRUCT, MIXX_ERATE, MIXX_EBUFSIZE, MIXX_ECHANNELS, MIXX_EINVAL, MIXX_ERANGE,
  * MIXX_EBACKEND, MIXX_ENOMEM. Control thread only. */
 MIXX_API int mixx_engine_create(const mixx_config *cfg, mixx_engine **out);
-/* Stops if running and frees. NULL is a harmless no-op. The handle is invalid afterwards. Control thread. */
+/* Stops if running and frees. NULL is a harmless no-op; so is a call from one of this engine's own callbacks
+ * (refused: it would free the engine under the thread running it). The handle is invalid afterwards. Control
+ * thread. */
 MIXX_API void mixx_engine_destroy(mixx_engine *engine);
 /* Opens the device (backends) and starts audio + the monitor thread. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ERUNNING, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_ENODEVICE, MIXX_EDEVICE, MIXX_EMISMATCH, MIXX_ETHREAD,
  * MIXX_EIO (log file exists, is a symlink, or cannot be created), MIXX_EINVAL (a JACK client name longer than
- * the server allows). Control thread only (thread-safe against other control calls). */
+ * the server allows), MIXX_ECALLBACK (from its own callback). Control thread only (thread-safe against other
+ * control calls). */
 MIXX_API int mixx_engine_start_handle(mixx_engine *engine);
 /* Stops audio, drains every record, closes the device. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
- * MIXX_ENOTRUNNING, or MIXX_EIO: stopped, but the log (cfg.log_path) could not be written completely (e.g. disk
+ * MIXX_ENOTRUNNING, MIXX_ECALLBACK (from its own audio_cb/records_cb/second_cb: refused), or MIXX_EIO: stopped, but the log (cfg.log_path) could not be written completely (e.g. disk
  * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss. Control thread only. */
 MIXX_API int mixx_engine_stop_handle(mixx_engine *engine);
 /* Text of the last error on this engine (backend detail such as PortAudio's text, or a warning such as a
@@ -240,10 +246,15 @@ MIXX_API int mixx_engine_get_config(const mixx_engine *engine, mixx_config *out,
 
 /* ---- hosted mode ---------------------------------------------------------------------------------------
  * For an engine created with backend MIXX_BACKEND_HOSTED and started: the host calls this from its own audio
- * callback. Non-interleaved float buffers; `in` and `out` may point to the same memory (JUCE does this).
- * Input channel i goes to output i; outputs without an input are silenced. Zero-copy, no allocation, no lock.
- * Returns 0, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (outputs silenced), MIXX_ENOTHOSTED,
- * MIXX_ECHANNELS, MIXX_EFRAMES (outputs silenced). Audio thread, realtime-safe. */
+ * callback. Non-interleaved float buffers of n_frames each; `in` and `out` may point to the same memory (JUCE
+ * does this). Input channel i goes to output i; outputs without an input are silenced. Zero-copy, no
+ * allocation, no lock. Buffers are either the same or disjoint (never partly overlapping); any pattern of
+ * shared buffers is defined: output i gets input i as it was on entry (in place, swaps such as
+ * out = {in1, in0}, rotations), through a copy preallocated for channels < max(cfg.inputs, cfg.outputs); two
+ * outputs sharing a buffer get the higher channel's input. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
+ * MIXX_ENOTRUNNING (outputs silenced), MIXX_ENOTHOSTED, MIXX_ECHANNELS (more than 64 channels, or a crossed
+ * alias on a channel beyond the preallocated copies: outputs silenced), MIXX_EFRAMES (outputs silenced). Audio
+ * thread, realtime-safe. */
 MIXX_API int mixx_engine_process(mixx_engine *engine, const float *const *in, uint32_t n_in,
                                  float *const *out, uint32_t n_out, uint32_t n_frames);
 /* Hosted mode: tell the engine the host's device reported an xrun (e.g. JUCE getXRunCount delta).
@@ -251,12 +262,12 @@ MIXX_API int mixx_engine_process(mixx_engine *engine, const float *const *in, ui
 MIXX_API int mixx_engine_report_xruns(mixx_engine *engine, uint32_t count);
 /* Hosted mode: the host's device rate/buffer changed (call while stopped). Returns 0, MIXX_ENULL,
  * MIXX_ENOTINIT, MIXX_ERATE, MIXX_EBUFSIZE, MIXX_EHOSTED (not a hosted engine), MIXX_ERUNNING, MIXX_EFRAMES
- * (buffer_size > max_buffer_size), MIXX_ENOMEM (meter for the new rate). Control thread only. */
+ * (buffer_size > max_buffer_size), MIXX_ENOMEM (meter for the new rate), MIXX_ECALLBACK. Control thread only. */
 MIXX_API int mixx_engine_set_format(mixx_engine *engine, uint32_t sample_rate, uint32_t buffer_size);
 /* Backends that can: ask the device/server for another buffer size while running (JACK:
  * jack_set_buffer_size). Returns 0, MIXX_ENULL, MIXX_ENOTINIT, MIXX_EBUFSIZE, MIXX_ENOTRUNNING, MIXX_EFRAMES
  * (buffer_size > max_buffer_size), MIXX_EUNSUPPORTED (backend cannot), MIXX_EDEVICE (refused; detail in
- * mixx_engine_last_error). Control thread only. */
+ * mixx_engine_last_error), MIXX_ECALLBACK. Control thread only. */
 MIXX_API int mixx_engine_set_buffer_size(mixx_engine *engine, uint32_t buffer_size);
 
 /* ---- instrumentation ----------------------------------------------------------------------------------- */
@@ -357,14 +368,15 @@ typedef struct mixx_rtl_result {
  * continuous=0: measurements back to back until stopped (each ~0.45 s at 48 kHz when the backend claims a
  * latency, ~1.2 s when it does not). See docs/latency.md. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ENOTRUNNING, MIXX_ECHANNEL (channel is not both an input and an output), MIXX_EBUSY, MIXX_EINVAL (method),
- * MIXX_ENOMEM. Control thread only. */
+ * MIXX_ENOMEM, MIXX_ECALLBACK. Control thread only. */
 MIXX_API int mixx_engine_rtl_start(mixx_engine *engine, mixx_rtl_method method, uint32_t channel,
                                    int continuous);
 /* Takes the next finished measurement. Returns 0 (one stored in *out), MIXX_ETIMEDOUT if none within
- * timeout_ms, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (meter not started). Control thread only. */
+ * timeout_ms, MIXX_ENULL, MIXX_ENOTINIT, MIXX_ENOTRUNNING (meter not started), MIXX_EDEVICELOST (the device was
+ * lost: returned at once, no measurement will come). Control thread only. */
 MIXX_API int mixx_engine_rtl_wait(mixx_engine *engine, mixx_rtl_result *out, uint32_t timeout_ms);
 /* Stops the meter; the stimulus channel returns to pass-through. Returns 0 (also when it was not running),
- * MIXX_ENULL, MIXX_ENOTINIT. Control thread only. */
+ * MIXX_ENULL, MIXX_ENOTINIT, MIXX_ECALLBACK. Control thread only. */
 MIXX_API int mixx_engine_rtl_stop(mixx_engine *engine);
 /* Summary since mixx_engine_rtl_start: measurements, mean/min/max of OK results (NaN if none), slips.
  * Returns 0, MIXX_ENULL, MIXX_ENOTINIT. Control thread only. */
@@ -383,9 +395,9 @@ MIXX_API int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size);
 MIXX_API int mixx_engine_init_config(const mixx_config *cfg);
 /* Returns 0, MIXX_ENOTINIT, MIXX_ERUNNING and the start errors of mixx_engine_start_handle. */
 MIXX_API int mixx_engine_start(void);
-/* Returns 0, MIXX_ENOTINIT, MIXX_ENOTRUNNING, MIXX_EIO (see mixx_engine_stop_handle). */
+/* Returns 0, MIXX_ENOTINIT, MIXX_ENOTRUNNING, MIXX_EIO, MIXX_ECALLBACK (see mixx_engine_stop_handle). */
 MIXX_API int mixx_engine_stop(void);
-/* Stops if running and destroys the default engine. Returns 0, MIXX_ENOTINIT. */
+/* Stops if running and destroys the default engine. Returns 0, MIXX_ENOTINIT, MIXX_ECALLBACK. */
 MIXX_API int mixx_engine_shutdown(void);
 /* The default engine's handle for the rest of the API (process, stats ...); NULL before init. The handle
  * stays safe to pass after shutdown: calls then return MIXX_ENOTINIT. */

@@ -123,7 +123,8 @@ struct audio_block {
 // ---- configuration ---------------------------------------------------------------------------------------
 
 // Builder over mixx_config: starts from the library's defaults, owns its strings, never throws while
-// building; validation happens in validate() or when an engine is created. raw() reaches every field.
+// building (except backend(name)); validation happens in validate() or when an engine is created. raw()
+// reaches every field. A plain value: any thread, one thread at a time.
 class config {
 public:
     config() { mixx_config_init(&c_, sizeof c_); }
@@ -160,7 +161,9 @@ public:
         return *this;
     }
     // Every C field, for what the builder does not name. Strings set here must outlive engine creation;
-    // the builder's own log_path/device/client_name take precedence when set.
+    // the builder's own log_path/device/client_name take precedence when set. raw().audio_cb, second_cb,
+    // records_cb and user are the C way to the same hooks: with on_audio/on_second they are replaced, and a
+    // records_cb beside them is refused (MIXX_EINVAL), since both would need `user`.
     mixx_config &raw() noexcept { return c_; }
     const mixx_config &raw() const noexcept { return c_; }
     // 0 or the first parameter error (mixx_config_validate). Any thread.
@@ -276,6 +279,29 @@ public:
         bins.resize(n);
         return bins;
     }
+    // The round-trip latency meter on the running engine (see mixxengine.h). Control thread only; throw
+    // mixx::error with the codes of mixx_engine_rtl_start / _wait / _stop / _summary.
+    void rtl_start(mixx_rtl_method method = MIXX_RTL_MULTITONE, uint32_t channel = 0, bool continuous = false)
+    {
+        check(mixx_engine_rtl_start(h_, method, channel, continuous ? 1 : 0), "rtl_start");
+    }
+    // The next finished measurement, or nothing if none within timeout_ms.
+    std::optional<mixx_rtl_result> rtl_wait(uint32_t timeout_ms)
+    {
+        mixx_rtl_result r{};
+        int rc = mixx_engine_rtl_wait(h_, &r, timeout_ms);
+        if (rc == MIXX_ETIMEDOUT)
+            return std::nullopt;
+        check(rc, "rtl_wait");
+        return r;
+    }
+    void rtl_stop() { check(mixx_engine_rtl_stop(h_), "rtl_stop"); }
+    mixx_rtl_summary rtl_summary() const
+    {
+        mixx_rtl_summary s{};
+        check(mixx_engine_rtl_summary(h_, &s), "rtl_summary");
+        return s;
+    }
     std::string last_error() const { return mixx_engine_last_error(h_); }
     // Exceptions the callables threw (caught at the C boundary). Any thread.
     uint64_t callback_exceptions() const noexcept
@@ -298,6 +324,8 @@ private:
         cbs_->audio = cfg.audio_;
         cbs_->second = cfg.second_;
         if (cbs_->audio || cbs_->second) {
+            if (c.records_cb)
+                return MIXX_EINVAL; // it would receive our `user`, not the one it was written for
             c.user = cbs_.get(); // heap, so a moved engine keeps the address the C side holds
             c.audio_cb = cbs_->audio ? &audio_trampoline : nullptr;
             c.second_cb = cbs_->second ? &second_trampoline : nullptr;

@@ -54,6 +54,10 @@ py json python3
 py jsonschema python3-jsonschema
 # PortAudio reaches the private JACK server through ALSA's JACK plugin
 file_ /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_jack.so libasound2-plugins
+# the arm64 job (.ci/arm64.sh): cross compiler, its libc, the user-mode emulator
+prog aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+file_ /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross
+prog qemu-aarch64-static qemu-user-static
 if [ "$juce" = 1 ]; then
     file_ /usr/share/juce/modules/juce_core juce-modules-source
     file_ /usr/lib/x86_64-linux-gnu/cmake/JUCE-7.0.5/JUCEConfig.cmake juce-modules-source

@@ -11,7 +11,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 PKGS="build-essential cmake pkg-config python3 python3-jsonschema libcmocka-dev libcjson-dev \
   jackd2 libjack-jackd2-dev portaudio19-dev libasound2-dev libasound2-plugins jack-delay \
-  gnuplot-nox valgrind rt-tests clang-19 libclang-rt-19-dev llvm-19 cargo"
+  gnuplot-nox valgrind rt-tests clang-19 libclang-rt-19-dev llvm-19 cargo \
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 if [ "${MIXX_SETUP_JUCE:-1}" = 1 ]; then
     PKGS="$PKGS juce-modules-source xvfb libfreetype-dev libfontconfig-dev libx11-dev libxrandr-dev \
   libxinerama-dev libxcursor-dev libxext-dev libxcomposite-dev libgl-dev libcurl4-openssl-dev"

@@ -1,5 +1,5 @@
 /* backend.h: the device-backend operations table and the engine entry points a backend calls.
- * Each backend lives in src/backend_<name>.c and keeps its state private; the registry is in engine.c. */
+ * Each backend lives in src/backend_<name>.c and keeps its state private; the registry is in backend.c. */
 #ifndef MIXX_BACKEND_H
 #define MIXX_BACKEND_H
 

@@ -17,6 +17,7 @@
 #include <jack/thread.h>
 
 #include "backend.h"
+#include "mixxengine/dsp.h"
 #include "sync.h"
 
 #define JACK_MAX_CH 64
@@ -123,6 +124,7 @@ static int jack_process(jack_nframes_t n, void *arg)
         s->sched_reported = 1;
     }
     MIXX_RT_ENTER();
+    mixx_dsp_denormals_off(); /* FTZ/DAZ: every cycle, JACK may hand the process callback to a new thread */
     atomic_store_explicit(&s->in_process, 1, memory_order_release);
     const float *in[JACK_MAX_CH];
     float *out[JACK_MAX_CH];

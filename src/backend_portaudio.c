@@ -27,6 +27,7 @@
 #include "backend.h"
 #include "backend_portaudio.h"
 #include "sync.h"
+#include "mixxengine/dsp.h"
 
 #define PA_MAX_CH 64
 #define PA_WATCH_MS 20          /* how often the watchdog looks at the stream */
@@ -116,6 +117,7 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
         s->sched_reported = 1;
     }
     MIXX_RT_ENTER();
+    mixx_dsp_denormals_off(); /* FTZ/DAZ: every callback, PortAudio may restart its thread */
     /* one xrun per flagged callback, as JACK counts one per glitch (PortAudio's JACK host API raises input
      * overflow and output underflow together for a single server xrun); the kinds are counted apart */
     uint32_t xruns = (flags & (paInputUnderflow | paInputOverflow | paOutputUnderflow | paOutputOverflow)) ? 1 : 0;

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "backend.h"
+#include "mixxengine/dsp.h"
 
 #define SIM_HALF_TAPS 32
 #define SIM_MAX_TAPS (2 * SIM_HALF_TAPS)
@@ -200,6 +201,7 @@ static void *sim_thread_main(void *arg)
 {
     sim_state *s = arg;
     pthread_setname_np(pthread_self(), "mixx-sim");
+    mixx_dsp_denormals_off(); /* FTZ/DAZ for this audio thread (docs/dsp.md) */
     const uint64_t t0 = s->t0; /* the device clock started when start() was called, not when we got the CPU */
     const uint64_t fail_ns = s->fail_after_s > 0 ? (uint64_t)(s->fail_after_s * 1e9) : 0;
     const uint64_t frame_ns_num = 1000000000ull;

@@ -18,11 +18,14 @@
 #include "engine_rtl.h"
 #include "params_internal.h"
 #include "sync.h"
+#include "mixxengine/dsp.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
 #define RT_EXIT() MIXX_RT_EXIT()
 
 /* ---- engine object --------------------------------------------------------------------------------- */
+
+_Thread_local const struct mixx_engine *mixx__tls_callback_engine;
 
 static int engine_valid(const mixx_engine *e)
 {
@@ -92,6 +95,22 @@ static int engine_setup(mixx_engine *e, const mixx_config *caller)
         free_strings(e);
         return rc;
     }
+    if (cfg->backend == MIXX_BACKEND_HOSTED) {
+        e->alias_channels = cfg->inputs > cfg->outputs ? cfg->inputs : cfg->outputs;
+        size_t n = (size_t)e->alias_channels * cfg->max_buffer_size;
+        e->alias_scratch = malloc(n * sizeof(float));
+        if (!e->alias_scratch) {
+            mixx__bus_destroy(e->bus);
+            e->bus = NULL;
+            mixx__engine_rtl_destroy(e);
+            mixx_ring_free(&e->ring);
+            free_strings(e);
+            return MIXX_ENOMEM;
+        }
+        volatile float *p = e->alias_scratch; /* pre-fault: the audio thread must not touch it first */
+        for (size_t i = 0; i < n; i += 256)
+            p[i] = 0.0f;
+    }
     atomic_store(&e->rate, cfg->sample_rate);
     atomic_store(&e->buffer, cfg->buffer_size);
     e->fmt.sample_rate = cfg->sample_rate;
@@ -113,6 +132,9 @@ static void engine_teardown(mixx_engine *e)
     mixx__bus_destroy(e->bus);
     e->bus = NULL;
     mixx_ring_free(&e->ring);
+    free(e->alias_scratch);
+    e->alias_scratch = NULL;
+    e->alias_channels = 0;
     free_strings(e);
 }
 
@@ -150,7 +172,7 @@ static int stop_locked(mixx_engine *e);
 
 void mixx_engine_destroy(mixx_engine *e)
 {
-    if (!engine_valid(e))
+    if (!engine_valid(e) || mixx__in_own_callback(e)) /* from its own callback: refused, nothing happens */
         return;
     pthread_mutex_lock(&e->ctl);
     if (atomic_load(&e->state) == MIXX_ST_RUNNING)
@@ -308,7 +330,7 @@ static int stop_locked(mixx_engine *e)
 
 int mixx_engine_start_handle(mixx_engine *e)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     pthread_mutex_lock(&e->ctl);
@@ -319,7 +341,7 @@ int mixx_engine_start_handle(mixx_engine *e)
 
 int mixx_engine_stop_handle(mixx_engine *e)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     pthread_mutex_lock(&e->ctl);
@@ -330,7 +352,7 @@ int mixx_engine_stop_handle(mixx_engine *e)
 
 int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     if (sample_rate == 0 || sample_rate > MIXX_MAX_RATE)
@@ -365,7 +387,7 @@ int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer
 
 int mixx_engine_set_buffer_size(mixx_engine *e, uint32_t buffer_size)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     if (buffer_size == 0 || buffer_size > MIXX_MAX_BUFFER)
@@ -459,8 +481,11 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
 
     process_block(in, n_in, out, n_out, n_frames);
     mixx__bus_cycle_begin(e->bus, in, n_in, n_frames); /* parameter events, input meters */
-    if (e->cfg.audio_cb)
+    if (e->cfg.audio_cb) {
+        mixx__tls_callback_engine = e;
         e->cfg.audio_cb(in, n_in, out, n_out, n_frames, e->cfg.user);
+        mixx__tls_callback_engine = NULL;
+    }
     mixx__engine_rtl_cycle(e, in, n_in, out, n_out, n_frames);
     /* the channel strip is in the latency meter's loop: at its defaults it adds exactly nothing */
     mixx__bus_cycle_end(e->bus, out, n_out, n_frames); /* strip, output meters, sample time */
@@ -515,6 +540,47 @@ int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, fl
     return late;
 }
 
+/* Output c is written before input k > c is read: true if some out[c] is such an in[k]'s buffer (a swap, a
+ * rotation). Audio thread. */
+static inline int alias_crossed(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out)
+{
+    uint32_t n = n_in < n_out ? n_in : n_out;
+    if (n == 2) /* the common stereo case in one comparison */
+        return (const float *)out[0] == in[1];
+    for (uint32_t c = 0; c + 1 < n; c++)
+        for (uint32_t k = c + 1; k < n; k++)
+            if ((const float *)out[c] == in[k])
+                return 1;
+    return 0;
+}
+
+/* The inputs with every crossed one copied aside first (into the engine's preallocated buffers), so each output
+ * gets its input as it was on entry. *rc = MIXX_ECHANNELS past the preallocated channels. Audio thread. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static const float *const *alias_inputs(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
+                                        uint32_t n_out, uint32_t n_frames, int *rc)
+{
+    uint32_t n = n_in < n_out ? n_in : n_out;
+    const float **copy = e->alias_in;
+    for (uint32_t i = 0; i < n_in; i++)
+        copy[i] = in[i];
+    for (uint32_t c = 0; c + 1 < n; c++)
+        for (uint32_t k = c + 1; k < n; k++) {
+            if ((const float *)out[c] != in[k] || copy[k] != in[k])
+                continue;
+            if (k >= e->alias_channels) { /* no preallocated copy for that channel */
+                *rc = MIXX_ECHANNELS;
+                return in;
+            }
+            float *s = e->alias_scratch + (size_t)k * e->cfg.max_buffer_size;
+            memcpy(s, in[k], (size_t)n_frames * sizeof(float));
+            copy[k] = s;
+        }
+    return copy;
+}
+
 int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
                         uint32_t n_out, uint32_t n_frames)
 {
@@ -542,11 +608,17 @@ int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, f
         rc = MIXX_ENOTRUNNING;
     else if (n_frames > e->cfg.max_buffer_size)
         rc = MIXX_EFRAMES;
+    const float *const *src = in;
+    if (rc == 0 && n_frames && n_in > 1 && n_out > 1 && alias_crossed(in, n_in, out, n_out))
+        src = alias_inputs(e, in, n_in, out, n_out, n_frames, &rc);
     if (rc == 0) {
-        if (n_frames)
-            mixx__engine_cycle(e, in, n_in, out, n_out, n_frames, 0, 0);
+        if (n_frames) {
+            uint32_t fp = mixx_dsp_denormals_off(); /* FTZ/DAZ for the cycle; the host's setting comes back */
+            mixx__engine_cycle(e, src, n_in, out, n_out, n_frames, 0, 0);
+            mixx_dsp_denormals_restore(fp);
+        }
     } else if (rc != MIXX_ENOTHOSTED) {
-        silence(out, n_out, n_frames <= e->cfg.max_buffer_size ? n_frames : 0);
+        silence(out, n_out, n_frames); /* also on MIXX_EFRAMES: the host's buffers hold n_frames, as documented */
     }
     atomic_fetch_sub(&e->in_cycle, 1);
     return rc;
@@ -617,6 +689,8 @@ int mixx_engine_shutdown(void)
     int rc = 0;
     if (!engine_valid(&default_engine))
         rc = MIXX_ENOTINIT;
+    else if (mixx__in_own_callback(&default_engine))
+        rc = MIXX_ECALLBACK;
     else
         mixx_engine_destroy(&default_engine);
     pthread_mutex_unlock(&default_lock);

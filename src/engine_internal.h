@@ -16,6 +16,7 @@ enum { MIXX_ST_NONE = 0, MIXX_ST_STOPPED = 1, MIXX_ST_RUNNING = 2, MIXX_ST_STOPP
 
 #define MIXX_ENGINE_MAGIC 0x4d495858u /* "MIXX" */
 #define MIXX_RTL_QUEUE 64
+#define MIXX_MAX_CHANNELS_INTERNAL 64 /* = MIXX_MAX_CHANNELS (config.h) */
 
 /* The audio thread's scheduling in one word, so a reader never sees a policy with another's priority. */
 #define MIXX_SCHED_PACK(policy, priority) (((uint64_t)(uint32_t)(policy) << 32) | (uint32_t)(priority))
@@ -69,6 +70,10 @@ struct mixx_engine {
     uint64_t start_ns, stop_ns; /* stop_ns: 0 while running */
     uint64_t audio_start_ns;    /* just before the device started: elapsed time counts from here */
     int instrument;
+    /* hosted: copies of inputs that another channel's output overwrites before they are read (process()) */
+    float *alias_scratch;
+    uint32_t alias_channels;
+    const float *alias_in[MIXX_MAX_CHANNELS_INTERNAL]; /* the inputs process() passes on, some redirected */
 
     /* latency meter */
     mixx_rtl *rtl;
@@ -110,6 +115,23 @@ static inline int mixx__engine_check(const struct mixx_engine *e)
     if (e->magic != MIXX_ENGINE_MAGIC || atomic_load_explicit(&e->state, memory_order_relaxed) == MIXX_ST_NONE)
         return MIXX_ENOTINIT; /* relaxed: callers that act on the state load it again as they need */
     return 0;
+}
+
+/* The engine whose callback (audio_cb on the audio thread, records_cb/second_cb on the monitor) this thread is
+ * running now, NULL outside callbacks: control calls that would wait for that very thread refuse with
+ * MIXX_ECALLBACK instead of deadlocking or freeing the engine under it. */
+extern _Thread_local const struct mixx_engine *mixx__tls_callback_engine;
+static inline int mixx__in_own_callback(const struct mixx_engine *e)
+{
+    return mixx__tls_callback_engine == e;
+}
+
+/* mixx__engine_check, and MIXX_ECALLBACK from inside the engine's own callback: for the control calls that
+ * take the control lock or wait for the audio or monitor thread. */
+static inline int mixx__engine_check_control(const struct mixx_engine *e)
+{
+    int rc = mixx__engine_check(e);
+    return rc ? rc : mixx__in_own_callback(e) ? MIXX_ECALLBACK : 0;
 }
 
 /* stats.c */

@@ -12,6 +12,11 @@ void mixx__engine_rtl_monitor_tick(struct mixx_engine *e)
 {
     if (!e->rtl)
         return;
+    if (atomic_load_explicit(&e->device_lost, memory_order_acquire)) { /* rtl_wait returns at once */
+        pthread_mutex_lock(&e->rtl_lock);
+        pthread_cond_broadcast(&e->rtl_cond);
+        pthread_mutex_unlock(&e->rtl_lock);
+    }
     mixx_rtl_result r;
     while (mixx_rtl_poll(e->rtl, &r)) {
         uint32_t rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
@@ -110,7 +115,7 @@ const char *mixx_rtl_status_name(int status)
 
 int mixx_engine_rtl_start(mixx_engine *e, mixx_rtl_method method, uint32_t channel, int continuous)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     if (method != MIXX_RTL_MULTITONE && method != MIXX_RTL_IMPULSE)
@@ -153,7 +158,7 @@ static void sleep_ms(long ms)
 
 int mixx_engine_rtl_stop(mixx_engine *e)
 {
-    int vrc = mixx__engine_check(e);
+    int vrc = mixx__engine_check_control(e);
     if (vrc)
         return vrc;
     pthread_mutex_lock(&e->ctl);
@@ -202,6 +207,10 @@ int mixx_engine_rtl_wait(mixx_engine *e, mixx_rtl_result *out, uint32_t timeout_
         }
         if (!e->rtl_started || atomic_load(&e->state) != MIXX_ST_RUNNING) {
             rc = MIXX_ENOTRUNNING;
+            break;
+        }
+        if (atomic_load_explicit(&e->device_lost, memory_order_acquire)) { /* no measurement will come */
+            rc = MIXX_EDEVICELOST;
             break;
         }
         uint64_t t = mixx__now_ns();

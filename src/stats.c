@@ -126,8 +126,11 @@ static void emit_second(mixx_engine *e, monitor_ctx *ctx, uint64_t now)
         if (ferror(e->log)) /* e.g. disk full: the file has a hole now; stop() reports it */
             e->log_errno = errno ? errno : EIO;
     }
-    if (e->cfg.second_cb)
+    if (e->cfg.second_cb) {
+        mixx__tls_callback_engine = e;
         e->cfg.second_cb(&s, e->cfg.user);
+        mixx__tls_callback_engine = NULL;
+    }
 }
 
 /* Drains the ring; returns the number of records consumed. */
@@ -182,8 +185,11 @@ static uint32_t drain(mixx_engine *e, monitor_ctx *ctx, mixx_record *buf)
             }
             pthread_mutex_unlock(&e->stats_lock);
         }
-        if (e->cfg.records_cb)
+        if (e->cfg.records_cb) {
+            mixx__tls_callback_engine = e;
             e->cfg.records_cb(buf, n, e->cfg.user);
+            mixx__tls_callback_engine = NULL;
+        }
     }
     return total;
 }

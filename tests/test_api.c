@@ -260,11 +260,49 @@ static void fill(float *p, uint32_t n, float base)
         p[i] = base + (float)i * 0.001f;
 }
 
+/* Every whole-buffer aliasing pattern (issue 14, item 12): output i gets input i as it was on entry. Before:
+ * out = {in1, in0} gave output 1 input 0's data (the copy into output 0 had overwritten input 1). */
+static void test_hosted_aliasing(void **state)
+{
+    (void)state;
+    enum { NF = 300 };
+    static float buf[4][NF], want[4][NF];
+    mixx_engine *e = hosted(3, 3);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    /* patterns as permutations of the three buffers: out[c] = buf[perm[c]], in[k] = buf[k] */
+    static const int perms[][3] = {{0, 1, 2}, {1, 0, 2}, {2, 1, 0}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}};
+    for (size_t p = 0; p < sizeof perms / sizeof perms[0]; p++) {
+        for (int k = 0; k < 3; k++) {
+            fill(buf[k], NF, (float)(k + 1));
+            memcpy(want[k], buf[k], sizeof want[k]);
+        }
+        const float *in[3] = {buf[0], buf[1], buf[2]};
+        float *out[3] = {buf[perms[p][0]], buf[perms[p][1]], buf[perms[p][2]]};
+        assert_rc(mixx_engine_process(e, in, 3, out, 3, NF), 0);
+        for (int c = 0; c < 3; c++)
+            if (memcmp(out[c], want[c], sizeof want[c]) != 0)
+                fail_msg("pattern out = {in%d, in%d, in%d}: output %d is not input %d (first sample %g, want %g)",
+                         perms[p][0], perms[p][1], perms[p][2], c, c, (double)out[c][0], (double)want[c][0]);
+    }
+    /* a crossed alias beyond the preallocated copies (3 channels here) is refused, outputs silenced */
+    static float more[4][NF];
+    const float *in4[4] = {more[0], more[1], more[2], more[3]};
+    float *out4[4] = {more[3], more[1], more[2], more[0]};
+    fill(more[0], NF, 1.0f);
+    fill(more[3], NF, 4.0f);
+    assert_rc(mixx_engine_process(e, in4, 4, out4, 4, NF), MIXX_ECHANNELS);
+    assert_true(more[0][0] == 0.0f && more[3][NF - 1] == 0.0f);
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_engine_destroy(e);
+}
+
 static void test_hosted_process(void **state)
 {
     (void)state;
     enum { F = 4096 };
-    static float a[F], b[F], o0[F], o1[F], o2[F];
+    static float a[F + 1], b[F + 1], o0[F + 1], o1[F + 1], o2[F + 1]; /* + 1: the MIXX_EFRAMES call below */
     mixx_engine *e = hosted(2, 3);
     const float *in[2] = {a, b};
     float *out[3] = {o0, o1, o2};
@@ -280,8 +318,12 @@ static void test_hosted_process(void **state)
     const float *in_null[2] = {a, NULL};
     assert_rc(mixx_engine_process(e, in_null, 2, out, 3, 64), MIXX_ENULL);
     assert_rc(mixx_engine_process(e, in, 65, out, 3, 64), MIXX_ECHANNELS);
-    fill(o0, 64, 9);
+    fill(o0, F + 1, 9);
+    fill(o2, F + 1, 9);
     assert_rc(mixx_engine_process(e, in, 2, out, 3, F + 1), MIXX_EFRAMES);
+    for (uint32_t i = 0; i < F + 1; i++) /* silenced, as the header says (before: left untouched) */
+        if (o0[i] != 0.0f || o2[i] != 0.0f)
+            fail_msg("frame %u not silenced on MIXX_EFRAMES: %g %g", i, (double)o0[i], (double)o2[i]);
     assert_rc(mixx_engine_process(e, in, 2, out, 3, 0), 0); /* nothing to do */
     /* odd sizes: in -> out bit-exact, extra output silent */
     const uint32_t sizes[] = {1, 7, 63, 64, 65, 127, 1000, F};
@@ -380,7 +422,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_table),          cmocka_unit_test(test_version_and_names),
         cmocka_unit_test(test_config_validation),    cmocka_unit_test(test_facade_misuse_matrix),
-        cmocka_unit_test(test_handle_misuse),        cmocka_unit_test(test_hosted_process),
+        cmocka_unit_test(test_handle_misuse),        cmocka_unit_test(test_hosted_process),       cmocka_unit_test(test_hosted_aliasing),
         cmocka_unit_test(test_instrumentation_off),  cmocka_unit_test(test_unwritable_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -428,6 +428,122 @@ static void test_concurrent_facade(void **state)
     assert_rc(mixx_engine_shutdown(), 0);
 }
 
+/* ---- control calls from inside the engine's own callbacks (issue 14, item 11) ------------------------- */
+
+typedef struct cb_abuse {
+    mixx_engine *e;
+    _Atomic int calls, done;
+    _Atomic int stop_rc, rtl_rc, fmt_rc, buf_rc;
+} cb_abuse;
+
+static void abuse_audio_cb(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
+                           uint32_t n_frames, void *user)
+{
+    (void)in, (void)n_in, (void)out, (void)n_out, (void)n_frames;
+    cb_abuse *a = user;
+    if (atomic_fetch_add(&a->calls, 1) != 10)
+        return;
+    atomic_store(&a->stop_rc, mixx_engine_stop_handle(a->e));
+    mixx_engine_destroy(a->e); /* refused: must do nothing */
+    atomic_store(&a->rtl_rc, mixx_engine_rtl_stop(a->e));
+    atomic_store(&a->buf_rc, mixx_engine_set_buffer_size(a->e, 128));
+    atomic_store(&a->done, 1);
+}
+
+/* Before: stop from audio_cb joined the sim thread from itself and freed the device under it (SIGSEGV); on
+ * JACK it deadlocked. Now refused with MIXX_ECALLBACK, and the engine keeps running. */
+static void test_stop_from_audio_cb(void **state)
+{
+    (void)state;
+    static cb_abuse a;
+    memset(&a, 0, sizeof a);
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
+    c.audio_cb = abuse_audio_cb;
+    c.user = &a;
+    assert_rc(mixx_engine_create(&c, &a.e), 0);
+    assert_rc(mixx_engine_start_handle(a.e), 0);
+    for (int i = 0; i < 400 && !atomic_load(&a.done); i++)
+        mt_sleep_ms(5);
+    assert_true(atomic_load(&a.done));
+    assert_rc(atomic_load(&a.stop_rc), MIXX_ECALLBACK);
+    assert_rc(atomic_load(&a.rtl_rc), MIXX_ECALLBACK);
+    assert_rc(atomic_load(&a.buf_rc), MIXX_ECALLBACK);
+    mixx_stats st1, st2;
+    stats(a.e, &st1);
+    mt_sleep_ms(100);
+    stats(a.e, &st2);
+    print_message("after the refused calls: running %d, %llu -> %llu callbacks\n", st2.running,
+                  (unsigned long long)st1.callbacks, (unsigned long long)st2.callbacks);
+    assert_int_equal(st2.running, 1);
+    assert_true(st2.callbacks > st1.callbacks);
+    assert_rc(mixx_engine_stop_handle(a.e), 0);
+    mixx_engine_destroy(a.e);
+}
+
+static void abuse_records_cb(const mixx_record *records, size_t count, void *user)
+{
+    (void)records, (void)count;
+    cb_abuse *a = user;
+    if (atomic_fetch_add(&a->calls, 1) != 3)
+        return;
+    atomic_store(&a->stop_rc, mixx_engine_stop_handle(a->e));
+    atomic_store(&a->fmt_rc, mixx_engine_set_format(a->e, 44100, 64));
+    mixx_engine_destroy(a->e);
+    atomic_store(&a->done, 1);
+}
+
+/* Before: stop from records_cb asked the monitor thread to join itself, and it was never joined. */
+static void test_stop_from_records_cb(void **state)
+{
+    (void)state;
+    static cb_abuse a;
+    memset(&a, 0, sizeof a);
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
+    c.records_cb = abuse_records_cb;
+    c.user = &a;
+    assert_rc(mixx_engine_create(&c, &a.e), 0);
+    assert_rc(mixx_engine_start_handle(a.e), 0);
+    for (int i = 0; i < 400 && !atomic_load(&a.done); i++)
+        mt_sleep_ms(5);
+    assert_true(atomic_load(&a.done));
+    assert_rc(atomic_load(&a.stop_rc), MIXX_ECALLBACK);
+    assert_rc(atomic_load(&a.fmt_rc), MIXX_ECALLBACK);
+    mixx_stats st;
+    stats(a.e, &st);
+    assert_int_equal(st.running, 1);
+    assert_rc(mixx_engine_stop_handle(a.e), 0); /* joins the monitor */
+    stats(a.e, &st);
+    assert_int_equal(st.records_consumed, st.records_written);
+    mixx_engine_destroy(a.e);
+}
+
+/* ---- rtl_wait after device loss (issue 14, item 13) ------------------------------------------------------ */
+
+/* Before: the wait ran out its whole timeout and said MIXX_ETIMEDOUT. */
+static void test_rtl_wait_device_lost(void **state)
+{
+    (void)state;
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
+    c.sim.faults.fail_after_s = 0.3;
+    mixx_engine *e;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 0, 1), 0);
+    uint64_t t0 = mt_now_ns();
+    mixx_rtl_result r;
+    int rc, results = 0;
+    while ((rc = mixx_engine_rtl_wait(e, &r, 5000)) == 0) /* measurements before the loss are fine */
+        results++;
+    double waited = (double)(mt_now_ns() - t0) * 1e-9;
+    print_message("rtl_wait: %s after %.2f s (%d results before the loss)\n", mixx_error_name(rc), waited, results);
+    assert_rc(rc, MIXX_EDEVICELOST);
+    assert_rc(mixx_engine_stop_handle(e), 0);
+    mixx_engine_destroy(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +553,9 @@ int main(void)
         cmocka_unit_test(test_concurrent_control_sim),
         cmocka_unit_test(test_concurrent_control_hosted),
         cmocka_unit_test(test_concurrent_facade),
+        cmocka_unit_test(test_stop_from_audio_cb),
+        cmocka_unit_test(test_stop_from_records_cb),
+        cmocka_unit_test(test_rtl_wait_device_lost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,7 +116,7 @@ static void *observer(void *arg)
     stress *st = arg;
     while (!atomic_load_explicit(&st->done, memory_order_relaxed)) {
         uint32_t n = mixx_ring_count(&st->ring);
-        if (++st->counts % 4096 == 0)
+        if (++st->counts % 256 == 0)
             sched_yield(); /* two cores shared by three threads: keep the producer and consumer moving */
         if (n > st->ring.idx.size) {
             st->bad_counts++;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "bench_dsp.h"
 #include "mixx_bench.h"
 
 typedef mixx_bench_opts bench_opts;
@@ -76,7 +77,7 @@ int mixx_cmd_bench(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
-    } subs[] = {{"params", mixx_cmd_bench_params}, {NULL, NULL}};
+    } subs[] = {{"dsp", mixx_bench_dsp}, {"params", mixx_cmd_bench_params}, {NULL, NULL}};
     for (size_t i = 0; argc > 2 && subs[i].name; i++)
         if (strcmp(argv[2], subs[i].name) == 0)
             return subs[i].run(argc, argv);

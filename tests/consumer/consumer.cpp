@@ -1,5 +1,6 @@
 // consumer.cpp: the public header compiles as C++ (extern "C") and links from C++ with hosted processing.
 #include <mixxengine.h>
+#include <mixxengine/dsp.h>
 #include <mixxengine_params.h>
 
 #include <cstdio>

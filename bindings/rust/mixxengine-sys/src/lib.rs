@@ -44,7 +44,8 @@ pub const MIXX_EPRODUCER: c_int = -33;
 pub const MIXX_EQUEUEFULL: c_int = -34;
 pub const MIXX_EPRESET: c_int = -35;
 pub const MIXX_ETOOMANY: c_int = -36;
-pub const MIXX_ECHANNEL: c_int = -37;
+pub const MIXX_ECALLBACK: c_int = -37;
+pub const MIXX_ECHANNEL: c_int = -38;
 
 /// Smallest size a sized struct (mixx_config, mixx_stats, mixx_device_info) may be passed with.
 pub const MIXX_STRUCT_SIZE_MIN: usize = 8;

@@ -322,6 +322,25 @@ pub struct Stats {
     pub raw: sys::mixx_stats,
 }
 
+/// Stimulus of the round-trip latency meter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RtlMethod {
+    Multitone,
+    Impulse,
+}
+
+/// One latency measurement; `ok` is false when the meter found no signal or judged it unreliable (an xrun
+/// inside it, for instance) — then `frames` is NaN.
+#[derive(Clone, Copy, Debug)]
+pub struct RtlResult {
+    pub ok: bool,
+    pub frames: f64,
+    pub ms: f64,
+    /// What the backend claims, NaN if unknown.
+    pub expected_frames: f64,
+    pub raw: sys::mixx_rtl_result,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HistKind {
     Callback,
@@ -480,6 +499,36 @@ impl Engine {
             }
             bins.resize(n, sys::mixx_hist_bin::default());
         }
+    }
+
+    /// Starts the latency meter on the running engine: stimulus on output `channel`, capture from input
+    /// `channel`. Errors: the codes of mixx_engine_rtl_start (MIXX_ENOTRUNNING, MIXX_ECHANNELS, MIXX_EBUSY ...).
+    pub fn rtl_start(&mut self, method: RtlMethod, channel: u32, continuous: bool) -> Result<()> {
+        let m = match method {
+            RtlMethod::Multitone => sys::MIXX_RTL_MULTITONE,
+            RtlMethod::Impulse => sys::MIXX_RTL_IMPULSE,
+        };
+        check(unsafe { sys::mixx_engine_rtl_start(self.raw, m, channel, continuous as c_int) })
+    }
+    /// The next finished measurement, `Ok(None)` if none within `timeout_ms`.
+    pub fn rtl_wait(&mut self, timeout_ms: u32) -> Result<Option<RtlResult>> {
+        let mut r = sys::mixx_rtl_result::default();
+        match unsafe { sys::mixx_engine_rtl_wait(self.raw, &mut r, timeout_ms) } {
+            sys::MIXX_ETIMEDOUT => Ok(None),
+            rc => check(rc).map(|_| {
+                Some(RtlResult {
+                    ok: r.status == sys::MIXX_RTL_OK,
+                    frames: r.rtl_frames,
+                    ms: r.rtl_ms,
+                    expected_frames: r.expected_rtl_frames,
+                    raw: r,
+                })
+            }),
+        }
+    }
+    /// Stops the meter (also when it was not running).
+    pub fn rtl_stop(&mut self) -> Result<()> {
+        check(unsafe { sys::mixx_engine_rtl_stop(self.raw) })
     }
 
     /// True once the audio closure has panicked (it is then no longer called).
