@@ -12,6 +12,8 @@ typedef mixx_bench_opts bench_opts;
 /* snprintf that may truncate on purpose (paths and messages into fixed buffers). */
 __attribute__((format(printf, 3, 4))) void mixx_bench_fmt(char *dst, size_t len, const char *f, ...);
 #define fmt mixx_bench_fmt
+/* the project's bar: engine / (floor + timestamps) at most this (docs/performance.md) */
+#define MIXX_BENCH_TARGET_RATIO 1.5
 
 typedef struct shared_lib {
     void *handle;
@@ -22,6 +24,7 @@ typedef struct shared_lib {
 
 typedef struct plt_result {
     int ok;
+    int absent; /* the helper is not there (not built or not installed) and nobody named one: not reported */
     double floor_ns, floor_ts_ns, engine_ns, engine_no_instr_ns;
     char path[PATH_MAX];
     char why[300];

@@ -117,6 +117,7 @@ void mixx_bench_run_plt(const bench_opts *o, uint32_t rate, plt_result *r)
             fmt(r->path, sizeof r->path, "%.*s/mixx-bench-plt", PATH_MAX - 64, dir);
     }
     if (access(r->path, X_OK) != 0) {
+        r->absent = !o->plt && !(getenv("MIXX_BENCH_PLT") && *getenv("MIXX_BENCH_PLT"));
         fmt(r->why, sizeof r->why, "mixx-bench-plt not found (build bench/, or --plt PATH / MIXX_BENCH_PLT)");
         return;
     }

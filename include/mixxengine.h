@@ -63,7 +63,8 @@ extern "C" {
     XX(EQUEUEFULL, -34, "event queue full: the value lands at the next block through its latest-value slot") \
     XX(EPRESET, -35, "malformed parameter state text")                                                       \
     XX(ETOOMANY, -36, "parameter or producer table is full")                                                \
-    XX(ECALLBACK, -37, "not allowed from inside this engine's own callback (audio_cb, records_cb, second_cb)")
+    XX(ECALLBACK, -37, "not allowed from inside this engine's own callback (audio_cb, records_cb, second_cb)") \
+    XX(ECHANNEL, -38, "no such channel (the index is not an input and an output of this engine)")
 
 typedef enum mixx_error {
     MIXX_OK = 0,
@@ -197,6 +198,9 @@ typedef struct mixx_config {
     mixx_audio_cb audio_cb;     /* per-cycle DSP hook on the audio thread; NULL = pure pass-through */
     mixx_jack_options jack;     /* backend JACK */
     mixx_sim_options sim;       /* backend sim */
+    /* Appended after the groups (a field inside a frozen group would move every field after it): */
+    const char *jack_server_name; /* JACK server to connect to (jack_client_open's JackServerName); NULL or "" =
+                                     $JACK_DEFAULT_SERVER, else "default". Copied at create. Older callers: NULL */
 } mixx_config;
 
 /* Fills the first `size` bytes of *cfg with the defaults above and sets cfg->struct_size = size. Pass
@@ -345,6 +349,9 @@ MIXX_API int mixx_engine_histogram(mixx_engine *engine, mixx_hist_kind kind, mix
 /* ---- round-trip latency meter --------------------------------------------------------------------------- */
 typedef enum mixx_rtl_method { MIXX_RTL_MULTITONE = 0, MIXX_RTL_IMPULSE = 1 } mixx_rtl_method;
 typedef enum mixx_rtl_status { MIXX_RTL_OK = 0, MIXX_RTL_NO_SIGNAL = 1, MIXX_RTL_UNRELIABLE = 2 } mixx_rtl_status;
+/* "ok", "no_signal", "unreliable" (the names the CLI's JSON uses); "unknown" for any other value. Never NULL.
+ * Any thread. */
+MIXX_API const char *mixx_rtl_status_name(int status);
 
 typedef struct mixx_rtl_result {
     mixx_rtl_status status;
@@ -367,8 +374,8 @@ typedef struct mixx_rtl_result {
  * (other channels keep passing through). continuous=1: a measurement every second until stopped;
  * continuous=0: measurements back to back until stopped (each ~0.45 s at 48 kHz when the backend claims a
  * latency, ~1.2 s when it does not). See docs/latency.md. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
- * MIXX_ENOTRUNNING, MIXX_ECHANNELS, MIXX_EBUSY, MIXX_EINVAL (method), MIXX_ENOMEM, MIXX_ECALLBACK. Control thread
- * only. */
+ * MIXX_ENOTRUNNING, MIXX_ECHANNEL (channel is not both an input and an output), MIXX_EBUSY, MIXX_EINVAL (method),
+ * MIXX_ENOMEM, MIXX_ECALLBACK. Control thread only. */
 MIXX_API int mixx_engine_rtl_start(mixx_engine *engine, mixx_rtl_method method, uint32_t channel,
                                    int continuous);
 /* Takes the next finished measurement. Returns 0 (one stored in *out), MIXX_ETIMEDOUT if none within

@@ -51,25 +51,32 @@ static void jack_quiet_end(void)
     pthread_mutex_unlock(&jack_quiet_lock);
 }
 
-static void jack_server_name(char *buf, size_t len)
+/* The server a client connects to: the configured name (mixx_config.jack_server_name), else what libjack uses. */
+static void jack_server_name(const char *configured, char *buf, size_t len)
 {
     const char *env = getenv("JACK_DEFAULT_SERVER");
-    snprintf(buf, len, "%s", env && *env ? env : "default");
+    if (configured && *configured)
+        snprintf(buf, len, "%s", configured);
+    else
+        snprintf(buf, len, "%s", env && *env ? env : "default");
 }
 
 /* Explains a failed jack_client_open. Returns the engine code. */
-static int jack_open_error(jack_status_t st, char *why, size_t len)
+static int jack_open_error(const char *configured, jack_status_t st, char *why, size_t len)
 {
     char server[128];
     const char *env = getenv("JACK_DEFAULT_SERVER");
     if (env && !*env)
         env = NULL; /* empty means unset to libjack too */
-    jack_server_name(server, sizeof server);
+    jack_server_name(configured, server, sizeof server);
     if (st & JackServerFailed) {
-        snprintf(why, len,
-                 "no JACK server named '%s' is running (JACK_DEFAULT_SERVER %s%s%s); mixx never starts one: run "
-                 "e.g. 'jackd -n %s -d dummy' or set JACK_DEFAULT_SERVER",
-                 server, env ? "= '" : "is unset", env ? env : "", env ? "'" : "", server);
+        if (configured && *configured)
+            snprintf(why, len, "no JACK server named '%s' is running (the engine never starts one)", server);
+        else
+            snprintf(why, len,
+                     "no JACK server named '%s' is running (JACK_DEFAULT_SERVER %s%s%s); the engine never starts "
+                     "one: start e.g. 'jackd -n %s -d dummy', or name the server to use",
+                     server, env ? "= '" : "is unset", env ? env : "", env ? "'" : "", server);
         return MIXX_ENOSERVER;
     }
     snprintf(why, len, "jack_client_open failed on server '%s' (status 0x%x%s%s)", server, (unsigned)st,
@@ -79,10 +86,11 @@ static int jack_open_error(jack_status_t st, char *why, size_t len)
     return MIXX_EDEVICE;
 }
 
-static jack_client_t *jack_open_quiet(const char *name, jack_status_t *st)
+static jack_client_t *jack_open_quiet(const char *name, const char *server, jack_status_t *st)
 {
     jack_quiet_begin();
-    jack_client_t *c = jack_client_open(name, JackNoStartServer, st);
+    jack_client_t *c = server && *server ? jack_client_open(name, JackNoStartServer | JackServerName, st, server)
+                                         : jack_client_open(name, JackNoStartServer, st);
     jack_quiet_end();
     return c;
 }
@@ -217,7 +225,7 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     s->n_in = cfg->inputs;
     s->n_out = cfg->outputs;
     s->max_frames = cfg->max_buffer_size;
-    jack_server_name(s->server, sizeof s->server);
+    jack_server_name(cfg->jack_server_name, s->server, sizeof s->server);
 
     jack_status_t st = 0;
     const char *name = cfg->jack.client_name && *cfg->jack.client_name ? cfg->jack.client_name : "mixxengine";
@@ -230,10 +238,10 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
         free(s);
         return MIXX_EINVAL;
     }
-    s->client = jack_open_quiet(name, &st);
+    s->client = jack_open_quiet(name, cfg->jack_server_name, &st);
     if (!s->client) {
         char why[512];
-        int rc = jack_open_error(st, why, sizeof why);
+        int rc = jack_open_error(cfg->jack_server_name, st, why, sizeof why);
         mixx__engine_set_error(e, "%s", why);
         pthread_mutex_destroy(&s->notify_lock);
         free(s);
@@ -480,10 +488,10 @@ static int jack_set_buffer_size_op(void *state, uint32_t frames)
 static int jack_available(char *why, size_t why_len)
 {
     jack_status_t st = 0;
-    jack_client_t *c = jack_open_quiet("mixx-probe", &st);
+    jack_client_t *c = jack_open_quiet("mixx-probe", NULL, &st);
     if (!c) {
         char buf[512];
-        jack_open_error(st, buf, sizeof buf);
+        jack_open_error(NULL, st, buf, sizeof buf);
         if (why && why_len)
             snprintf(why, why_len, "%s", buf);
         return 0;
@@ -497,11 +505,11 @@ static int jack_available(char *why, size_t why_len)
 static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
 {
     jack_status_t st = 0;
-    jack_client_t *c = jack_open_quiet("mixx-list", &st);
+    jack_client_t *c = jack_open_quiet("mixx-list", NULL, &st);
     *count = 0;
     if (!c) {
         char buf[512];
-        return jack_open_error(st, buf, sizeof buf);
+        return jack_open_error(NULL, st, buf, sizeof buf);
     }
     uint32_t rate = jack_get_sample_rate(c);
     uint32_t buffer = jack_get_buffer_size(c);

@@ -189,7 +189,7 @@ int mixx__pa_find_device(struct mixx_engine *e, const char *spec, PaDeviceIndex 
             *out = (PaDeviceIndex)v;
             return 0;
         }
-        mixx__engine_set_error(e, "PortAudio has no device %ld (it has %d; see mixx devices --backend portaudio)", v,
+        mixx__engine_set_error(e, "PortAudio has no device %ld (it has %d; mixx_list_devices lists them)", v,
                                n);
         return MIXX_ENODEVICE;
     }
@@ -226,7 +226,7 @@ int mixx__pa_find_device(struct mixx_engine *e, const char *spec, PaDeviceIndex 
         *out = found;
         return 0;
     }
-    mixx__engine_set_error(e, "PortAudio device '%s' %s (%d devices; see mixx devices --backend portaudio)", spec,
+    mixx__engine_set_error(e, "PortAudio device '%s' %s (%d devices; mixx_list_devices lists them)", spec,
                            matches ? "is ambiguous" : "not found", n);
     return MIXX_ENODEVICE;
 }

@@ -42,9 +42,10 @@ static void free_strings(mixx_engine *e)
     free(e->str_log);
     free(e->str_device);
     free(e->str_client);
+    free(e->str_server);
     free(e->str_cin);
     free(e->str_cout);
-    e->str_log = e->str_device = e->str_client = e->str_cin = e->str_cout = NULL;
+    e->str_log = e->str_device = e->str_client = e->str_cin = e->str_cout = e->str_server = NULL;
 }
 
 /* Fills an engine that is zeroed apart from its locks. */
@@ -63,7 +64,8 @@ int mixx__engine_setup(mixx_engine *e, const mixx_config *caller)
     e->str_client = dup_or_null(cfg->jack.client_name ? cfg->jack.client_name : "mixxengine");
     e->str_cin = dup_or_null(cfg->jack.connect_in);
     e->str_cout = dup_or_null(cfg->jack.connect_out);
-    if ((cfg->log_path && !e->str_log) || (cfg->device && !e->str_device) || !e->str_client ||
+    e->str_server = dup_or_null(cfg->jack_server_name);
+    if ((cfg->jack_server_name && !e->str_server) || (cfg->log_path && !e->str_log) || (cfg->device && !e->str_device) || !e->str_client ||
         (cfg->jack.connect_in && !e->str_cin) || (cfg->jack.connect_out && !e->str_cout)) {
         free_strings(e);
         return MIXX_ENOMEM;
@@ -73,6 +75,7 @@ int mixx__engine_setup(mixx_engine *e, const mixx_config *caller)
     e->cfg.jack.client_name = e->str_client;
     e->cfg.jack.connect_in = e->str_cin;
     e->cfg.jack.connect_out = e->str_cout;
+    e->cfg.jack_server_name = e->str_server;
     e->ops = mixx__backend_ops(cfg->backend);
     rc = mixx_ring_init(&e->ring, cfg->ring_capacity);
     if (rc) {

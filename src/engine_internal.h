@@ -48,7 +48,7 @@ struct mixx_engine {
     _Atomic int in_cycle;         /* hosted process() calls in flight (stop waits for 0) */
 
     mixx_config cfg;              /* strings below are owned copies */
-    char *str_log, *str_device, *str_client, *str_cin, *str_cout;
+    char *str_log, *str_device, *str_client, *str_cin, *str_cout, *str_server;
     char last_error[512];
 
     const mixx_backend_ops *ops;

@@ -100,6 +100,20 @@ void mixx__engine_rtl_halt(struct mixx_engine *e)
     }
 }
 
+const char *mixx_rtl_status_name(int status)
+{
+    switch (status) {
+    case MIXX_RTL_OK:
+        return "ok";
+    case MIXX_RTL_NO_SIGNAL:
+        return "no_signal";
+    case MIXX_RTL_UNRELIABLE:
+        return "unreliable";
+    default:
+        return "unknown";
+    }
+}
+
 int mixx_engine_rtl_start(mixx_engine *e, mixx_rtl_method method, uint32_t channel, int continuous)
 {
     int vrc = mixx__engine_check_control(e);
@@ -112,7 +126,7 @@ int mixx_engine_rtl_start(mixx_engine *e, mixx_rtl_method method, uint32_t chann
     if (atomic_load(&e->state) != MIXX_ST_RUNNING)
         rc = MIXX_ENOTRUNNING;
     else if (channel >= e->fmt.inputs || channel >= e->fmt.outputs)
-        rc = MIXX_ECHANNELS;
+        rc = MIXX_ECHANNEL;
     else if (atomic_load(&e->rtl_active))
         rc = MIXX_EBUSY;
     if (rc == 0) {

@@ -209,7 +209,7 @@ static void debugf(const mixx_rtl *m, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("mixx rtl: ", stderr);
+    fputs("mixxengine rtl debug: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);

@@ -82,6 +82,17 @@ for p in plots:
 md = open(os.path.join(d, "report.md")).read()
 need(r["command"] in md, "report.md lacks the command line")
 need("## Methodology" in md and "## Interpretation" in md, "report.md sections missing")
+# the verdict: third line, and it agrees with the numbers it is computed from
+lines = md.splitlines()
+verdict = lines[2] if len(lines) > 2 else ""
+need(verdict.startswith("**Verdict: "), f"report.md's third line is not the verdict: {verdict[:80]!r}")
+base = r.get("baseline") if isinstance(r.get("baseline"), dict) and "error" not in r.get("baseline") else None
+bar_x = base["xruns"] if base else 0
+fails = r["xruns_backend"] > bar_x or r["deadline_misses"] > 0 or r.get("device_lost", False)
+rt = r.get("rtl") or {}
+if rt.get("active") and rt.get("ok", 0) > 0 and rt.get("expected_frames") is not None and not r.get("format_changes"):
+    fails = fails or max(abs(rt["min_frames"] - rt["expected_frames"]), abs(rt["max_frames"] - rt["expected_frames"])) > 0.02
+need(("NOT MET" in verdict) == bool(fails), f"verdict {verdict[:120]!r} disagrees with the counts (fails={fails})")
 
 if problems:
     print(f"{d}: FAILED"); print("\n".join("  - " + p for p in problems)); sys.exit(1)

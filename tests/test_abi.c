@@ -165,6 +165,40 @@ static void test_newer_caller(void **state)
     mixx_engine_destroy(e);
 }
 
+/* jack_server_name was appended after the sim group: a caller built before it (its struct ends where the field
+ * starts) still creates an engine, and the engine reports the default (NULL) back. */
+static void test_before_server_name(void **state)
+{
+    (void)state;
+    _Static_assert(offsetof(mixx_config, jack_server_name) > offsetof(mixx_config, sim), "appended at the end");
+    _Static_assert(offsetof(mixx_config, jack_server_name) % 8 == 0, "older size ends on an 8-byte boundary");
+    union {
+        mixx_config c;
+        unsigned char bytes[sizeof(mixx_config)];
+    } slot;
+    memset(&slot, 0xff, sizeof slot);
+    size_t older = offsetof(mixx_config, jack_server_name);
+    assert_rc(mixx_config_init(&slot.c, older), 0);
+    assert_int_equal(slot.bytes[older], 0xff); /* nothing written past the caller's struct */
+    mixx_engine *e = NULL;
+    assert_rc(mixx_engine_create(&slot.c, &e), 0);
+    mixx_config full;
+    assert_rc(mixx_engine_get_config(e, &full, sizeof full), 0);
+    assert_null(full.jack_server_name);
+    mixx_engine_destroy(e);
+
+    mixx_config c;
+    assert_rc(mixx_config_init(&c, sizeof c), 0);
+    assert_null(c.jack_server_name);
+    char name[] = "some-server";
+    c.jack_server_name = name;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    name[0] = 'X'; /* copied at create */
+    assert_rc(mixx_engine_get_config(e, &full, sizeof full), 0);
+    assert_string_equal(full.jack_server_name, "some-server");
+    mixx_engine_destroy(e);
+}
+
 static void test_bad_sizes(void **state)
 {
     (void)state;
@@ -225,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_old_caller_config),
         cmocka_unit_test(test_newer_caller),
+        cmocka_unit_test(test_before_server_name),
         cmocka_unit_test(test_bad_sizes),
         cmocka_unit_test(test_device_info_sizes),
     };

@@ -62,6 +62,11 @@ static void test_version_and_names(void **state)
     char why[128];
     assert_int_equal(mixx_backend_available((mixx_backend)77, why, sizeof why), 0);
     assert_string_equal(why, "unknown backend");
+    assert_string_equal(mixx_rtl_status_name(MIXX_RTL_OK), "ok");
+    assert_string_equal(mixx_rtl_status_name(MIXX_RTL_NO_SIGNAL), "no_signal");
+    assert_string_equal(mixx_rtl_status_name(MIXX_RTL_UNRELIABLE), "unreliable");
+    assert_string_equal(mixx_rtl_status_name(3), "unknown");
+    assert_string_equal(mixx_rtl_status_name(-1), "unknown");
 }
 
 /* ---- configuration ---- */

@@ -52,6 +52,26 @@ assert abs(d['callbacks']-3750) <= 0.05*3750, d['callbacks']
 assert d['sample_rate']==48000 and d['buffer_size']==64
 print('jack 5 s:', d['callbacks'], 'callbacks,', d['xruns_backend'], 'xruns')"
 
+# the server runs 48000/64: a request for 44100/128 runs anyway (without --strict) and both are reported
+json=$("$MIXX" run --backend jack --rate 44100 --buffer 128 --duration 0.5s --json)
+check_json "run --rate 44100 --buffer 128 on a 48000/64 server: requested and actual in --json" "$json" "
+assert (d['sample_rate'],d['buffer_size'])==(48000,64), d
+assert d['requested']=={'sample_rate':44100,'buffer_size':128}, d['requested']"
+out=$("$MIXX" run --backend jack --rate 44100 --buffer 128 --duration 0.5s)
+echo "$out" | grep -q 'NOT AS REQUESTED: asked for 44100 Hz, 128 frames' && ok "run text says the format is not as requested" \
+    || bad "run text: $out"
+# --server: the same server by name
+out=$(JACK_DEFAULT_SERVER=mixx-no-such-server "$MIXX" run --backend jack --server "$JACK_DEFAULT_SERVER" --duration 0.3s)
+echo "$out" | grep -q '(as requested)' && ok "--server reaches the named server" || bad "--server: $out"
+# an unconnected latency run stops at once with the reason, not after three no_signal results
+out=$("$MIXX" latency --backend jack --count 3 2>"/tmp/mixx-lat-err.$$" || echo "rc=$?")
+err=$(cat "/tmp/mixx-lat-err.$$"); rm -f "/tmp/mixx-lat-err.$$"
+if [ "$out" = "rc=1" ] && echo "$err" | grep -q -- '--self-loop'; then
+    ok "latency without connections: fails before measuring: $err"
+else
+    bad "latency without connections: stdout '$out', stderr: $err"
+fi
+
 if [ $has_pa -eq 1 ]; then
     json=$("$MIXX" run --backend portaudio --device system --duration 5s --json)
     check_json "run --backend portaudio --device system --duration 5s: ~3750 callbacks" "$json" "
@@ -70,7 +90,12 @@ assert [r['size'] for r in d['sizes']]==[128,96,64]
 for r in d['sizes']:
     assert r['ran'] and r['actual_buffer']==r['size'], r
     assert abs(r['callbacks']-r['expected_callbacks']) <= 0.1*r['expected_callbacks']+5, r
-    assert r['glitch_free']==(r['xruns_backend']==0 and r['deadline_misses']==0), r
+    # the engine's own glitches (deadline misses) always fail a size; xruns only when the late wake-ups do not
+    # explain them or they are more than occasional
+    if r['deadline_misses'] or r['xruns_backend'] > r['late_wakeups'] or r['xruns_backend'] > 1:
+        assert not r['glitch_free'] and r['why'], r
+    else:
+        assert r['glitch_free'] and r['verdict'] in ('glitch-free','system xruns only'), r
 ok=[r['size'] for r in d['sizes'] if r['glitch_free']]
 assert d['recommended']==(min(ok) if ok else None), d['recommended']
 assert d['server_restored'] and d['server_buffer_before']==64

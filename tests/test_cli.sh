@@ -48,6 +48,30 @@ expect_error "unknown option" run --frobnicate
 expect_error "zero channels" run --inputs 0 --outputs 0 --duration 1s
 expect_error "unwritable log" run --log /nonexistent-dir/x.jsonl --duration 1s
 expect_error "device lost" run --sim-fail-after 0.3 --duration 3s
+expect_error "zero duration" run --duration 0
+expect_error "hosted backend" run --backend hosted
+# a loop channel the engine does not have is a channel error, not a channel-count error
+out=$("$MIXX" latency --loop-channel 5 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "MIXX_ECHANNEL)" && echo "$out" | grep -q "loop channels 0..1"; then
+    ok "loop channel 5: $out"
+else
+    bad "loop channel 5 (rc $rc): $out"
+fi
+# --server names the JACK server (mixx_config.jack_server_name); one that is not running is named in the error
+out=$("$MIXX" run --backend jack --server "mixx-nosuch-$$" --duration 0.3 2>&1); rc=$?
+if echo "$out" | grep -q "MIXX_EBACKEND"; then
+    echo "skip - --server: JACK not compiled in"
+elif [ $rc -eq 1 ] && echo "$out" | grep -q "MIXX_ENOSERVER" && echo "$out" | grep -q "mixx-nosuch-$$"; then
+    ok "--server names the server: $out"
+else
+    bad "--server (rc $rc): $out"
+fi
+# requested vs actual: both are shown, in the text and in --json
+out=$("$MIXX" run --rate 44100 --buffer 128 --duration 0.3 2>&1)
+echo "$out" | grep -q "44100 Hz, 128 frames .* (as requested)" && ok "run shows the requested format" || bad "run text: $out"
+out=$("$MIXX" run --rate 44100 --buffer 128 --duration 0.3 --json 2>&1)
+echo "$out" | grep -q '"requested":{"sample_rate":44100,"buffer_size":128}' && ok "run --json has requested" \
+    || bad "run --json: $out"
 
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -193,7 +193,7 @@ static void test_latency_meter_on_sim()
     } catch (const mixx::error &err) {
         code = err.code();
     }
-    CHECK_EQ(code, MIXX_ECHANNELS);
+    CHECK_EQ(code, MIXX_ECHANNEL);
     e.rtl_start();
     // an xrun of the loaded VM can spoil one measurement (the meter says so): take the first OK of up to 5
     std::optional<mixx_rtl_result> ok;

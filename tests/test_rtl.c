@@ -780,7 +780,7 @@ static void test_api_misuse(void **state)
     assert_rc(mixx_engine_rtl_wait(e, &r, 0), MIXX_ENOTRUNNING);
     assert_rc(mixx_engine_rtl_stop(e), 0); /* harmless when not started */
     assert_rc(mixx_engine_start_handle(e), 0);
-    assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 2, 0), MIXX_ECHANNELS);
+    assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 2, 0), MIXX_ECHANNEL);
     assert_rc(mixx_engine_rtl_start(e, (mixx_rtl_method)9, 0, 0), MIXX_EINVAL);
     assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 1, 0), 0);
     assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 0, 0), MIXX_EBUSY);

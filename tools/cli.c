@@ -114,7 +114,7 @@ static int flag_option(mixx_cli *cli, const char *opt)
 }
 
 static const char *const value_options[] = {
-    "--backend", "--rate", "--buffer", "--inputs", "--outputs", "--duration", "--device", "--client-name",
+    "--backend", "--server", "--rate", "--buffer", "--inputs", "--outputs", "--duration", "--device", "--client-name",
     "--connect-in", "--connect-out", "--log", "--rt-priority", "--sim-latency", "--sim-periods", "--sim-snr-db",
     "--sim-gain", "--sim-stall-us", "--sim-stall-every", "--sim-fail-after", "--sim-slip"};
 
@@ -132,7 +132,16 @@ static int value_option(mixx_cli *cli, const char *opt, const char *val)
     mixx_config *c = &cli->cfg;
     if (strcmp(opt, "--backend") == 0) {
         if (mixx_backend_from_name(val, &c->backend))
-            return bad(opt, val, "sim, jack, portaudio or hosted");
+            return bad(opt, val, "sim, jack or portaudio");
+        if (c->backend == MIXX_BACKEND_HOSTED) {
+            fprintf(stderr, "mixx: --backend hosted cannot be used from mixx: the hosted backend is driven by a host "
+                            "application's own audio callback (see examples/ and mixx_engine_process)\n");
+            return 2;
+        }
+    } else if (strcmp(opt, "--server") == 0) {
+        if (!*val)
+            return bad(opt, val, "a JACK server name");
+        c->jack_server_name = val;
     } else if (strcmp(opt, "--rate") == 0) {
         if (mixx_parse_u32(val, 1, 768000, &c->sample_rate))
             return bad(opt, val, "a rate in Hz, 1..768000");
@@ -146,8 +155,8 @@ static int value_option(mixx_cli *cli, const char *opt, const char *val)
         if (mixx_parse_u32(val, 0, 64, &c->outputs))
             return bad(opt, val, "0..64");
     } else if (strcmp(opt, "--duration") == 0) {
-        if (mixx_parse_duration(val, &cli->duration_s))
-            return bad(opt, val, "a duration such as 20s, 30m, 1h or 1800");
+        if (mixx_parse_duration(val, &cli->duration_s) || cli->duration_s <= 0)
+            return bad(opt, val, "a duration above 0 such as 20s, 30m, 1h or 1800");
     } else if (strcmp(opt, "--device") == 0) {
         c->device = val;
     } else if (strcmp(opt, "--client-name") == 0) {

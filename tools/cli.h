@@ -22,7 +22,7 @@ typedef int (*mixx_cli_option_fn)(void *ctx, const char *opt, const char *val, i
 
 /* Parses argv[first..argc) into cli->cfg etc.; unknown options go to `extra` (may be NULL). Prints a
  * one-line error and returns non-zero on a bad option. Common options: --backend --rate --buffer --inputs
- * --outputs --json --duration --device --client-name --connect-in --connect-out --self-loop --no-connect
+ * --outputs --json --duration --device --server --client-name --connect-in --connect-out --self-loop --no-connect
  * --strict --rt-priority --mlock --no-instrument --log --sim-latency --sim-periods --sim-snr-db --sim-invert
  * --sim-gain --sim-stall-us --sim-stall-every --sim-fail-after --sim-slip. Options are "--opt VALUE" or
  * "--opt=VALUE". */
@@ -54,5 +54,31 @@ int mixx_cli_params_given(const char *const **sets, const char **preset);
 int mixx_cmd_params(int argc, char **argv);
 int mixx_cmd_bench_params(int argc, char **argv);
 int mixx_cli_params_apply(mixx_engine *e);
+
+/* ---- the command and option table (cli_doc.c): the one source of help, man page and completion ---------- */
+
+typedef struct mixx_cli_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    unsigned bit;            /* this command's bit in mixx_cli_option.commands */
+    const char *synopsis;    /* after "mixx NAME " */
+    const char *summary;     /* one line for mixx --help */
+    const char *description; /* a paragraph for mixx NAME --help and the man page */
+} mixx_cli_command;
+
+typedef struct mixx_cli_option {
+    const char *name;  /* "--rate" */
+    const char *arg;   /* "HZ", or NULL for a flag */
+    const char *desc;
+    unsigned commands; /* mask of mixx_cli_command.bit */
+} mixx_cli_option;
+
+const mixx_cli_command *mixx_cli_commands(size_t *n);
+const mixx_cli_command *mixx_cli_command_find(const char *name); /* NULL when unknown */
+void mixx_cli_usage(FILE *f);                                      /* mixx --help */
+void mixx_cli_help(FILE *f, const mixx_cli_command *c);            /* mixx CMD --help */
+void mixx_cli_print_man(FILE *f, const char *version);             /* mixx(1), troff */
+void mixx_cli_print_completion_bash(FILE *f);
+void mixx_cli_print_options(FILE *f, const mixx_cli_command *c);   /* one option a line; c NULL: all */
 
 #endif

@@ -53,18 +53,6 @@ static int latency_option(void *ctx, const char *opt, const char *val, int *used
     return 0;
 }
 
-static const char *status_name(mixx_rtl_status s)
-{
-    switch (s) {
-    case MIXX_RTL_OK:
-        return "ok";
-    case MIXX_RTL_NO_SIGNAL:
-        return "no_signal";
-    default:
-        return "unreliable";
-    }
-}
-
 /* A number with a fixed number of decimals, or null. */
 static void json_fixed(FILE *f, double v, int decimals)
 {
@@ -81,7 +69,7 @@ static void print_json(const mixx_rtl_result *r, const mixx_config *cfg, const l
 {
     printf("{\"seq\":%llu,\"t_s\":", (unsigned long long)r->seq);
     json_fixed(stdout, r->t_s, 3);
-    printf(",\"status\":\"%s\",\"rtl_frames\":", status_name(r->status));
+    printf(",\"status\":\"%s\",\"rtl_frames\":", mixx_rtl_status_name(r->status));
     json_fixed(stdout, r->rtl_frames, 3);
     fputs(",\"rtl_ms\":", stdout);
     json_fixed(stdout, r->rtl_ms, 4);
@@ -123,23 +111,8 @@ static void print_text(const mixx_rtl_result *r)
     fflush(stdout);
 }
 
-static void usage(void)
-{
-    printf("usage: mixx latency [--backend sim|jack|portaudio] [--loop-channel N (0)] [--count N (3)]\n"
-           "                    [--method multitone|impulse] [--continuous] [--duration 30s] [--json]\n"
-           "                    [common options, see mixx --help]\n"
-           "Plays a test signal on output N and listens on input N (connect them: a cable, --self-loop or\n"
-           "--connect-in/--connect-out on JACK). --continuous: one measurement per second (with --duration,\n"
-           "until it ends). Exit status: 0 all ok, 3 some no_signal/unreliable, 1 error. See docs/latency.md.\n");
-}
-
 int mixx_cmd_latency(int argc, char **argv)
 {
-    for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage();
-            return 0;
-        }
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     latency_opts o = {0, 3, 0, MIXX_RTL_MULTITONE, 0};
@@ -149,8 +122,15 @@ int mixx_cmd_latency(int argc, char **argv)
         return 2;
     if (o.continuous && !o.count_set && cli.duration_s > 0)
         o.count = 0; /* run for --duration */
-    if (o.channel >= cli.cfg.inputs || o.channel >= cli.cfg.outputs)
-        return mixx_cli_fail("latency", MIXX_ECHANNELS, "--loop-channel must be an input and an output");
+    if (o.channel >= cli.cfg.inputs || o.channel >= cli.cfg.outputs) {
+        char why[160];
+        uint32_t both = cli.cfg.inputs < cli.cfg.outputs ? cli.cfg.inputs : cli.cfg.outputs;
+        int n = snprintf(why, sizeof why, "--loop-channel %u: this run has %u inputs and %u outputs", o.channel,
+                         cli.cfg.inputs, cli.cfg.outputs);
+        if (both && n > 0 && (size_t)n < sizeof why)
+            snprintf(why + n, sizeof why - (size_t)n, " (loop channels 0..%u)", both - 1);
+        return mixx_cli_fail("latency", MIXX_ECHANNEL, why);
+    }
 
     mixx_engine *e = NULL;
     rc = mixx_engine_create(&cli.cfg, &e);
@@ -168,6 +148,20 @@ int mixx_cmd_latency(int argc, char **argv)
     }
     mixx_config actual;
     mixx_engine_get_config(e, &actual, sizeof(mixx_config));
+    /* JACK with no connection asked for: when the backend's graph walk finds no connected input and output either
+     * (its expected round trip is NaN), there is no loop to measure; say so now instead of after three
+     * no_signal results (3.6 s). */
+    if (actual.backend == MIXX_BACKEND_JACK && !actual.jack.self_loop && !actual.jack.connect_in &&
+        !actual.jack.connect_out) {
+        mixx_stats st;
+        if (mixx_engine_get_stats(e, &st, sizeof st) == 0 && isnan(st.expected_rtl_frames)) {
+            int code = mixx_cli_fail("latency", MIXX_ENOSIGNAL,
+                                     "no JACK connection closes a loop: use --self-loop, or --connect-in and "
+                                     "--connect-out to go through a cable or another client");
+            mixx_engine_destroy(e);
+            return code;
+        }
+    }
     rc = mixx_engine_rtl_start(e, o.method, o.channel, o.continuous);
     if (rc) {
         int code = mixx_cli_fail("latency: meter", rc, mixx_engine_last_error(e));
@@ -204,9 +198,10 @@ int mixx_cmd_latency(int argc, char **argv)
     }
     mixx_rtl_summary sum;
     if (!cli.json && mixx_engine_rtl_summary(e, &sum) == 0 && sum.measurements) {
-        printf("%llu measurements: %llu ok, %llu no signal, %llu unreliable, %llu slips", (unsigned long long)sum.measurements,
-               (unsigned long long)sum.ok, (unsigned long long)sum.no_signal, (unsigned long long)sum.unreliable,
-               (unsigned long long)sum.slips);
+        printf("%llu measurement%s: %llu ok, %llu no signal, %llu unreliable, %llu slip%s",
+               (unsigned long long)sum.measurements, sum.measurements == 1 ? "" : "s", (unsigned long long)sum.ok,
+               (unsigned long long)sum.no_signal, (unsigned long long)sum.unreliable, (unsigned long long)sum.slips,
+               sum.slips == 1 ? "" : "s");
         if (sum.ok)
             printf("; mean %.3f, min %.3f, max %.3f frames", sum.mean_frames, sum.min_frames, sum.max_frames);
         printf("\n");

@@ -33,13 +33,15 @@ static void print_summary(const mixx_cli *cli, const mixx_stats *st, int interru
 {
     const mixx_config *c = &cli->cfg;
     if (cli->json) {
-        printf("{\"backend\":\"%s\",\"sample_rate\":%u,\"buffer_size\":%u,\"duration_s\":%.3f,"
+        printf("{\"backend\":\"%s\",\"sample_rate\":%u,\"buffer_size\":%u,"
+               "\"requested\":{\"sample_rate\":%u,\"buffer_size\":%u},\"duration_s\":%.3f,"
                "\"interrupted\":%s,\"device_lost\":%s,\"callbacks\":%llu,\"xruns_backend\":%llu,"
                "\"deadline_misses\":%llu,\"late_wakeups\":%llu,\"records_written\":%llu,\"dropped_records\":%llu,"
                "\"callback_ns\":{\"p50\":%llu,\"p99\":%llu,\"p999\":%llu,\"max\":%llu},"
                "\"interval_ns\":{\"p50\":%llu,\"p99\":%llu,\"p999\":%llu,\"max\":%llu},"
                "\"dsp_load\":{\"mean\":%.6f,\"max\":%.6f},\"cpu\":{\"process_pct\":",
-               mixx_backend_name(c->backend), st->sample_rate, st->buffer_size, st->elapsed_s,
+               mixx_backend_name(c->backend), st->sample_rate, st->buffer_size, c->sample_rate, c->buffer_size,
+               st->elapsed_s,
                interrupted ? "true" : "false", st->device_lost ? "true" : "false",
                (unsigned long long)st->callbacks, (unsigned long long)st->xruns_backend,
                (unsigned long long)st->deadline_misses, (unsigned long long)st->late_wakeups,
@@ -58,9 +60,13 @@ static void print_summary(const mixx_cli *cli, const mixx_stats *st, int interru
         printf("}\n");
         return;
     }
-    printf("backend         %s, %u Hz, %u frames (%.3f ms period), %u in / %u out\n",
-           mixx_backend_name(c->backend), st->sample_rate, st->buffer_size,
-           1000.0 * st->buffer_size / st->sample_rate, c->inputs, c->outputs);
+    printf("backend         %s, %u Hz, %u frames (%.3f ms period), %u in / %u out", mixx_backend_name(c->backend),
+           st->sample_rate, st->buffer_size, 1000.0 * st->buffer_size / st->sample_rate, c->inputs, c->outputs);
+    if (st->sample_rate == c->sample_rate && st->buffer_size == c->buffer_size)
+        printf("  (as requested)\n");
+    else /* JACK runs the server's format; --strict turns this into MIXX_EMISMATCH */
+        printf("\n                NOT AS REQUESTED: asked for %u Hz, %u frames; the device runs its own format "
+               "(--strict refuses this)\n", c->sample_rate, c->buffer_size);
     printf("scheduling      %s priority %d%s\n", policy_name(st->sched_policy), st->sched_priority,
            st->memory_locked ? ", memory locked" : "");
     printf("duration        %.3f s%s%s\n", st->elapsed_s, interrupted ? " (interrupted)" : "",
@@ -72,9 +78,9 @@ static void print_summary(const mixx_cli *cli, const mixx_stats *st, int interru
            (unsigned long long)st->late_wakeups);
     printf("records         %llu written, %llu dropped\n", (unsigned long long)st->records_written,
            (unsigned long long)st->dropped_records);
-    printf("callback time   p50 %.2f us  p99 %.2f us  p99.9 %.2f us  max %.2f us\n", st->callback_ns.p50 / 1e3,
+    printf("callback time   p50 %.2f µs  p99 %.2f µs  p99.9 %.2f µs  max %.2f µs\n", st->callback_ns.p50 / 1e3,
            st->callback_ns.p99 / 1e3, st->callback_ns.p999 / 1e3, st->callback_ns.max / 1e3);
-    printf("interval        p50 %.1f us  p99 %.1f us  p99.9 %.1f us  max %.1f us\n", st->interval_ns.p50 / 1e3,
+    printf("interval        p50 %.1f µs  p99 %.1f µs  p99.9 %.1f µs  max %.1f µs\n", st->interval_ns.p50 / 1e3,
            st->interval_ns.p99 / 1e3, st->interval_ns.p999 / 1e3, st->interval_ns.max / 1e3);
     printf("DSP load        mean %.4f %%  max %.3f %%\n", 100 * st->dsp_load_mean, 100 * st->dsp_load_max);
     printf("CPU             process %.2f %% of one core, system %.2f %%\n", st->cpu_process_pct,

@@ -226,45 +226,84 @@ static void plot_script(sbuf *gp, const cJSON *root, const mixx_timeline *tl, co
             *p = ' ';
     const cJSON *rtl = jobj(root, "rtl");
     double exp_rtl = rtl && !ctx->formats.changes ? jnum(rtl, "expected_frames") : NAN;
+    const cJSON *cb = jobj(root, "callback_ns"), *iv = jobj(root, "interval_ns");
+    double cb_max_us = cb ? jnum(cb, "max") / 1000 : NAN, iv_max_us = iv ? jnum(iv, "max") / 1000 : NAN;
+    double duration = jnum(root, "duration_s");
     for (int svg = 0; svg < 2; svg++) {
         const char *term = svg ? "svg size 900,500 dynamic font 'sans,11'" : "pngcairo size 900,500 font 'sans,10'";
-        sb_printf(gp, "reset\nset terminal %s\nset grid\nset key top right\n", term);
-        /* callback duration histogram, log count axis */
+        sb_printf(gp, "reset\nset encoding utf8\nset terminal %s\nset grid\nset key top right\n", term);
+        /* callback duration histogram, log count axis; the period marked (the axis reaches it) and the
+         * percentiles as staggered markers */
         sb_printf(gp, "set output '%s'\n", outs[0][svg]);
-        sb_printf(gp, "set title 'Callback duration (%s)'\nset xlabel 'callback duration (us)'\nset ylabel 'callbacks'\n",
+        sb_printf(gp, "set title 'Callback duration (%s)'\nset xlabel 'callback duration (µs, log scale)'\n"
+                      "set ylabel 'callbacks'\n",
                   title);
-        if (ctx->no_data[0])
+        if (ctx->no_data[0]) {
             plot_none(gp, ctx->no_data[0]);
-        else
+        } else {
             sb_printf(gp, "set logscale y\nset yrange [0.7:*]\nset logscale x\nset style fill solid 0.6\n"
-                          "plot 'data/callback_hist.tsv' using 1:3:2 with boxes lc rgb '#2060c0' title 'engine'\n");
-        sb_printf(gp, "unset logscale\nunset label\nset xrange [*:*]\nset yrange [*:*]\n");
+                          "set key top left\n");
+            if (isfinite(period_us) && period_us > 0) {
+                double top = fmax(period_us, isfinite(cb_max_us) ? cb_max_us : 0) * 2;
+                sb_printf(gp, "set xrange [*:%.3f]\n"
+                              "set arrow 1 from %.3f, graph 0 to %.3f, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2\n"
+                              "set label 1 'period %.1f µs' at %.3f, graph 0.95 right offset -0.5,0 front tc rgb '#c02020'\n",
+                          top, period_us, period_us, period_us, period_us);
+            }
+            static const char *const pk[] = {"p50", "p99", "p999"}, *const pn[] = {"p50", "p99", "p99.9"};
+            for (int k = 0; cb && k < 3; k++) {
+                double x = jnum(cb, pk[k]) / 1000;
+                if (!(x > 0))
+                    continue;
+                sb_printf(gp,
+                          "set arrow %d from %.4f, graph 0 to %.4f, graph %.2f nohead front lc rgb '#404040' dt 3\n"
+                          "set label %d '%s %.2f µs' at %.4f, graph %.2f left offset 0.3,0 front font ',8'\n",
+                          10 + k, x, x, 0.86 - 0.09 * k, 10 + k, pn[k], x, x, 0.88 - 0.09 * k);
+            }
+            sb_printf(gp, "plot 'data/callback_hist.tsv' using 1:3:2 with boxes lc rgb '#2060c0' title 'engine'\n");
+        }
+        sb_printf(gp, "unset arrow\nunset logscale\nunset label\nset key top right\nset xrange [*:*]\nset yrange [*:*]\n");
         /* interval histogram with the period marked */
         sb_printf(gp, "set output '%s'\n", outs[1][svg]);
-        sb_printf(gp, "set title 'Callback interval / wake-up jitter (%s)'\nset xlabel 'interval (us)'\n", title);
+        sb_printf(gp, "set title 'Callback interval / wake-up jitter (%s)'\nset xlabel 'interval (µs)'\n", title);
         sb_printf(gp, "set ylabel 'callbacks'\n");
         if (ctx->no_data[1]) {
             plot_none(gp, ctx->no_data[1]);
         } else {
             sb_printf(gp, "set logscale y\nset yrange [0.7:*]\n");
-            if (isfinite(period_us))
+            if (isfinite(period_us) && period_us > 0) {
+                double late = 1.5 * period_us; /* the engine's late wake-up threshold */
+                sb_printf(gp, "set xrange [0:%.3f]\n", fmax(late * 1.15, isfinite(iv_max_us) ? iv_max_us * 1.05 : 0));
                 sb_printf(gp,
-                          "set arrow 1 from %.3f, graph 0 to %.3f, graph 1 nohead lc rgb '#c02020' dt 2 lw 2\n"
-                          "set label 2 'period %.1f us' at %.3f, graph 0.95 left offset 1,0 tc rgb '#c02020'\n",
-                          period_us, period_us, period_us, period_us);
+                          "set arrow 1 from %.3f, graph 0 to %.3f, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2\n"
+                          "set label 2 'period %.1f µs' at %.3f, graph 0.95 left offset 0.5,0 front tc rgb '#c02020'\n"
+                          "set arrow 3 from %.3f, graph 0 to %.3f, graph 1 nohead front lc rgb '#d08000' dt 4 lw 2\n"
+                          "set label 4 'late wake-up above 1.5 periods (%.1f µs)' at %.3f, graph 0.87 left offset "
+                          "0.5,0 front tc rgb '#b06000'\n",
+                          period_us, period_us, period_us, period_us, late, late, late, late);
+            }
             sb_printf(gp, "plot 'data/interval_hist.tsv' using 1:3:2 with boxes lc rgb '#208040' title 'engine'\n");
         }
         sb_printf(gp, "unset arrow\nunset label\nunset logscale\nset xrange [*:*]\nset yrange [*:*]\n");
         /* DSP load over time */
         sb_printf(gp, "set output '%s'\n", outs[2][svg]);
-        sb_printf(gp, "set title 'DSP load per second (%s)'\nset xlabel 'time (s)'\nset ylabel 'load (%% of period)'\n",
+        sb_printf(gp, "set title 'DSP load per second (%s)'\nset xlabel 'time (s)'\n"
+                      "set ylabel 'load (%% of the period, log scale)'\n",
                   title);
-        if (ctx->no_data[2])
+        if (ctx->no_data[2]) {
             plot_none(gp, ctx->no_data[2]);
-        else
-            sb_printf(gp, "set logscale y\nplot 'data/timeline.tsv' using 1:($7>0?$7:NaN) with lines lc rgb "
+        } else {
+            /* the whole run on x; y up to past the 100 % budget so the margin is visible */
+            if (isfinite(duration) && duration > 0)
+                sb_printf(gp, "set xrange [0:%.3f]\n", ceil(duration));
+            sb_printf(gp, "set logscale y\nset yrange [*:300]\nset key bottom right\n"
+                          "set arrow 5 from graph 0, first 100 to graph 1, first 100 nohead front lc rgb '#c02020' lw 2\n"
+                          "set label 6 '100 %% = the whole period (budget)' at graph 0.01, first 130 left front "
+                          "tc rgb '#c02020'\n"
+                          "plot 'data/timeline.tsv' using 1:($7>0?$7:NaN) with lines lc rgb "
                           "'#c06020' title 'max', '' using 1:($6>0?$6:NaN) with lines lc rgb '#2060c0' title 'mean'\n");
-        sb_printf(gp, "unset logscale\nset xrange [*:*]\nset yrange [*:*]\n");
+        }
+        sb_printf(gp, "unset arrow\nunset label\nunset logscale\nset key top right\nset xrange [*:*]\nset yrange [*:*]\n");
         /* RTL over time, slips marked */
         sb_printf(gp, "set output '%s'\n", outs[3][svg]);
         sb_printf(gp, "set title 'Round-trip latency, one measurement per second (%s)'\n", title);
@@ -273,32 +312,44 @@ static void plot_script(sbuf *gp, const cJSON *root, const mixx_timeline *tl, co
             plot_none(gp, ctx->no_data[3]);
         } else {
             sb_printf(gp, "set format y '%%.3f'\n");
-            if (isfinite(exp_rtl))
-                sb_printf(gp, "set arrow 3 from graph 0, first %.4f to graph 1, first %.4f nohead lc rgb '#808080' dt 2\n",
-                          exp_rtl, exp_rtl);
+            if (isfinite(rate) && rate > 0 && !ctx->formats.changes) /* the same axis in ms on the right */
+                sb_printf(gp, "set y2label 'round trip (ms)'\nset y2tics\nset format y2 '%%.4f'\n"
+                              "set link y2 via y*1000.0/%.6f inverse y*%.6f/1000.0\nset ytics nomirror\n",
+                          rate, rate);
             double rmin = rtl ? jnum(rtl, "min_frames") : NAN, rmax = rtl ? jnum(rtl, "max_frames") : NAN;
             if (isfinite(rmin) && isfinite(rmax) && !ctx->formats.changes) /* a flat line gets a visible band */
                 sb_printf(gp, "set yrange [%.4f:%.4f]\n", fmin(rmin, isfinite(exp_rtl) ? exp_rtl : rmin) - 0.5,
                           fmax(rmax, isfinite(exp_rtl) ? exp_rtl : rmax) + 0.5);
+            sb_printf(gp, "plot 'data/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' title "
+                          "'measured%s'",
+                      n_slips ? "" : " (no slips)");
             if (n_slips)
-                sb_printf(gp, "plot 'data/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' "
-                              "title 'measured', 'data/slips.tsv' using 1:2 with points pt 2 ps 2 lc rgb '#c02020' "
-                              "title 'slip'\n");
-            else
-                sb_printf(gp, "plot 'data/timeline.tsv' using 1:8 with linespoints pt 7 ps 0.4 lc rgb '#2060c0' "
-                              "title 'measured (no slips)'\n");
+                sb_printf(gp, ", 'data/slips.tsv' using 1:2 with points pt 2 ps 2 lc rgb '#c02020' title 'slip'");
+            if (isfinite(exp_rtl))
+                sb_printf(gp, ", %.4f with lines dt 2 lw 2 lc rgb '#808080' title 'expected (backend) %.3f frames'",
+                          exp_rtl, exp_rtl);
+            sb_printf(gp, "\n");
         }
-        sb_printf(gp, "unset arrow\nunset label\nset format y\nset xrange [*:*]\nset yrange [*:*]\n");
+        sb_printf(gp, "unset arrow\nunset label\nset format y\nunset y2tics\nunset y2label\nunset link y2\n"
+                      "set ytics mirror\nset xrange [*:*]\nset yrange [*:*]\n");
         /* xruns over time */
         sb_printf(gp, "set output '%s'\n", outs[4][svg]);
         sb_printf(gp, "set title 'Xruns and deadline misses per second (%s)'\nset xlabel 'time (s)'\n", title);
         sb_printf(gp, "set ylabel 'events per second'\n");
-        if (ctx->no_data[4])
+        if (ctx->no_data[4]) {
             plot_none(gp, ctx->no_data[4]);
-        else
-            sb_printf(gp, "set yrange [0:*]\nplot 'data/timeline.tsv' using 1:3 with impulses lw 2 lc rgb '#c02020' "
-                          "title 'backend xruns', '' using 1:4 with impulses lw 1 lc rgb '#2060c0' title 'deadline "
-                          "misses', '' using 1:5 with points pt 1 lc rgb '#808080' title 'late wake-ups'\n");
+        } else {
+            /* zero seconds are not drawn (no row of dots on the axis); the axis has headroom above the highest
+             * spike and half a second either side, so no spike is clipped by the frame */
+            if (isfinite(duration) && duration > 0)
+                sb_printf(gp, "set xrange [-0.5:%.3f]\n", ceil(duration) + 0.5);
+            sb_printf(gp, "set yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\n"
+                          "plot 'data/timeline.tsv' using 1:($3>0?$3:NaN) with impulses lw 3 lc rgb '#c02020' "
+                          "title 'backend xruns', '' using 1:($4>0?$4:NaN) with impulses lw 2 lc rgb '#2060c0' "
+                          "title 'deadline misses', '' using 1:($5>0?$5:NaN) with points pt 6 ps 0.8 lc rgb '#808080' "
+                          "title 'late wake-ups'\n");
+            sb_printf(gp, "set offsets 0, 0, 0, 0\n");
+        }
         sb_printf(gp, "set xrange [*:*]\nset yrange [*:*]\nset output\n");
     }
     (void)tl;

@@ -45,6 +45,7 @@ pub const MIXX_EQUEUEFULL: c_int = -34;
 pub const MIXX_EPRESET: c_int = -35;
 pub const MIXX_ETOOMANY: c_int = -36;
 pub const MIXX_ECALLBACK: c_int = -37;
+pub const MIXX_ECHANNEL: c_int = -38;
 
 /// Smallest size a sized struct (mixx_config, mixx_stats, mixx_device_info) may be passed with.
 pub const MIXX_STRUCT_SIZE_MIN: usize = 8;
@@ -195,6 +196,7 @@ pub struct mixx_config {
     pub audio_cb: mixx_audio_cb,
     pub jack: mixx_jack_options,
     pub sim: mixx_sim_options,
+    pub jack_server_name: *const c_char,
 }
 
 #[repr(C)]

@@ -83,6 +83,7 @@ fn error_codes_match_the_library() {
         (MIXX_ETIMEDOUT, "MIXX_ETIMEDOUT"), (MIXX_EUNSUPPORTED, "MIXX_EUNSUPPORTED"), (MIXX_ERANGE, "MIXX_ERANGE"),
         (MIXX_ESTRUCT, "MIXX_ESTRUCT"), (MIXX_ENOPARAM, "MIXX_ENOPARAM"), (MIXX_ENAN, "MIXX_ENAN"), (MIXX_EEXIST, "MIXX_EEXIST"), (MIXX_EAUDIOTHREAD, "MIXX_EAUDIOTHREAD"), (MIXX_EPRODUCER, "MIXX_EPRODUCER"), (MIXX_EQUEUEFULL, "MIXX_EQUEUEFULL"), (MIXX_EPRESET, "MIXX_EPRESET"), (MIXX_ETOOMANY, "MIXX_ETOOMANY"),
         (MIXX_ECALLBACK, "MIXX_ECALLBACK"),
+        (MIXX_ECHANNEL, "MIXX_ECHANNEL"),
     ];
     for (code, name) in table.iter() {
         let got = unsafe { CStr::from_ptr(mixx_error_name(*code)) }.to_str().unwrap();

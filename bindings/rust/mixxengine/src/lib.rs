@@ -502,7 +502,7 @@ impl Engine {
     }
 
     /// Starts the latency meter on the running engine: stimulus on output `channel`, capture from input
-    /// `channel`. Errors: the codes of mixx_engine_rtl_start (MIXX_ENOTRUNNING, MIXX_ECHANNELS, MIXX_EBUSY ...).
+    /// `channel`. Errors: the codes of mixx_engine_rtl_start (MIXX_ENOTRUNNING, MIXX_ECHANNEL, MIXX_EBUSY ...).
     pub fn rtl_start(&mut self, method: RtlMethod, channel: u32, continuous: bool) -> Result<()> {
         let m = match method {
             RtlMethod::Multitone => sys::MIXX_RTL_MULTITONE,

@@ -131,7 +131,7 @@ fn latency_meter_measures_the_sim_loop() {
     let mut engine = Engine::new(&cfg).unwrap();
     assert_eq!(engine.rtl_start(RtlMethod::Multitone, 0, false), Err(Error(sys::MIXX_ENOTRUNNING)));
     engine.start().unwrap();
-    assert_eq!(engine.rtl_start(RtlMethod::Multitone, 9, false), Err(Error(sys::MIXX_ECHANNELS)));
+    assert_eq!(engine.rtl_start(RtlMethod::Multitone, 9, false), Err(Error(sys::MIXX_ECHANNEL)));
     engine.rtl_start(RtlMethod::Multitone, 0, false).unwrap();
     // an xrun of a loaded VM may spoil a measurement (the meter says so): the first OK of up to 5
     let mut ok = None;
