@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # .ci/arm64.sh: the arm64 job CI runs after the main one (.ci/run): cross-builds the library (sim backend and
 # hosted mode; no JACK, PortAudio, CLI or cJSON) with Debian's gcc-aarch64-linux-gnu through
 # cmake/toolchain-aarch64.cmake, -Werror, then runs the DSP kernel test under qemu-aarch64-static: as selected at

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # .ci/sanitizers.sh: the reliability jobs CI runs after the main test job (docs/reliability.md):
 #   asan      the whole CTest suite built with ASan + UBSan (gcc), leaks included
 #   tsan      the threaded tests built with TSan (gcc)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_dsp.c: `mixx bench dsp [--json] [--quick]`: every DSP kernel on every ISA this CPU supports, for n in
  * {64, 256, 1024, 4096, 1048576}: median and p99 ns per sample, the speedup against the scalar reference compiled
  * with vectorisation off and against the compiler's auto-vectorised build of it (both compiled from

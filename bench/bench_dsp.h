@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_dsp.h: the entry point of `mixx bench dsp` (bench/bench_dsp.c), linked into the mixx CLI by
  * bench/CMakeLists.txt. */
 #ifndef MIXX_BENCH_DSP_H

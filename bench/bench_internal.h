@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_internal.h: what bench_run.c and bench_load.c share: the dlopen'ed library and the PLT child. */
 #ifndef MIXX_BENCH_INTERNAL_H
 #define MIXX_BENCH_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_load.c: the two ways `mixx bench` reaches the library other than static linking: libmixxengine.so
  * dlopen'ed beside the executable, and bench/mixx-bench-plt (linked against it, so calls go through the PLT)
  * run as a child whose JSON is read back. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_params.c: `mixx bench params`: the parameter bus's own costs (docs/params.md), timed on this thread
  * playing the audio thread around the bus's two hooks into the engine cycle (src/params_internal.h): writes,
  * idle and changed blocks with 1024 parameters, the channel strip active and bypassed, the meters. */

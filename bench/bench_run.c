@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_run.c: `mixx bench` itself: every kind of block (memcpy floor, timestamps, ring push, engine static /
  * no instrumentation / dlopen'ed / with the latency meter) timed interleaved for one configuration, the
  * --scaling sweep over block sizes and channel counts, and --callgrind-mode exact block counts. */

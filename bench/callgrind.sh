@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # callgrind.sh: instruction counts per block (stable on shared machines, unlike wall time) for the floor, the
 # floor with timestamps, the ring push and the hosted engine with instrumentation on and off.
 # usage: bench/callgrind.sh [path/to/mixx] [frames] [channels] [blocks]     (needs valgrind)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # dsp_plot.gp: ns per sample against n, one panel per kernel, one line per ISA and scalar baseline
 # (bench/dsp_plot.sh passes data, out and ncol).
 set terminal pngcairo size 1800,800 font ",9"

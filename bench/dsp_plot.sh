@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # dsp_plot.sh: runs `mixx bench dsp --json` (or takes its output), keeps it as docs/data/bench_dsp.json, writes
 # docs/data/bench_dsp.tsv (one block per kernel: n, then ns/sample of novec, autovec and each ISA) and the plot
 # docs/img/bench_dsp.png (gnuplot, ns/sample against n per ISA), and prints the markdown tables of docs/dsp.md.

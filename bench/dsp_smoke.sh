@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # dsp_smoke.sh MIXX: `mixx bench dsp --json --quick` prints the documented JSON (docs/dsp.md): isa_selected, and
 # one result per kernel x supported ISA x n with every key, numbers where they apply and null where they do not.
 # Timing is not checked (shared machine).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # e2e_jack.sh: the end-to-end comparison on one private JACK dummy server at 48000 Hz / 64 frames: the engine's
 # JACK backend (mixx stability, latency meter off), the native C client (mixx-jack-native, run by mixx stability
 # as its back-to-back baseline), and MixxEngineHost (JUCE) in engine and native modes, one after the other in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* harness.h: the timing harness shared by `mixx bench` (tools/cmd_bench.c) and the programs in bench/.
  * Header-only on purpose: each program compiles its own copy, so the engine call in the timed loop is a direct
  * call in the statically linked CLI and a PLT call in mixx-bench-plt (linked against libmixxengine.so).

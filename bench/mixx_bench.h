@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixx_bench.h: the benchmark harness behind `mixx bench` (the CLI parses options, this runs them): hosted
  * process() through the static library, a dlopen'ed libmixxengine.so and (via mixx-bench-plt) the PLT, the ring
  * push, the latency meter; the --scaling sweep; the --callgrind-mode exact block counts. The CLI includes only

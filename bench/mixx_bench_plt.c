@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixx_bench_plt.c: mixx-bench-plt, the PLT half of "static vs shared": the same harness as `mixx bench`, linked
  * against the shared libmixxengine, so every mixx_engine_process call goes through the PLT. Measures the floor,
  * the floor with timestamps and the engine (instrumentation on/off) in its own process; `mixx bench` runs it and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # scaling.gp: plots `mixx bench --scaling --tsv` output (bench/scaling.sh runs it).
 # gnuplot -e "data='docs/data/bench_scaling.tsv'; out='docs/img/bench_scaling.png'" bench/scaling.gp
 # Columns: 1 frames, 2 channels, 3 bytes, 4 floor_ns, 5 floor_ts_ns, 6 engine_ns, 7 engine_no_instr_ns,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # scaling.sh: engine cost per block over buffer size (16..4096 frames) x channel count (1..64): writes the data
 # (docs/data/bench_scaling.tsv), the plot (docs/img/bench_scaling.png, gnuplot) and prints a markdown table.
 # usage: bench/scaling.sh [path/to/mixx] [reps]      (run from the source root)

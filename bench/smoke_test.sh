@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # smoke_test.sh: CTest smoke test for `mixx bench` (registered in tests/CMakeLists.txt as test_bench_json).
 # Checks that --json prints every documented key and that the callgrind mode runs; never checks timing.
 # usage: bench/smoke_test.sh path/to/mixx

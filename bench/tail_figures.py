@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tail_figures.py: the callback-tail figures of one stability report, engine beside its native baseline.
 
 Usage: bench/tail_figures.py DIR [DIR...]   prints, per report: engine and native callback p99.9 (us), their

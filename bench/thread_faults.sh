@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # thread_faults.sh MIXX OUTDIR SECONDS: runs `mixx stability --backend sim --baseline-concurrent` for SECONDS
 # and prints, every second, the minor page faults so far of the audio thread (mixx-sim), from
 # /proc/PID/task/TID/stat (field 10): perf counters do not work on this VM. docs/performance.md, "Page faults".

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # xrun_parity.sh: does the engine cost xruns? Runs N pairs of engine (`mixx stability`, sim) and native
 # (`mixx native`) runs, concurrent (the same window: --baseline-concurrent) or alternating (back to back:
 # --baseline), and prints the engine/native xrun ratio with two 95 % intervals: Poisson (the exact conditional

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # toolchain-aarch64.cmake: cross-compile MixxEngine for arm64 Linux with Debian's gcc-aarch64-linux-gnu
 # (.ci/arm64.sh; binaries run under qemu-aarch64-static -L /usr/aarch64-linux-gnu). Packages: gcc-aarch64-linux-gnu
 # libc6-dev-arm64-cross qemu-user-static (scripts/setup-debian.sh).

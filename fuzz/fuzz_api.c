@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_api.c: libFuzzer target for the public API. The input is a program: a sequence of calls with random
  * arguments (configurations, rates, buffer sizes, channel counts, NULLs, hosted process() with odd frame counts,
  * the façade) on up to two sim/hosted engines plus the process-wide default one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_cli.c: libFuzzer target for the CLI's input parsing (tools/cli.c): the input is split at NUL bytes into
  * an argv for mixx_cli_parse (with a command-specific option callback, as subcommands use it), and every token
  * also goes through mixx_parse_duration / mixx_parse_u32 / mixx_parse_double and the JSON string writer.

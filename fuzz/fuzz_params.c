@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_params.c: libFuzzer target for the parameter state parser (mixx_params_load) and the --set text
  * (mixx_param_set_text). Invariants: no crash or sanitizer report; a load that fails changes nothing (the saved
  * state is byte-identical before and after); a load that succeeds round-trips: save, load, save gives the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_report.c: libFuzzer target for what `mixx report DIR` reads: report.json and timeline.jsonl. The input is
  * "<report.json> NUL <timeline.jsonl>". tools/report.c is compiled into this file so its static renderers (the
  * TSV data, the gnuplot script, report.md) are reachable; file writes are captured in memory instead of going

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh: runs each libFuzzer target for a bounded time on its committed seed corpus (plus a scratch corpus that
 # grows during the run) and fails on the first crash, sanitizer report or broken invariant.
 #   fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET (60)] [TARGET...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # seeds.py: writes the committed seed corpora fuzz/corpus/<target>/ (run from anywhere; overwrites seed-*; the
 # regress-* files are inputs that once found a defect, kept as they are).
 # The API seeds are small programs in fuzz_api.c's byte format; the CLI seeds are NUL-separated argv; the report

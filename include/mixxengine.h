@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixxengine.h: the one public header of libmixxengine (C99 and later, C++).
  * The engine, its configuration, statistics, hosted-mode processing and the error table live here;
  * backend and instrumentation internals never do. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixxengine_params.h: the second public header of libmixxengine: the parameter bus (descriptors, wait-free
  * writes, sample-accurate timed events, smoothing, state as JSON text), the meters back-channel and the names of the
  * built-in channel strip's parameters. The engine itself is in mixxengine.h; docs/params.md explains the model. */

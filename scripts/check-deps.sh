@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-deps.sh: checks that everything the build, the test suite and the CI jobs use is on this machine
 # (programs, pkg-config modules, Python modules, sanitizer runtimes, the symbolizer, the JUCE modules) and names
 # what is missing with the Debian package that provides it. scripts/setup-debian.sh installs all of it; .ci/run

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """include_graph.py: the #include "..." graph of src/ (and include/), checked for cycles.
 
 Usage: scripts/include_graph.py [ROOT]   exit 0 and the graph when acyclic; exit 1 and the cycle otherwise.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh: the main job. Sets up a fresh Debian 12 machine (when run as root), builds MixxEngine, and runs a
 # one-minute stability + latency run on the simulated loopback device (with the native baseline beside it in
 # the same window), writing a report to out/report-sim/.

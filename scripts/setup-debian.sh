@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # setup-debian.sh: installs what MixxEngine needs to build, test and report on Debian 12 (run as root).
 # Set MIXX_SETUP_JUCE=0 to skip the JUCE host's packages. scripts/check-deps.sh checks that all of it is there.
 # llvm-19 brings the llvm-symbolizer that RealtimeSanitizer's reports need (.ci/sanitizers.sh points at it).

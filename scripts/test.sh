@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test.sh: sets up a fresh Debian 12 machine (when run as root), builds MixxEngine from scratch with warnings as
 # errors, and runs the whole CTest suite (unit, sim, CLI, JACK/PortAudio against a private jackd, JUCE host).
 # Usage: scripts/test.sh [build-dir]     (MIXX_SKIP_SETUP=1 to skip apt-get)

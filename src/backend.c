@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend.c: the backend registry: one ops table per backend, NULL where compiled out, their names, and the
  * public calls that need no engine (mixx_backend_available, mixx_list_devices). Devices live in
  * backend_<name>.c. */

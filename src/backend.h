@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend.h: the device-backend operations table and the engine entry points a backend calls.
  * Each backend lives in src/backend_<name>.c and keeps its state private; the registry is in backend.c. */
 #ifndef MIXX_BACKEND_H

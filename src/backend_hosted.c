@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend_hosted.c: the "hosted" backend: no device and no thread of its own. The host calls
  * mixx_engine_process() from its audio callback (engine.c); this table only reports the configured format,
  * so the engine drives every backend, hosted included, through the same ops. */

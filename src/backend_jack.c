@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend_jack.c: the JACK backend, "jack". One JACK client (cfg->jack.client_name) with N input and M output
  * ports; JACK's process thread runs the engine zero-copy on the port buffers. Wiring (--connect-in/out,
  * --self-loop) happens after activation; server loss, xruns and format changes are forwarded to the engine.

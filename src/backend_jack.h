@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend_jack.h: what the two files of the JACK backend share: backend_jack.c (client, ports, callbacks,
  * open/start/stop/close, devices) and backend_jack_latency.c (the loop's expected round trip, from the
  * connection graph). The state of one JACK client; control and notification threads. */

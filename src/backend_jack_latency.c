@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend_jack_latency.c: the JACK backend's expected round trip, from the connection graph: JACK's own
  * capture + playback model through the hardware, or a walk upstream from our inputs when the loop is closed
  * inside the graph. Reads the graph only; the client and its callbacks live in backend_jack.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend_portaudio.c: the PortAudio backend, "portaudio": one full-duplex float32 non-interleaved stream,
  * framesPerBuffer = the requested buffer size, device by --device NAME|INDEX or PortAudio's defaults.
  * Portable C + POSIX threads only (builds against PortAudio on macOS/CoreAudio as on Linux/ALSA/JACK).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend_portaudio.h: what the two files of the PortAudio backend share: backend_portaudio.c (streams)
  * and backend_portaudio_devices.c (PortAudio's global state, errors, devices). Control threads only. */
 #ifndef MIXX_BACKEND_PORTAUDIO_H

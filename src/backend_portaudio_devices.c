@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend_portaudio_devices.c: PortAudio's process-wide side: Pa_Initialize/Pa_Terminate (locked, with
  * stderr quietened), host APIs a stream had to be abandoned on, PortAudio errors as engine codes, and the
  * devices: lookup by name or index, availability, listing. Streams are backend_portaudio.c's. */

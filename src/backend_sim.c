@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backend_sim.c: the simulated loopback device, backend "sim". A device thread clocked by
  * clock_nanosleep(TIMER_ABSTIME) at period boundaries runs the engine like a duplex interface and feeds each
  * output channel back to the same-numbered input through a modelled loop: sim_periods whole periods of device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock.h: the library's one clock, CLOCK_MONOTONIC in nanoseconds, inline for the audio thread (vDSO, ~30 ns
  * here; never CLOCK_THREAD_CPUTIME_ID there). */
 #ifndef MIXX_CLOCK_H

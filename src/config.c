@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c: the configuration's defaults and validation, and the sized-struct rules through which every
  * public struct crosses the ABI (an older caller's smaller struct, a newer caller's larger one).
  * What the engine does with a configuration is engine.c's business. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.h: the sized-struct rules of the public ABI (mixx_config, mixx_stats, mixx_device_info) and the
  * configuration limits. Implemented in config.c; no engine state lives here. */
 #ifndef MIXX_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cpu.c: CPU-time sampling for the monitor thread: this process (getrusage) and the whole system
  * (/proc/stat on Linux, host_statistics64 on macOS). Never called on the audio thread. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cpu.h: CPU-time sampling for the monitor thread (cpu.c): this process and the whole system. */
 #ifndef MIXX_CPU_H
 #define MIXX_CPU_H

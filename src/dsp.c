@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsp.c: the DSP kernels' dispatch: CPU feature detection (cpuid + xgetbv on x86-64, the NEON baseline on arm64),
  * one table per ISA filled at load time (each ISA overriding the previous one's slots), MIXX_DSP_ISA, the public
  * mixx_dsp_* entry points, the FTZ/DAZ control and the RBJ biquad designs. The kernels are in src/dsp_<isa>.c. */

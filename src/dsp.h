@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsp.h: internals of the DSP kernels: the dispatch table (one per ISA, FFmpeg float_dsp style), the per-ISA
  * init functions, and the one-element definitions every ISA's scalar tails share with the reference
  * (src/dsp_scalar.c), which is what makes the results bit-identical across ISAs. The public API is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsp_avx2.c: the DSP kernels in AVX2 (selected only on CPUs with AVX2 + FMA and OS YMM state; FMA is not used,
  * see docs/dsp.md): 8 float / 4 double lanes. The vector operations of the shared loops (src/dsp_simd.h) and
  * 2-channel (de)interleave; other channel counts fall back to the previous table entry (SSE2). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsp_avx512.c: the DSP kernels in AVX-512 (F/BW/DQ/VL and OS opmask/ZMM state): 16 float / 8 double lanes, the
  * vector operations of the shared loops (src/dsp_simd.h). (De)interleave is not overridden: the AVX2 version is
  * store-bound already. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsp_neon.c: the DSP kernels in arm64 Advanced SIMD (NEON, part of the arm64 baseline): 4 float / 2 double
  * lanes, the vector operations of the shared loops (src/dsp_simd.h), and 2- and 4-channel (de)interleave with
  * the structure loads/stores; other channel counts fall back to the previous table entry (scalar). */

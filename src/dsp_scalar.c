@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsp_scalar.c: the reference of every DSP kernel, plain C, one element at a time (the element definitions are in
  * src/dsp.h so SIMD tails share them). Every other ISA must give exactly these results; docs/dsp.md says why that
  * holds (no FMA, fixed summation order). Compiled with -ffp-contract=off; bench/ also compiles this file with other

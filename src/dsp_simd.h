@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsp_simd.h: the loop structure of the SIMD kernels, shared by src/dsp_sse2.c, dsp_avx2.c, dsp_avx512.c and
  * dsp_neon.c. Each of those files defines the vector operations below with its own intrinsics, then includes
  * this file once; it must not be included anywhere else. Each kernel repeats the exact operation order of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsp_sse2.c: the DSP kernels in SSE2 (the x86-64 baseline): 4 float / 2 double lanes. The vector operations of
  * the shared loops (src/dsp_simd.h), plus 2- and 4-channel (de)interleave; other channel counts fall back to the
  * previous table entry (scalar). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* engine.c: an engine's lifecycle and state machine (create, start, stop, destroy, set_format), the cycle
  * every backend calls with its instrumentation record. Hosted-mode process(): engine_hosted.c; the façade
  * (mixx_engine_init ...): facade.c; configuration: config.c; backends: backend*.c; monitor: stats.c; meter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* engine_hosted.c: hosted mode's entry point, mixx_engine_process: the host's audio callback hands its
  * buffers in, they are checked, crossed in/out aliases copied aside, and the engine's cycle runs on them
  * (mixx__engine_cycle, engine.c). The "hosted" backend's ops table is backend_hosted.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* engine_internal.h: the engine object. engine.c writes it, except the monitor state (stats.c) and the
  * rtl_* fields (engine_rtl.c); those files read the rest. Never included by backends: they use backend.h. */
 #ifndef MIXX_ENGINE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* engine_rtl.c: the latency meter inside an engine: mixx_engine_rtl_start/stop/wait/summary, the monitor
  * thread's tick that queues finished measurements, the meter's life across format changes. The only file
  * that writes the engine's rtl_* fields; the meter itself (rtl*.c) knows nothing of the engine. */

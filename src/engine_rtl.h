@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* engine_rtl.h: the engine's latency-meter glue (engine_rtl.c) and its per-cycle step, inline for the hot
  * path. Included by engine.c and stats.c; the meter's own interface is rtl.h. */
 #ifndef MIXX_ENGINE_RTL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c: the text of every error code (generated from MIXX_ERRNO_MAP in include/mixxengine.h), an
  * engine's last-error detail (the only writer of e->last_error), and the library's version. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* facade.c: the global functions of the original plan (mixx_engine_init, _start, _stop, _shutdown ...), a thin
  * façade over one process-wide default engine, serialised by default_lock. Not a second implementation: each
  * forwards to the handle API of engine.c. */

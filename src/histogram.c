@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* histogram.c: log-linear (HDR-style) histogram of nanosecond values and its percentiles.
  * Bucket width is at most 1/128 of the value, and a quantile reports the bucket's midpoint: <0.4 % error. */
 #include "histogram.h"

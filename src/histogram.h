@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* histogram.h: log-linear histogram of nanosecond values (HDR-style), percentiles within 1 %.
  * Not thread-safe: owned by the monitor thread, read under the engine's stats lock. */
 #ifndef MIXX_HISTOGRAM_H

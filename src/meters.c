@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* meters.c: level meters from the audio thread to any reader: per-channel peak, sum of squares, clip count and
  * frames per block, through an SPSC ring of records; when the ring is full the audio thread accumulates into a
  * pending record, so a reader polling at UI rate never misses a peak. The engine hook is in params.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* params.c: the parameter bus: descriptors and their lock-free lookup tables, wait-free writes (latest-value
  * slots + dirty bits), per-producer SPSC queues of timed events, the meters' engine-facing calls. The audio
  * thread's block: params_block.c; state as JSON text: params_state.c; shared lookups: params_lookup.h. Meters

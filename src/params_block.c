@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* params_block.c: the parameter bus on the audio thread: each block's setup (dirty values and queued events
  * taken, events sorted by offset, ramps advanced), per-sample rendering (mixx_param_render, _value,
  * _block_events). Descriptors, writes and producer queues: params.c; state as text: params_state.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* params_internal.h: the parameter bus object shared by params.c (registry, writes, producer queues),
  * params_block.c (the audio thread's block), params_state.c (state text), meters.c and strip.c, and the engine's
  * hook into its cycle.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* params_lookup.h: the small lookups the three files of the parameter bus share (params.c, params_block.c,
  * params_state.c): float bits, the engine's bus, id and name hash tables, value domains; and the one write
  * path, mixx__bus_set. Any thread unless a function says otherwise. */

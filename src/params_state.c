@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* params_state.c: the parameter bus's state as JSON text: mixx_params_save, mixx_params_load with its own
  * strict parser (all or nothing), and mixx_param_set_text ("name=value"). Control threads; the bus itself is
  * params.c, its audio-thread side params_block.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prefault.c: pre-faulting and warm-keeping of the memory the audio thread writes (see prefault.h): the meter's
  * capture ring, the metrics ring, the sim device's buffers. One implementation, so that "first touched on the
  * audio thread" has one cure, used everywhere. */

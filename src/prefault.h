@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* prefault.h: making memory the audio thread will write resident before it runs (mixx__prefault) and keeping
  * it warm while it idles (mixx__touch_ahead). Nothing here runs on the audio thread; nothing here allocates
  * except mixx__calloc_hot. */

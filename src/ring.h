@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ring.h: the metrics ring: mixx_record slots owned here, index logic from mixxengine/spsc.h (header-only).
  * Exactly one thread may push (the audio thread) and exactly one thread may pop (the monitor thread); any
  * thread may count. Push never blocks: a full ring refuses the record and the caller counts it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtl.c: the round-trip latency meter's setup: buffers, stimuli (multitones, impulse), begin/end of a
  * session. The audio thread's step is rtl_process.c, the monitor thread's analysis rtl_analysis.c; the meter
  * knows nothing of the engine (engine_rtl.c holds it). How the method works: docs/latency.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtl.h: the round-trip latency meter, internal interface (implementation and method notes in src/rtl.c,
  * user documentation in docs/latency.md). The audio thread only plays the stimulus and copies the returned
  * signal into a preallocated ring (mixx_rtl_process); analysis runs on the monitor thread (mixx_rtl_poll). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtl_analysis.c: the latency meter's analysis, on the monitor thread: finds the burst in each finished
  * capture window (multitone phase fit or impulse peak), judges its quality, tracks slips, and hands results
  * out through mixx_rtl_poll. */

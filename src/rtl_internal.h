@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtl_internal.h: the latency meter's state, shared by its three files and nobody else: rtl.c (setup:
  * buffers, stimuli, begin/end), rtl_process.c (the audio thread's step) and rtl_analysis.c (the monitor
  * thread's analysis). The method and the layout of a measurement are described at the top of rtl.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rtl_process.c: the latency meter's realtime step: plays the stimulus on one output channel and records the
  * looped-back input into the capture ring. Audio thread only; everything it touches was allocated by
  * mixx_rtl_begin. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stats.c: the monitor thread (non-realtime consumer of the metrics ring): histograms, per-second summaries,
  * CPU sampling, the JSON Lines log, and the stats/histogram snapshots read by control threads.
  * The audio thread never touches anything here except through the SPSC ring and atomic counters. */

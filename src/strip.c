@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* strip.c: the built-in channel strip on every output channel: trim (dB), 3-band EQ (low shelf, peak, high shelf),
  * polarity, mute, output gain (dB), balance per stereo pair, master gain; its parameters on the bus. At defaults a
  * channel is skipped entirely (output bit-identical to input). The arithmetic runs in the P-2 kernels (mixx_dsp_*:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sync.c: condition variables on the monotonic clock, deadlines, and the one "blocking call with a
  * timeout" of the library (used by the JACK and PortAudio backends for calls a dead device can hang). */
 #include <errno.h>

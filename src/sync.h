@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sync.h: the library's thread helpers (sync.c): condition variables on the monotonic clock with their
  * deadlines, and a blocking call run with a timeout. Never used on the audio thread. */
 #ifndef MIXX_SYNC_H

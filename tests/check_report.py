@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """check_report.py DIR [--expect-duration S] [--allow-interrupted] [--expect-device-lost]
 
 Checks a directory written by `mixx stability`: every file exists, report.json validates against

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jack_delay_client.c: a test helper: a JACK client whose output is its input delayed by a known number of
  * frames, integer or half-integer (the mean of two neighbouring samples, a linear interpolation that is
  * exactly linear-phase at 0.5). Used by tests/test_rtl_jack.sh to put a known delay into a loop.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # jack_server.sh: a private JACK dummy server for tests and CI, started under a unique name and always
 # stopped by its PID. Used as CTest FIXTURES_SETUP/FIXTURES_CLEANUP and from the shell.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jack_test_util.h: what test_jack.c and test_portaudio.c share: the fixture server's name, private JACK
  * servers started through tests/jack_server.sh (for tests that kill or reconfigure their server), timing.
  * Header-only (static functions); the script path comes from MIXX_JACK_SERVER_SH (set by CMake). */

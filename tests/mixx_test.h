@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixx_test.h: what the cmocka tests share: an assertion on MixxEngine return codes that prints both codes'
  * names (and, through cmocka, file:line), and the monotonic clock and sleeps. Include after <cmocka.h>. */
 #ifndef MIXX_TEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_abi.c: the sized-struct promise of include/mixxengine.h, run against the library: an "older caller"
  * compiled with a truncated copy of mixx_config / mixx_stats / mixx_device_info (what an older header
  * declared) and a "newer caller" with fields this library does not know. */

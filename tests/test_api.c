@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_api.c: the public API's contract: the error table, configuration validation, the misuse matrix of the
  * façade and the handle API (every call out of order or absurd parameter gets its specific code and leaves the
  * engine usable), and hosted-mode processing (aliasing, odd sizes, silencing, exact record accounting). */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_backends_cli.sh: the device backends through the CLI as a user meets them, on a private JACK server
 # (the ladder changes its buffer size): mixx devices [--json], mixx run on jack and portaudio (~3750
 # callbacks in 5 s at 48000/64), mixx ladder (refuses without --allow-server-change, table + recommendation,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_cli.sh: the mixx CLI as a user meets it: --version/--help, a 5 s sim run with ~3750 callbacks and a
 # JSON summary, and clear one-line errors with non-zero exits for bad input. Usage: test_cli.sh path/to/mixx
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 # test_cli_doc.py: the CLI's help, man page and bash completion, all generated from tools/cli_doc.c, are complete:
 # every command answers --help, -h and `mixx help CMD`; every option the parsers in tools/ accept is in the table
 # and in the help of the commands that take it; the man page renders without warnings; the completion is valid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_dsp.c: checkasm-style test of the DSP kernels (include/mixxengine/dsp.h): every kernel on every ISA this CPU
  * supports against the scalar reference (bit-exact, the documented promise) and against a double-precision
  * reference (stated tolerance per kernel), random data with specials (NaN, Inf, denormals, clipping values),

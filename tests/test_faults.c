@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_faults.c: faults with nothing lost. Overload (sim stalls and an overloaded callback) counted exactly,
  * and the engine recovering when the load goes; metrics-ring overflow behind a stalled monitor with every
  * dropped record accounted for; concurrent control calls from several threads (run it under TSan too).

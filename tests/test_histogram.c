@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_histogram.c: log-linear histogram percentiles against a sorted reference (relative error <= 1 %),
  * bucket geometry, and the empty/one-value edge cases. */
 #include <math.h>

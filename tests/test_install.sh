@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_install.sh SRC BUILD: `cmake --install` into a temporary prefix, then check what a user gets: the shared
 # library exports the four seed functions and nothing outside mixx_*, SONAME carries the major version, the header
 # compiles as C99/C11 and C++ with -Wall -Wextra -pedantic, C and C++ programs build against the shared and the

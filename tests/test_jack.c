@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_jack.c: the JACK backend against real jackd dummy servers: callback count of a 5 s run, bit-exact
  * pass-through (a probe client of our own drives the engine's inputs and reads its outputs), the self-loop
  * one period late, the wiring asked for, server killed mid-run (device lost within 1 s, stop returns, a new

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_juce_host.sh: MixxEngineHost (host/juce/, issue 6) against its own private JACK dummy server (started and
 # stopped by PID through tests/jack_server.sh) and, for the window, its own Xvfb (stopped by PID).
 #   test_juce_host.sh HOST CASE     CASE: noserver | headless | overload | latency | gui

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_params.c: the parameter bus, meters and channel strip, driven deterministically in hosted mode: descriptors,
  * bad input, a write applied in the next block, sample accuracy of timed events, block-size independence, zipper
  * bounds, exact bypass, preset round trip, meters (every peak, RMS), the strip's EQ/mute/polarity, and the strip's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_params_cli.sh: the parameter bus in the CLI: mixx params (text and --json), --set and --preset on mixx run,
 # their errors (one line, the error's name, non-zero exit, nothing run), mixx bench params --json with exactly the
 # documented keys. Usage: test_params_cli.sh path/to/mixx

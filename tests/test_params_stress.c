@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_params_stress.c: 4 producer threads write sequence-numbered values into 1024 parameters (256 each) while
  * the sim engine runs and a checker thread reads the applied values: no torn value, no applied sequence going
  * back, and at the end every applied value equals the last value written. Phase 1: untimed writes

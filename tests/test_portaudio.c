@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_portaudio.c: the PortAudio backend through PortAudio's JACK host API against real jackd dummy servers:
  * callback count of a 5 s run, device chosen by label / name / index and refused clearly when unknown,
  * PortAudio's latency claim reported, a buffer size other than the server's, channel and rate mismatches,

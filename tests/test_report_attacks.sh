@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_report_attacks.sh MIXX: issue 14's attacks on `mixx stability --out` and `mixx report` (sim, 2-3 s runs).
 # Reuse of --out (refused unless --force; a concurrent run is locked out; --force leaves nothing stale), SIGKILL
 # mid-run (rendered as INCOMPLETE), SIGINT during the --baseline phase (marked, never compared), the

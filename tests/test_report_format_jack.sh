@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_report_format_jack.sh MIXX JACK_SERVER_SH: issue 14 (5): the JACK buffer size changes mid-run
 # (jack_bufsize 64 -> 256 on a private dummy server). The change must be in the timeline (buffer_size per second)
 # and in report.json (format_changes, formats), expected callbacks are summed per format, and report.md shows a

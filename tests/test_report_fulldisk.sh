@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_report_fulldisk.sh MIXX: issue 14 (1): `mixx report DIR` on a nearly full disk with a good report in DIR.
 # gnuplot exits 0 even when its writes fail, so every plot is checked (whole PNG / SVG) before any replaces its
 # predecessor. Expected at every level of free space: a non-zero exit with a one-line error naming what failed,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_ring.c: the SPSC metrics ring: unit behaviour (full/empty/wrap, free-running indices) and a two-thread
  * stress of >= 10^6 records with random chunk sizes and an exact count and order check (run under TSan too). */
 #include <pthread.h>

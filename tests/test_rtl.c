@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_rtl.c: the round-trip latency meter against ground truth. Offline (the meter driven directly through a
  * synthetic loop with its own fractional-delay kernel, as fast as the CPU allows): accuracy, noise, the honesty
  * of the uncertainty, polarity, open loop, out-of-range delays, slips, the impulse baseline, aliasing. Real time

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_rtl_jack.sh: `mixx latency` against Debian's jack_delay (Fons Adriaensen's multitone meter) on the same
 # JACK loops: the self-loop, and through tests/jack_delay_client with integer and half-integer delays. Each
 # loop is measured by both tools in turn; they must agree within 0.05 frames, and the self-loop at 64 frames

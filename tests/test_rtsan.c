@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_rtsan.c: every backend's process path driven for many callbacks (buffer-size changes, start/stop
  * cycles, the latency meter), meant for the rtsan configuration where any malloc, lock, sleep or file I/O inside
  * the realtime section aborts the process; and the proof that the check is live (a forked child that allocates

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sim.c: the simulated loopback device on the real code path: callback count against the clock,
  * bit-exact integer loop latencies, the windowed-sinc fractional delay against an analytic sine, injected
  * stalls counted exactly as xruns, device loss reported (and a restart working), and the JSON Lines log. */

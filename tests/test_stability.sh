@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_stability.sh MIXX BACKEND [extra mixx options]: a 20-second stability run with its native baseline,
 # checked by check_report.py (files, schema, consistent counts, real images); then the report is re-rendered
 # from its JSON alone; then an interrupted run (SIGINT) must still write a complete report marked interrupted;

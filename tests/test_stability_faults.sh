@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_stability_faults.sh MIXX: faults during `mixx stability` (test_stability.sh has SIGINT and an
 # unwritable directory). SIGTERM mid-run: a complete report, marked interrupted, exit 128+15. The device lost
 # mid-run (sim's injected loss; a private jackd killed with SIGKILL): exit 3, a clear message, a complete report

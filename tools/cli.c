@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.c: option parsing shared by all mixx subcommands (engine configuration, durations, numbers) and
  * small output helpers. No subcommand logic lives here. */
 #include "cli.h"

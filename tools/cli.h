@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h: what the mixx subcommands share: option parsing for the engine configuration, durations,
  * printing helpers. Each subcommand lives in tools/cmd_<name>.c and is listed in tools/mixx.c. */
 #ifndef MIXX_CLI_H

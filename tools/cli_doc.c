@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_doc.c: the one description of mixx's commands and options, and everything generated from it: `mixx --help`,
  * `mixx CMD --help`, the mixx(1) man page (`mixx --print-man`) and the bash completion script
  * (`mixx --print-completion bash`). Parsing stays in cli.c and the cmd_*.c files; tests/test_cli_doc.py checks

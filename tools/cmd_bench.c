@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_bench.c: mixx bench — parses the options and hands them to the harness in bench/ (bench/mixx_bench.h):
  * engine cost per block against the memcpy floor, --scaling, --callgrind-mode. Subcommands of `mixx bench`
  * (e.g. `mixx bench dsp`) are dispatched from the table in mixx_cmd_bench. */

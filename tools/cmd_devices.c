@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_devices.c: mixx devices [--backend NAME] [--json] — every backend compiled in, whether it is usable
  * now (and why not), and its devices with channel counts and rates. Only asks the library
  * (mixx_backend_available, mixx_list_devices); never starts a server. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_ladder.c: mixx ladder [--sizes 128,96,64] [--step 10s] [--settle 1s] [--json] [--allow-server-change] — runs
  * each buffer size in turn on the chosen backend (after a settling time that is not counted) and recommends the
  * smallest one at which the engine itself stayed glitch-free: no deadline miss (the engine's own work overran the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_latency.c: `mixx latency`: starts the engine, runs the round-trip latency meter on one loop channel
  * and prints each measurement (text or one JSON object per line). The meter itself is src/rtl.c.
  * Exit status: 0 all measurements OK, 3 some were no_signal/unreliable, 1 error, 2 usage. */

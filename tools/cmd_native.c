@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_native.c: mixx native — the bare reference ("native stub") for the sim backend: one thread clocked
  * exactly like the sim device (clock_nanosleep TIMER_ABSTIME, same priority), doing nothing but the copy and
  * the same two timestamps, with no engine, ring or monitor. Its figures are the baseline beside the engine's

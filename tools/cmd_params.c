@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_params.c: the parameter bus in the CLI: `mixx params [--json]` lists every parameter, the --set NAME=VALUE
  * and --preset FILE options of `mixx run` / `mixx stability` / `mixx latency` (collected while parsing, applied
  * once the engine exists), and the option parsing of `mixx bench params` (the benchmark is bench/bench_params.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_report.c: mixx report DIR — re-renders DIR/report.md and the plots from the saved report.json and
  * timeline.jsonl, without re-running anything. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_run.c: mixx run — a pass-through run on any backend that prints a summary (text or --json). */
 #include <math.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_stability.c: mixx stability — a long pass-through run with the latency meter in continuous mode,
  * optionally beside a native baseline, that writes DIR/report.json, DIR/timeline.jsonl, plots and report.md.
  * Ctrl-C/SIGTERM and device loss still produce a complete report, marked. Rendering is in report.c. */

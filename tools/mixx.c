@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixx.c: the mixx command-line tool's entry point: global flags, help, dispatch. The command and option
  * table is tools/cli_doc.c; each subcommand is in tools/cmd_<name>.c; shared parsing in tools/cli.c. */
 #include <stdio.h>

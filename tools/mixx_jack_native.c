@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixx_jack_native.c: mixx-jack-native, the bare JACK baseline for the stability report. A plain JACK client
  * with nothing but the copy input -> output and the same two CLOCK_MONOTONIC timestamps per cycle as the
  * engine, into preallocated arrays; after --duration it prints JSON: callbacks, xruns (JACK's xrun callback),

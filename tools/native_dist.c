@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* native_dist.c: nearest-rank percentiles of the native baselines' per-cycle samples (see native_dist.h). */
 #include "native_dist.h"
 

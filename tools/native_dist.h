@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* native_dist.h: the percentile summary both native baselines print (`mixx native`, tools/cmd_native.c, and
  * mixx-jack-native, tools/mixx_jack_native.c), so their JSON has one shape and one definition of a percentile. */
 #ifndef MIXX_NATIVE_DIST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.c: the renderer's data side: the timeline parser and its per-format segments, data/ (TSV files, the
  * gnuplot script) and the plots (PNG + SVG, each checked whole before any replaces its predecessor). Loading a
  * report directory and the order of the writes is report_dir.c; report.md is report_md.c. Every write goes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.h: the report renderer's entry points (mixx report, mixx stability) and the parts other code (and the
  * fuzzer) can reach: the timeline parser and the per-format summary of a timeline. */
 #ifndef MIXX_REPORT_H

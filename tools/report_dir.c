@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report_dir.c: `mixx report DIR` and the end of `mixx stability`: the directory's lock, loading report.json (or
  * a killed run's .run.json, marked incomplete) and the timeline (regular files only), then the plots and
  * report.md in that order. The data side is report.c, the Markdown report_md.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report_internal.h: what the two halves of the renderer share: report.c (reading, timeline, data files, plots)
  * and report_md.c (report.md and its interpretation). A growable text buffer, JSON access with defaults, the
  * per-format summary of a timeline, and what the renderer learnt about the run while reading it. */

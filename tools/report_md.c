@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report_md.c: report.md of a stability run: methodology, results, the formats the run went through, plots, and
  * the interpretation. Every interpretive sentence is computed from the data against a threshold stated in the
  * sentence, or says that the data cannot tell. Nothing here writes files (report.c does). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stability.h: what tools/cmd_stability.c (the run) and tools/stability_dir.c (its report directory) share. */
 #ifndef MIXX_STABILITY_H
 #define MIXX_STABILITY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stability_dir.c: mixx stability's report directory: the reuse rule (refuse a non-empty directory unless
  * --force, which removes the previous report set), the run record written before the run (.run.json), and the
  * end of a run: the timeline's formats into report.json, the files renamed into place in a crash-safe order, the

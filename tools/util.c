@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.c: the tools' shared file and process helpers (see util.h): executable directory, mkdir -p, reading a
  * regular file, JSON output, path checks, and the mixx_dir writer (exclusive temporary file, fsync, rename,
  * directory fsync). The report renderer, mixx stability and bench/ all write through these. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util.h: the file and process helpers every mixx command (and bench/) shares: where this executable lives,
  * mkdir -p, reading a regular file whole, JSON output, and mixx_dir: a directory held by an fd into which files
  * are written whole or not at all, never through a link. Nothing here touches the engine. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostAudio.cpp: JACK device selection, the audio callback (engine forward or native copy, both inside the same
 // two CLOCK_MONOTONIC probes), engine start/stop on device start/stop, xrun polling and the latency meter. The
 // end-of-run summary (text and JSON) is HostSummary.cpp's. Only audioDeviceIOCallbackWithContext and engineBurnCb run on the audio

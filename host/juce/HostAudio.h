@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostAudio.h: the audio side of MixxEngineHost. One juce::AudioIODeviceCallback on a JACK-only
 // AudioDeviceManager forwards every callback zero-copy to mixx_engine_process (engine mode) or copies in to out
 // itself (native mode), with the same timing probes around both. Control and summaries run on the message thread.

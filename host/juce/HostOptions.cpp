@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostOptions.cpp: command-line parsing for MixxEngineHost (see usageText() for the options).
 #include "HostOptions.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostOptions.h: MixxEngineHost's command line (plain C++, no JUCE), parsed before JUCE starts so that
 // --help and usage errors never touch the audio or display systems.
 #pragma once

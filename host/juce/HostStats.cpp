@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostStats.cpp: the probe ring's consumer side, the log-linear histogram and the aggregator that the message
 // thread runs over drained probe records (totals, percentiles, one-second health windows).
 #include "HostStats.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostStats.h: the host's own timing probes, identical in engine and native mode so the two can be compared.
 // The audio thread pushes one ProbeRecord per callback into a preallocated SPSC ring; the message thread drains
 // it into histograms and a one-second window (health light). Nothing here allocates or locks on the audio side.

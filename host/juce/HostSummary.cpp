@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostSummary.cpp: the end-of-run summary of a HostAudio run, as JSON (for juce_report.py and the comparison
 // script) and as text: formatting only, on the message thread after the run; nothing here touches audio.
 #include "HostAudio.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostWindow.cpp: painting of the host's window (light, format, figures) and the PNG screenshot. Message thread
 // only; all numbers come from the HostSnapshot handed to HostView::update.
 #include "HostWindow.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // HostWindow.h: MixxEngineHost's window: the health light, requested vs actual device format, and the timing
 // figures, all painted from a HostSnapshot that the message thread refreshes; plus the PNG screenshot.
 #pragma once

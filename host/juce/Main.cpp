@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-only */
 // Main.cpp: MixxEngineHost's entry point and application object. main() parses the options before JUCE starts
 // (so --help and usage errors never touch audio or X), then runs a standard JUCEApplication, which also gives us
 // JUCE's X error handling. The app runs the audio for --seconds or until closed/SIGINT/SIGTERM, optionally

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-only
 """juce_report.py: the JUCE rows of the stability comparison. Reads one concurrent run directory
 (docs/report/juce/: MixxEngineHost's engine-mode and --native JSON summaries, and a `mixx stability --backend jack
 --baseline-concurrent` report in jack-backend/) and writes DIR/README.md with one table side by side:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-only
 # run_comparison.sh: the JUCE rows of the stability comparison. On one private JACK dummy server (48000/64,
 # started and stopped by PID through tests/jack_server.sh) it runs concurrently, for SECONDS each:
 # MixxEngineHost in engine mode, in engine mode with --latency, in --native mode, and `mixx stability --backend

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixxengine/dsp.h: the DSP kernels of libmixxengine (gain, mix, biquad cascade, meter, (de)interleave, sample
  * format conversions), dispatched at load time to the best instruction set of the CPU. What each kernel computes,
  * exactly, is written in src/dsp_scalar.c (the reference) and docs/dsp.md (rounding, clipping, NaN/Inf, accuracy).

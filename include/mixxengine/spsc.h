@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixxengine/spsc.h: the index logic of a lock-free single-producer/single-consumer ring, header-only, for
  * C11 and C++11. Two free-running uint32_t indices with acquire/release rules; the caller owns the storage
  * (slot of index i: i & mask), so one implementation serves the engine's metrics ring and a host's own ring.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mixxengine/version.h: compile-time version of the MixxEngine API (runtime: mixx_version()). */
 #ifndef MIXXENGINE_VERSION_H
 #define MIXXENGINE_VERSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* consumer.c: an outside program using the installed library through the façade of the original plan. */
 #include <mixxengine.h>
 #include <mixxengine/dsp.h>

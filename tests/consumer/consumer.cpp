@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // consumer.cpp: the public header compiles as C++ (extern "C") and links from C++ with hosted processing.
 #include <mixxengine.h>
 #include <mixxengine/dsp.h>
