@@ -14,5 +14,5 @@ cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$here/build" -j"$(nproc)" --target mixx >/dev/null
 out=$here/out/report-sim
 "$here/build/tools/mixx" stability --backend sim --rate 48000 --buffer 64 --duration "$duration" \
-    --baseline-concurrent --out "$out"
+    --baseline-concurrent --force --out "$out"
 echo "The report is in $out/report.md (data: report.json, timeline.jsonl; plots: *.png, *.svg)"
