@@ -328,7 +328,8 @@ int mixx__bus_set(mixx_bus *b, uint32_t idx, double value)
     return 0;
 }
 
-int mixx_param_set(mixx_engine *e, uint32_t id, double value)
+/* The checks every control-thread write by id starts with: a bus, not the audio thread, a known id. */
+static int writer_lookup(mixx_engine *e, uint32_t id, mixx_bus **bus, uint32_t *idx)
 {
     if (!e)
         return MIXX_ENULL;
@@ -337,10 +338,19 @@ int mixx_param_set(mixx_engine *e, uint32_t id, double value)
         return MIXX_ENOTINIT;
     if (on_audio_thread(b))
         return MIXX_EAUDIOTHREAD;
-    uint32_t idx = find_id(b, id);
-    if (idx == MIXX_BUS_NONE)
+    *idx = find_id(b, id);
+    if (*idx == MIXX_BUS_NONE)
         return MIXX_ENOPARAM;
-    return mixx__bus_set(b, idx, value);
+    *bus = b;
+    return 0;
+}
+
+int mixx_param_set(mixx_engine *e, uint32_t id, double value)
+{
+    mixx_bus *b = NULL;
+    uint32_t idx = 0;
+    int rc = writer_lookup(e, id, &b, &idx);
+    return rc ? rc : mixx__bus_set(b, idx, value);
 }
 
 int mixx_param_set_by_name(mixx_engine *e, const char *name, double value)
@@ -385,16 +395,11 @@ int mixx_param_get_applied(const mixx_engine *e, uint32_t id, double *value)
 
 int mixx_param_gesture(mixx_engine *e, uint32_t id, int begin)
 {
-    if (!e)
-        return MIXX_ENULL;
-    mixx_bus *b = bus_of(e);
-    if (!b)
-        return MIXX_ENOTINIT;
-    if (on_audio_thread(b))
-        return MIXX_EAUDIOTHREAD;
-    uint32_t idx = find_id(b, id);
-    if (idx == MIXX_BUS_NONE)
-        return MIXX_ENOPARAM;
+    mixx_bus *b = NULL;
+    uint32_t idx = 0;
+    int rc = writer_lookup(e, id, &b, &idx);
+    if (rc)
+        return rc;
     if (begin) {
         atomic_fetch_add(&b->gesture[idx], 1);
         atomic_fetch_add_explicit(&b->g_begins[idx], 1, memory_order_relaxed);
