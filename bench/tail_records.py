@@ -13,7 +13,10 @@ Prints, for callbacks >= 5 us ("slow"):
   - with NATIVE.csv: how many engine slow callbacks have a native slow one within 0.1 / 1 ms (a shared cause,
     e.g. the whole VM paused) against chance, and the slow share as a function of the offset between the two
     loops' period grids (native start - engine start): two realtime loops at the same period on 2 vCPUs keep
-    the same relative phase for a whole run, and a bad phase shows as a band of offsets with a high share."""
+    the same relative phase for a whole run, and a bad phase shows as a band of offsets with a high share;
+  - for each side, the slow share against the callback's own wake-up lateness (a disturbance that delays the
+    wake-up often lasts into the callback).
+  Assumes 48000 Hz / 64 frames for the period grid."""
 import bisect
 import collections
 import random
@@ -51,6 +54,24 @@ def largest_bin(label, keys, nbins):
     print(f"  {label}: largest bin {k} holds {n} of {len(keys)} (expected {len(keys) / nbins:.1f} if unrelated)")
 
 
+def by_lateness(name, rows, frames_per_s=48000, frames=64):
+    """slow share against the callback's own wake-up lateness: its start's phase in the period grid, measured
+    from the most common phase (the grid's anchor plus the usual wake-up latency)"""
+    if not rows:
+        return
+    period = frames * 1e9 / frames_per_s
+    mode = collections.Counter(int((r[1] % period) // 2000) for r in rows).most_common(1)[0][0] * 2000
+    allb, slb = collections.Counter(), collections.Counter()
+    for _, s, d in rows:
+        late = ((s % period) - mode + period / 4) % period - period / 4
+        b = min(int(late // 20_000), 10)
+        allb[b] += 1
+        slb[b] += d >= 5000
+    print(f"  {name}: slow share by wake-up lateness (20 us bins from the usual phase; last bin >= 200 us):")
+    print("   " + " ".join(f"{b * 20:+d}us:{100.0 * slb[b] / allb[b]:.2f}%({allb[b]})" for b in sorted(allb)
+                          if allb[b] >= 20))
+
+
 def main():
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
@@ -71,8 +92,10 @@ def main():
     base = E[0][1]
     largest_bin("phase in the 10 ms monitor tick (ms)", [((r[1] - base) % 10_000_000) // 1_000_000 for r in slow], 10)
     largest_bin("phase in the meter's 1 s cycle (1/10 s)", [((r[1] - base) % 1_000_000_000) // 100_000_000 for r in slow], 10)
+    by_lateness("engine", E)
     if not N:
         return
+    by_lateness("native", N)
     ns = sorted(r[1] for r in N if r[2] >= 5000)
 
     def near(ts, w):
