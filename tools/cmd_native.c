@@ -87,8 +87,8 @@ static int native_option(void *ctx, const char *opt, const char *val, int *used)
     return 0;
 }
 
-/* --records FILE: the same columns as `mixx stability --records` (no flags: the loop has none), to a new file */
-static int native_write_records(const char *path, const native_run *r)
+/* --records FILE: a new file (never through a symlink), opened before the run so a bad path fails at once */
+static FILE *native_open_records(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -97,8 +97,13 @@ static int native_write_records(const char *path, const native_run *r)
         if (fd >= 0)
             close(fd);
         fprintf(stderr, "mixx: native: --records %s: %s (the file must not exist)\n", path, strerror(err));
-        return -1;
     }
+    return f;
+}
+
+/* the same columns as `mixx stability --records` (flags 0: the loop has none). Returns 0 or -1 (said why). */
+static int native_write_records(FILE *f, const char *path, const native_run *r)
+{
     fputs("seq,start_ns,duration_ns,interval_ns,frames,flags\n", f);
     for (uint64_t k = 0; k < r->cycles; k++)
         fprintf(f, "%llu,%llu,%u,%u,%u,0\n", (unsigned long long)k, (unsigned long long)r->start[k], r->dur[k],
@@ -132,6 +137,9 @@ int mixx_cmd_native(int argc, char **argv)
     r.ival = calloc(r.max_cycles, sizeof *r.ival);
     r.in = calloc(r.channels + 1, sizeof *r.in);
     r.out = calloc(r.channels + 1, sizeof *r.out);
+    FILE *rf = NULL;
+    if (records && !(rf = native_open_records(records)))
+        return 2;
     if (records)
         r.start = calloc(r.max_cycles, sizeof *r.start);
     if (!r.dur || !r.ival || !r.in || !r.out || (records && !r.start))
@@ -187,8 +195,7 @@ int mixx_cmd_native(int argc, char **argv)
     /* the first interval is undefined (0): leave it out */
     mixx_native_print_dist(stdout, "interval_ns", r.ival + (n > 0), n > 0 ? n - 1 : 0);
     printf("}\n");
-    if (records)
-        native_write_records(records, &r);
+    int rrc = rf ? native_write_records(rf, records, &r) : 0;
     for (uint32_t c = 0; c < r.channels; c++) {
         free(r.in[c]);
         free(r.out[c]);
@@ -198,5 +205,5 @@ int mixx_cmd_native(int argc, char **argv)
     free(r.dur);
     free(r.ival);
     free(r.start);
-    return 0;
+    return rrc ? 1 : 0;
 }

@@ -352,6 +352,21 @@ int mixx_cmd_stability(int argc, char **argv)
         mixx_dir_close(&od);
         return mixx_cli_fail("stability: --out", lock, why);
     }
+    FILE *records = NULL;
+    if (o.records) { /* a new file only, never through a symlink, before anything in --out is replaced */
+        int rfd = open(o.records, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        records = rfd >= 0 ? fdopen(rfd, "w") : NULL;
+        if (!records) {
+            int err = errno;
+            if (rfd >= 0)
+                close(rfd);
+            close(lock);
+            mixx_dir_close(&od);
+            fprintf(stderr, "mixx: stability: --records %s: %s (the file must not exist)\n", o.records, strerror(err));
+            return 2;
+        }
+        fputs("seq,start_ns,duration_ns,interval_ns,frames,flags\n", records);
+    }
     char date[64];
     time_t wall = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
@@ -372,20 +387,9 @@ int mixx_cmd_stability(int argc, char **argv)
     cli.cfg.log_path = timeline_part; /* the engine creates it (O_EXCL | O_NOFOLLOW): prepare_dir removed any old one */
     cli.cfg.second_cb = on_second;
     cli.cfg.user = &prog;
-    if (o.records) { /* a new file only, never through a symlink: it is a debugging aid, not part of the report */
-        int rfd = open(o.records, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-        prog.records = rfd >= 0 ? fdopen(rfd, "w") : NULL;
-        if (!prog.records) {
-            int err = errno;
-            if (rfd >= 0)
-                close(rfd);
-            unlinkat(od.fd, ".run.json", 0);
-            fprintf(stderr, "mixx: stability: --records %s: %s (the file must not exist)\n", o.records, strerror(err));
-            return 2;
-        }
-        fputs("seq,start_ns,duration_ns,interval_ns,frames,flags\n", prog.records);
+    prog.records = records;
+    if (records)
         cli.cfg.records_cb = on_records;
-    }
     if (cli.cfg.backend == MIXX_BACKEND_JACK && !cli.cfg.jack.self_loop && !cli.cfg.jack.connect_in && !cli.cfg.jack.connect_out)
         cli.cfg.jack.self_loop = 1; /* a loop is needed for the meter: the simplest one */
 
