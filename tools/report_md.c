@@ -148,10 +148,10 @@ static void say_xruns(sbuf *b, const cJSON *root, const mixx_timeline *tl, const
 
 /* How sure one run's comparison can be: the 95 % interval of the ratio of two Poisson counts (log-normal
  * approximation), and what repeated runs showed: xruns come in bursts, so pairs of runs differ far more than
- * that interval says (docs/performance.md, bench/xrun_parity.sh: single 60 s pairs on the project's 2-vCPU VM
- * ranged XRUN_PAIR_SPREAD while ten pairs pooled stayed within XRUN_POOLED_SPREAD). */
-#define XRUN_PAIR_SPREAD "0.65 to 1.64"
-#define XRUN_POOLED_SPREAD "0.96 to 1.07"
+ * that interval says (docs/performance.md, bench/xrun_parity.sh, 4 x 10 pairs of 60 s on the project's 2-vCPU VM:
+ * single pairs ranged XRUN_PAIR_SPREAD, each block of ten pooled XRUN_POOLED_SPREAD, all forty 0.997). */
+#define XRUN_PAIR_SPREAD "0.44 to 1.64"
+#define XRUN_POOLED_SPREAD "0.83 to 1.07"
 static void say_xrun_certainty(sbuf *b, double xruns, double bx)
 {
     if (xruns + bx == 0)
@@ -166,7 +166,7 @@ static void say_xrun_certainty(sbuf *b, double xruns, double bx)
     sb_printf(b, "How sure one run can be: as independent events these counts put the engine/reference ratio at "
                  "%.2f (95 %% interval %.2f to %.2f%s). Xruns come in bursts, so that interval is too narrow: on "
                  "the project's 2-vCPU VM the ratio of single 60 s pairs ranged from " XRUN_PAIR_SPREAD " while "
-                 "ten pairs pooled stayed within " XRUN_POOLED_SPREAD " (docs/performance.md). One run can "
+                 "ten pairs pooled gave " XRUN_POOLED_SPREAD " (docs/performance.md). One run can "
                  "suggest a difference, not establish one; bench/xrun_parity.sh measures it over many pairs.\n",
               r, lo, hi, lo <= 1 && hi >= 1 ? ", which includes 1: no difference shown" : "");
 }
@@ -174,8 +174,9 @@ static void say_xrun_certainty(sbuf *b, double xruns, double bx)
 /* One run's callback-tail comparison is weaker than its xrun comparison: on a shared machine a callback's tail is
  * set by what else ran on its core (cold caches, interruptions), and the engine's cycle touches more memory than
  * the bare loop's (docs/performance.md: single 30 s sim runs of one binary on the project's VM, concurrent
- * native, meter on, gave p99.9 ratios of TAIL_RUN_SPREAD). Same window only. */
-#define TAIL_RUN_SPREAD "1.0 to 7.7"
+ * native, meter on, gave p99.9 ratios of TAIL_RUN_SPREAD: a p99.9 jumps tenfold when a side's share of slow callbacks
+ * crosses 0.1 %). Same window only. */
+#define TAIL_RUN_SPREAD "1.25 to 32"
 static void say_tail_certainty(sbuf *b, const cJSON *root, const cJSON *base)
 {
     double e = jnum(jobj(root, "callback_ns"), "p999"), n = jnum(jobj(base, "callback_ns"), "p999");
@@ -185,8 +186,9 @@ static void say_tail_certainty(sbuf *b, const cJSON *root, const cJSON *base)
                  "one run can be: less than for xruns. On a shared machine a callback's tail is set mostly by what "
                  "else ran on its core (cold caches, interruptions), and the engine's cycle touches more memory than "
                  "the bare loop's, so it is more exposed; on the project's 2-vCPU VM single 30 s sim runs of one "
-                 "binary gave ratios from " TAIL_RUN_SPREAD " (docs/performance.md). Compare tails over several "
-                 "runs, on a quiet machine.\n",
+                 "binary gave ratios from " TAIL_RUN_SPREAD " (a p99.9 jumps tenfold when a side's share of slow "
+                 "callbacks crosses 0.1 %%; docs/performance.md). Compare tails over several runs, on a quiet "
+                 "machine.\n",
               e / 1000, n / 1000, e / n);
 }
 
