@@ -333,7 +333,7 @@ static int stop_locked(mixx_engine *e)
     return 0;
 }
 
-int mixx_engine_start_handle(mixx_engine *e)
+int mixx_engine_start_stream(mixx_engine *e)
 {
     int vrc = mixx__engine_check_control(e);
     if (vrc)
@@ -344,7 +344,7 @@ int mixx_engine_start_handle(mixx_engine *e)
     return rc;
 }
 
-int mixx_engine_stop_handle(mixx_engine *e)
+int mixx_engine_stop_stream(mixx_engine *e)
 {
     int vrc = mixx__engine_check_control(e);
     if (vrc)
@@ -353,6 +353,17 @@ int mixx_engine_stop_handle(mixx_engine *e)
     int rc = stop_locked(e);
     pthread_mutex_unlock(&e->ctl);
     return rc;
+}
+
+/* The deprecated 0.1 names, kept so the ABI keeps its symbols. */
+int mixx_engine_start_handle(mixx_engine *e)
+{
+    return mixx_engine_start_stream(e);
+}
+
+int mixx_engine_stop_handle(mixx_engine *e)
+{
+    return mixx_engine_stop_stream(e);
 }
 
 int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)

@@ -144,6 +144,10 @@ static inline int mixx__engine_check_control(const struct mixx_engine *e)
  * Control thread, under e->ctl. */
 int mixx__engine_setup(struct mixx_engine *e, const mixx_config *caller);
 
+/* facade.c: the façade's own last-error text when `e` is NULL (what mixx_engine_default() returns before init)
+ * or the default engine after shutdown; NULL for any other handle. Any thread (a string literal, atomically). */
+const char *mixx__facade_error(const struct mixx_engine *e);
+
 /* stats.c */
 int mixx__monitor_start(struct mixx_engine *e);
 void mixx__monitor_stop(struct mixx_engine *e); /* drains everything, writes the final summary */

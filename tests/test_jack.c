@@ -131,7 +131,7 @@ static void test_callback_count_5s(void **state)
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
     jt_sleep(5.0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     double expected = st.elapsed_s * st.sample_rate / st.buffer_size;
@@ -181,14 +181,14 @@ static void bit_exact_measure(bit_exact_result *r)
     mixx_stats st0, st;
     memset(&st0, 0, sizeof st0);
     memset(&st, 0, sizeof st);
-    if (mixx_engine_create(&c, &e) == 0 && mixx_engine_start_handle(e) == 0) {
+    if (mixx_engine_create(&c, &e) == 0 && mixx_engine_start_stream(e) == 0) {
         mixx_engine_get_stats(e, &st0, sizeof st0);
         double t0 = jt_now();
         /* acquire pairs with the probe's release: cap[] below is what its thread wrote (TSan sees no libjack
          * sync) */
         while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
             jt_sleep(0.05);
-        mixx_engine_stop_handle(e);
+        mixx_engine_stop_stream(e);
         mixx_engine_get_stats(e, &st, sizeof st);
     }
     jack_deactivate(p.client);
@@ -291,7 +291,7 @@ static void test_self_loop_one_period(void **state)
     double t0 = jt_now();
     while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP && jt_now() - t0 < 10.0)
         jt_sleep(0.05);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     /* the wiring is made after activation, so the first cycles see silence; from the first arrival on,
@@ -347,7 +347,7 @@ static void test_connections_as_asked(void **state)
     /* dummy driver: capture latency 64 + playback latency 128 (async mode adds a period) */
     print_message("wired to system ports: expected_rtl %.1f frames\n", st.expected_rtl_frames);
     assert_true(isfinite(st.expected_rtl_frames) && st.expected_rtl_frames >= 64.0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 
     /* self-loop */
@@ -359,7 +359,7 @@ static void test_connections_as_asked(void **state)
     assert_string_equal(buf, "mixxloop:in_1");
     connections_of(viewer, "mixxloop:out_2", buf, sizeof buf);
     assert_string_equal(buf, "mixxloop:in_2");
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 
     /* no wiring at all (--no-connect, the default) */
@@ -377,14 +377,14 @@ static void test_connections_as_asked(void **state)
     }
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(isnan(st.expected_rtl_frames)); /* no loop, no claim */
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 
     /* a port that does not exist: a clear error, nothing left running */
     c = jack_config("mixxbad");
     c.jack.connect_in = "nosuchclient:nosuchport";
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_ENODEVICE);
+    assert_rc(mixx_engine_start_stream(e), MIXX_ENODEVICE);
     print_message("bad port: %s\n", mixx_engine_last_error(e));
     assert_non_null(strstr(mixx_engine_last_error(e), "nosuchclient:nosuchport"));
     mixx_engine_destroy(e);
@@ -394,7 +394,7 @@ static void test_connections_as_asked(void **state)
     c.inputs = 1;
     c.jack.connect_in = "system:capture_1,system:capture_2";
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_ECHANNELS);
+    assert_rc(mixx_engine_start_stream(e), MIXX_ECHANNELS);
     mixx_engine_destroy(e);
     jack_client_close(viewer);
 }
@@ -412,12 +412,12 @@ static void test_rate_buffer_reported_and_strict(void **state)
     assert_rc(mixx_engine_get_config(e, &got, sizeof(mixx_config)), 0);
     assert_int_equal(got.sample_rate, 48000);
     assert_int_equal(got.buffer_size, 64);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 
     c.strict = 1;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_EMISMATCH);
+    assert_rc(mixx_engine_start_stream(e), MIXX_EMISMATCH);
     const char *msg = mixx_engine_last_error(e);
     print_message("strict: %s\n", msg);
     assert_non_null(strstr(msg, "48000"));
@@ -445,7 +445,7 @@ static void test_no_server(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     double t0 = jt_now();
-    assert_rc(mixx_engine_start_handle(e), MIXX_ENOSERVER);
+    assert_rc(mixx_engine_start_stream(e), MIXX_ENOSERVER);
     double took = jt_now() - t0;
     print_message("start: %s (%.3f s)\n", mixx_engine_last_error(e), took);
     assert_non_null(strstr(mixx_engine_last_error(e), name));
@@ -510,7 +510,7 @@ static void server_killed(int sig)
         jt_sleep(0.005);
     }
     double t0 = jt_now();
-    int rc = mixx_engine_stop_handle(e);
+    int rc = mixx_engine_stop_stream(e);
     double stop_s = jt_now() - t0;
     print_message("signal %d: device lost after %.3f s, stop returned %s in %.3f s; last error '%s'\n", sig,
                   t_lost ? t_lost - t_kill : -1.0, mixx_error_name(rc), stop_s, mixx_engine_last_error(e));
@@ -533,7 +533,7 @@ static void server_killed(int sig)
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_false(st.device_lost);
     assert_true(st.callbacks > 50);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     t0 = jt_now();
     mixx_engine_destroy(e);
     assert_true(jt_now() - t0 < 3.0);
@@ -579,7 +579,7 @@ static void test_xrun_from_slow_client(void **state)
     uint64_t x0 = st.xruns_backend;
     atomic_store(&p.stall_ms, 20); /* 15 periods */
     jt_sleep(0.5);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     print_message("xruns before the stall %llu, after %llu; engine deadline misses %llu\n",
                   (unsigned long long)x0, (unsigned long long)st.xruns_backend,
@@ -675,7 +675,7 @@ static void test_buffer_size_changes(void **state)
     assert_int_equal(jack_set_buffer_size(other, 64), 0);
     jack_client_close(other);
     assert_true(wait_buffer(e, 64, 2.0));
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
     jt_use_server(prev);
     jt_server_stop(&srv);

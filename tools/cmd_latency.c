@@ -141,7 +141,7 @@ int mixx_cmd_latency(int argc, char **argv)
         mixx_engine_destroy(e);
         return rc;
     }
-    rc = mixx_engine_start_handle(e);
+    rc = mixx_engine_start_stream(e);
     if (rc) {
         int code = mixx_cli_fail("latency: start", rc, mixx_engine_last_error(e));
         mixx_engine_destroy(e);

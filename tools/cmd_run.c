@@ -116,7 +116,7 @@ int mixx_cmd_run(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    rc = mixx_engine_start_handle(e);
+    rc = mixx_engine_start_stream(e);
     if (rc) {
         int ec = mixx_cli_fail("run: start", rc, mixx_engine_last_error(e));
         mixx_engine_destroy(e);
@@ -138,7 +138,7 @@ int mixx_cmd_run(int argc, char **argv)
         if (run_stop || el >= cli.duration_s)
             break;
     }
-    int stop_rc = mixx_engine_stop_handle(e);
+    int stop_rc = mixx_engine_stop_stream(e);
     mixx_stats st;
     mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
     print_summary(&cli, &st, run_stop != 0);

@@ -313,8 +313,8 @@ extern "C" {
 
     pub fn mixx_engine_create(cfg: *const mixx_config, out: *mut *mut mixx_engine) -> c_int;
     pub fn mixx_engine_destroy(engine: *mut mixx_engine);
-    pub fn mixx_engine_start_handle(engine: *mut mixx_engine) -> c_int;
-    pub fn mixx_engine_stop_handle(engine: *mut mixx_engine) -> c_int;
+    pub fn mixx_engine_start_stream(engine: *mut mixx_engine) -> c_int;
+    pub fn mixx_engine_stop_stream(engine: *mut mixx_engine) -> c_int;
     pub fn mixx_engine_last_error(engine: *const mixx_engine) -> *const c_char;
     pub fn mixx_engine_get_config(engine: *const mixx_engine, out: *mut mixx_config, size: usize) -> c_int;
 

@@ -388,14 +388,14 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Opens the device and starts audio. Errors: the codes of mixx_engine_start_handle; the backend's
+    /// Opens the device and starts audio. Errors: the codes of mixx_engine_start_stream; the backend's
     /// detail is in [`Engine::last_error`].
     pub fn start(&mut self) -> Result<()> {
-        check(unsafe { sys::mixx_engine_start_handle(self.raw) })
+        check(unsafe { sys::mixx_engine_start_stream(self.raw) })
     }
     /// Stops audio and drains every record.
     pub fn stop(&mut self) -> Result<()> {
-        check(unsafe { sys::mixx_engine_stop_handle(self.raw) })
+        check(unsafe { sys::mixx_engine_stop_stream(self.raw) })
     }
     pub fn last_error(&self) -> String {
         unsafe { CStr::from_ptr(sys::mixx_engine_last_error(self.raw)) }.to_string_lossy().into_owned()
