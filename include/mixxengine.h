@@ -346,6 +346,17 @@ typedef struct mixx_stats {
      * on other backends). One callback may raise two kinds (JACK through PortAudio: input overflow and output
      * underflow for one server xrun), so their sum may exceed xruns_backend, which counts one per callback. */
     uint64_t input_underflows, input_overflows, output_underflows, output_overflows;
+    /* appended (issue 18): the device changed format while running, counted since the last start. A change is a
+     * JACK buffer-size change (jack_bufsize, another client, mixx_engine_set_buffer_size) or sample-rate change
+     * (seen on JACK's notification thread), or a hosted-mode mixx_engine_process() whose n_frames differs from
+     * the previous call's (the first call compares with the buffer size the engine started with; a host that
+     * varies its block size counts every variation). PortAudio and sim streams keep their format (a lost device
+     * is device_lost). sample_rate / buffer_size above are the format now; format_prev_* the one before the
+     * last change, format_changed_at_callback the `callbacks` count when it was seen (a cycle's callback may
+     * land on either side). The four are read as one consistent set; all 0 if the format never changed. */
+    uint64_t format_changes;
+    uint32_t format_prev_sample_rate, format_prev_buffer_size;
+    uint64_t format_changed_at_callback;
 } mixx_stats;
 
 /* Fills the first `size` bytes of *out (pass sizeof *out) with a snapshot (monitor data is at most ~20 ms old

@@ -57,6 +57,12 @@ struct mixx_engine {
     mixx_device_format fmt;
     _Atomic uint32_t rate;        /* actual, may change (JACK) */
     _Atomic uint32_t buffer;
+    /* a format change while running (mixx_stats.format_*): one writer at a time, the backend's notification
+     * thread (serialised by the backend) or the hosted audio thread; format_seq is odd while one is written,
+     * and twice the count of changes otherwise (mixx__engine_format_publish, stats_fill reads a whole set) */
+    _Atomic uint64_t format_seq;
+    _Atomic uint64_t format_prev; /* MIXX_FORMAT_PACK(rate, buffer) before the last change */
+    _Atomic uint64_t format_at_cb;
 
     /* audio-thread state (single writer: the audio thread), on cache lines of its own: the monitor reads `rate`
      * above for every record it drains, and a shared line made the cycle's counter writes miss meanwhile */
@@ -111,6 +117,15 @@ struct mixx_engine {
 
     struct mixx_bus *bus; /* parameters, meters, channel strip (params.c): created with the engine */
 };
+
+#define MIXX_FORMAT_PACK(rate, buffer) (((uint64_t)(rate) << 32) | (uint32_t)(buffer))
+#define MIXX_FORMAT_RATE(packed) ((uint32_t)((packed) >> 32))
+#define MIXX_FORMAT_BUFFER(packed) ((uint32_t)(packed))
+
+/* engine.c: the format becomes (rate, buffer) (0 = unchanged) while running: counted in format_changes, the
+ * old one kept, e->rate / e->buffer set, all inside one format_seq window. The single format writer only (see
+ * format_seq); realtime-safe (atomic loads and stores). */
+void mixx__engine_format_publish(struct mixx_engine *e, uint32_t rate, uint32_t buffer);
 
 /* The one validity check of the public calls: 0, MIXX_ENULL (NULL) or MIXX_ENOTINIT (not an engine: never
  * created, destroyed, or the façade's engine after shutdown). Any thread. */

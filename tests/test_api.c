@@ -390,6 +390,51 @@ static void test_hosted_process(void **state)
     mixx_engine_destroy(e);
 }
 
+/* The host's block size is hosted mode's format: a change is counted in mixx_stats.format_changes with the size
+ * before it and the callback count when it came; refused calls and empty ones are no change. */
+static void test_hosted_format_changes(void **state)
+{
+    (void)state;
+    static float a[4097], o[4097];
+    const float *in[1] = {a};
+    float *out[1] = {o};
+    mixx_engine *e = hosted(1, 1); /* 48000 Hz, 64 frames */
+    mixx_stats st;
+    assert_rc(mixx_engine_start_stream(e), 0);
+    for (int i = 0; i < 3; i++)
+        assert_rc(mixx_engine_process(e, in, 1, out, 1, 64), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+    assert_int_equal(st.format_changes, 0);
+    assert_int_equal(st.format_prev_buffer_size, 0);
+    assert_int_equal(st.buffer_size, 64);
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 0), 0);             /* nothing to do: no change */
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 4097), MIXX_EFRAMES); /* refused: no change */
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 128), 0);
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 128), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+    assert_int_equal(st.format_changes, 1);
+    assert_int_equal(st.buffer_size, 128);
+    assert_int_equal(st.sample_rate, 48000);
+    assert_int_equal(st.format_prev_buffer_size, 64);
+    assert_int_equal(st.format_prev_sample_rate, 48000);
+    assert_int_equal(st.format_changed_at_callback, 3);
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 31), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0); /* kept after stop */
+    assert_int_equal(st.format_changes, 2);
+    assert_int_equal(st.buffer_size, 31);
+    assert_int_equal(st.format_prev_buffer_size, 128);
+    assert_int_equal(st.format_changed_at_callback, 5);
+    /* a new start counts from zero at the configured size */
+    assert_rc(mixx_engine_start_stream(e), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+    assert_int_equal(st.format_changes, 0);
+    assert_int_equal(st.buffer_size, 64);
+    assert_int_equal(st.format_changed_at_callback, 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
+    mixx_engine_destroy(e);
+}
+
 static void test_instrumentation_off(void **state)
 {
     (void)state;
@@ -436,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_error_table),          cmocka_unit_test(test_version_and_names),
         cmocka_unit_test(test_config_validation),    cmocka_unit_test(test_facade_misuse_matrix),
         cmocka_unit_test(test_engine_misuse),        cmocka_unit_test(test_hosted_process),       cmocka_unit_test(test_hosted_aliasing),
+        cmocka_unit_test(test_hosted_format_changes),
         cmocka_unit_test(test_instrumentation_off),  cmocka_unit_test(test_unwritable_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

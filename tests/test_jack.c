@@ -626,7 +626,15 @@ static void test_buffer_size_changes(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
+    /* JACK calls the buffer-size callback on activation too, with the size the engine opened at: no change */
+    mixx_stats f;
+    assert_rc(mixx_engine_get_stats(e, &f, sizeof f), 0);
+    if (f.format_changes != 0)
+        fail_msg("%llu format changes counted at start (prev %u frames)", (unsigned long long)f.format_changes,
+                 f.format_prev_buffer_size);
     const uint32_t sizes[] = {128, 96, 256, 32, 64};
+    uint32_t before = 64;
+    uint64_t at_cb = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         assert_rc(mixx_engine_set_buffer_size(e, sizes[i]), 0);
         assert_true(wait_buffer(e, sizes[i], 2.0));
@@ -634,10 +642,20 @@ static void test_buffer_size_changes(void **state)
         assert_rc(mixx_engine_get_stats(e, &a, sizeof(mixx_stats)), 0);
         jt_sleep(0.2);
         assert_rc(mixx_engine_get_stats(e, &b, sizeof(mixx_stats)), 0);
-        print_message("buffer %u: %llu callbacks in 0.2 s, expected_rtl %.0f\n", sizes[i],
-                      (unsigned long long)(b.callbacks - a.callbacks), b.expected_rtl_frames);
+        print_message("buffer %u: %llu callbacks in 0.2 s, expected_rtl %.0f, format change %llu (%u -> %u frames at "
+                      "callback %llu)\n",
+                      sizes[i], (unsigned long long)(b.callbacks - a.callbacks), b.expected_rtl_frames,
+                      (unsigned long long)b.format_changes, b.format_prev_buffer_size, b.buffer_size,
+                      (unsigned long long)b.format_changed_at_callback);
         assert_true(b.callbacks > a.callbacks);
         assert_true(b.expected_rtl_frames == (double)sizes[i]); /* self-loop: one period at any size */
+        /* every switch is one change, seen with the size it replaced; the rate stays */
+        assert_int_equal(b.format_changes, i + 1);
+        assert_int_equal(b.format_prev_buffer_size, before);
+        assert_int_equal(b.format_prev_sample_rate, b.sample_rate);
+        assert_true(b.format_changed_at_callback >= at_cb && b.format_changed_at_callback <= a.callbacks);
+        at_cb = b.format_changed_at_callback;
+        before = sizes[i];
     }
     /* past the preallocation: refused before asking the server */
     assert_rc(mixx_engine_set_buffer_size(e, 512), MIXX_EFRAMES);
@@ -675,6 +693,12 @@ static void test_buffer_size_changes(void **state)
     assert_int_equal(jack_set_buffer_size(other, 64), 0);
     jack_client_close(other);
     assert_true(wait_buffer(e, 64, 2.0));
+    /* a server-wide change made by another client counts the same: 5 above, 128 and back, 512 and back */
+    assert_rc(mixx_engine_get_stats(e, &f, sizeof f), 0);
+    print_message("format changes: %llu, the last from %u frames\n", (unsigned long long)f.format_changes,
+                  f.format_prev_buffer_size);
+    assert_int_equal(f.format_changes, 9);
+    assert_int_equal(f.format_prev_buffer_size, 512);
     assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
     jt_use_server(prev);

@@ -318,6 +318,9 @@ pub struct Stats {
     pub interval_ns: sys::mixx_percentiles,
     pub dsp_load_mean: f64,
     pub dsp_load_max: f64,
+    /// Times the device changed format while running (JACK buffer size or rate, hosted n_frames); the
+    /// format before the last change is in `raw.format_prev_*`.
+    pub format_changes: u64,
     /// Everything the C library reports.
     pub raw: sys::mixx_stats,
 }
@@ -470,6 +473,7 @@ impl Engine {
             interval_ns: s.interval_ns,
             dsp_load_mean: s.dsp_load_mean,
             dsp_load_max: s.dsp_load_max,
+            format_changes: s.format_changes,
             raw: s,
         })
     }
