@@ -395,6 +395,9 @@ static void test_connections_as_asked(void **state)
     c.jack.connect_in = "system:capture_1,system:capture_2";
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_rc(mixx_engine_start_stream(e), MIXX_ECHANNELS);
+    /* library text names the config field, not a CLI option (issue 18) */
+    print_message("too many ports: %s\n", mixx_engine_last_error(e));
+    assert_non_null(strstr(mixx_engine_last_error(e), "jack.connect_in names more ports"));
     mixx_engine_destroy(e);
     jack_client_close(viewer);
 }
