@@ -230,12 +230,15 @@ MIXX_API void mixx_engine_destroy(mixx_engine *engine);
 /* Opens the device (backends) and starts audio + the monitor thread. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ERUNNING, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_ENODEVICE, MIXX_EDEVICE, MIXX_EMISMATCH, MIXX_ETHREAD,
  * MIXX_EIO (log file exists, is a symlink, or cannot be created), MIXX_EINVAL (a JACK client name longer than
- * the server allows), MIXX_ECALLBACK (from its own callback). Control thread only (thread-safe against other
- * control calls). */
+ * the server allows), MIXX_ECALLBACK (from its own callback), MIXX_EDEVICELOST / MIXX_ETIMEDOUT (PortAudio:
+ * a host API, or PortAudio itself, hung earlier in this process and was abandoned; see
+ * mixx_engine_last_error). Control thread only (thread-safe against other control calls). */
 MIXX_API int mixx_engine_start_handle(mixx_engine *engine);
 /* Stops audio, drains every record, closes the device. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ENOTRUNNING, MIXX_ECALLBACK (from its own audio_cb/records_cb/second_cb: refused), or MIXX_EIO: stopped, but the log (cfg.log_path) could not be written completely (e.g. disk
- * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss. Control thread only. */
+ * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss, and when the
+ * backend's own stop or close never returns (PortAudio host APIs): after a bounded wait (≤ 2 s) the stream is
+ * abandoned, the reason in mixx_engine_last_error. Control thread only. */
 MIXX_API int mixx_engine_stop_handle(mixx_engine *engine);
 /* Text of the last error on this engine (backend detail such as PortAudio's text, or a warning such as a
  * refused mlockall or SCHED_FIFO request), "" if none. Control thread only. */
