@@ -4,6 +4,7 @@
 // test_native_strip_check); `bench`: per-callback cost of both in the same run, alternating blocks; `cg`: one
 // side's blocks for callgrind (host/juce/strip_callgrind.sh). Timing is printed, never judged.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,52 @@
 #include <mixxengine_params.h>
 
 #include "NativeStrip.h"
+
+// ---- allocation counter for the realtime check: the executable's malloc/calloc/realloc/free forward to glibc's
+// and count calls made on a thread that armed the counter (operator new and JUCE's HeapBlock end in malloc). Not
+// under a sanitizer, which brings its own allocator.
+#if defined(__GLIBC__) && ! defined(__SANITIZE_ADDRESS__) && ! defined(__SANITIZE_THREAD__)
+    #define MIXX_COUNT_ALLOCS 1
+extern "C" {
+void* __libc_malloc (size_t) noexcept;
+void* __libc_calloc (size_t, size_t) noexcept;
+void* __libc_realloc (void*, size_t) noexcept;
+void __libc_free (void*) noexcept;
+}
+namespace
+{
+thread_local bool allocArmed = false;
+std::atomic<long> allocCalls { 0 };
+inline void countAlloc() noexcept
+{
+    if (allocArmed)
+        allocCalls.fetch_add (1, std::memory_order_relaxed);
+}
+} // namespace
+extern "C" {
+void* malloc (size_t n) noexcept
+{
+    countAlloc();
+    return __libc_malloc (n);
+}
+void* calloc (size_t n, size_t m) noexcept
+{
+    countAlloc();
+    return __libc_calloc (n, m);
+}
+void* realloc (void* p, size_t n) noexcept
+{
+    countAlloc();
+    return __libc_realloc (p, n);
+}
+void free (void* p) noexcept
+{
+    if (p != nullptr)
+        countAlloc();
+    __libc_free (p);
+}
+}
+#endif
 
 namespace
 {
@@ -48,6 +95,9 @@ const std::vector<Setting>& settings()
         { "all-bands", { { "ch1.eq.low.gain_db", 6.0 }, { "ch1.eq.mid.gain_db", -4.0 }, { "ch1.eq.mid.q", 2.0 },
                          { "ch1.eq.high.gain_db", 3.0 }, { "ch2.eq.low.gain_db", 6.0 }, { "ch2.eq.mid.gain_db", -4.0 },
                          { "ch2.eq.mid.q", 2.0 }, { "ch2.eq.high.gain_db", 3.0 } } },
+        { "out-of-range-clamped", { { "ch1.trim_db", 40.0 }, { "ch1.eq.low.gain_db", -50.0 }, { "ch2.polarity", 0.7 },
+                                    { "ch2.eq.high.freq_hz", 99999.0 }, { "ch2.eq.high.gain_db", 30.0 },
+                                    { "master.gain_db", -200.0 }, { "ch2.mute", 0.2 } } },
         { "everything", { { "ch1.trim_db", -3.0 }, { "ch1.eq.low.gain_db", -6.0 }, { "ch1.eq.low.freq_hz", 250.0 },
                           { "ch1.eq.mid.gain_db", 5.0 }, { "ch1.eq.high.gain_db", -2.0 }, { "ch1.polarity", 1.0 },
                           { "ch2.eq.mid.gain_db", 8.0 }, { "ch2.eq.mid.q", 7.0 }, { "ch2.gain_db", -20.0 },
@@ -236,6 +286,92 @@ double floatStateFloor()
     return dB (peakDiff / peakIn);
 }
 
+// NativeStrip::process under automation: parameters written before every block (EQ moving, gains, polarity and
+// mute flipping, balance), setParameter and process() with the allocation counter armed; 0 allocations and frees,
+// or a failure (an unknown name counts as one too).
+// Returns the number of failures (0 or 1); prints a skip when the counter is not compiled in.
+int realtimeCheck()
+{
+#ifdef MIXX_COUNT_ALLOCS
+    allocArmed = true;
+    void* volatile probe = std::malloc (16);
+    std::free (probe);
+    allocArmed = false;
+    if (allocCalls.exchange (0) != 2)
+    {
+        std::printf ("# realtime: skipped, the allocation counter does not see this program's malloc\n");
+        return 0;
+    }
+    mixxhost::NativeStrip strip;
+    strip.prepare (kRate, 64, kChannels);
+    std::vector<float> buf[kChannels];
+    float* ptr[kChannels];
+    for (int c = 0; c < kChannels; ++c)
+        buf[c].assign (64, 0.0f), ptr[c] = buf[c].data();
+    const char* moving[] = { "ch1.eq.low.freq_hz", "ch1.eq.low.gain_db", "ch1.eq.mid.q", "ch2.eq.mid.gain_db",
+                             "ch2.eq.high.freq_hz", "ch2.eq.high.gain_db", "ch1.trim_db", "ch2.gain_db",
+                             "pair1.balance", "master.gain_db", "ch1.polarity", "ch2.mute" };
+    long calls = 0;
+    int unknown = 0;
+    const int blocks = 3000;
+    for (int b = 0; b < blocks; ++b)
+    {
+        for (size_t k = 0; k < sizeof moving / sizeof moving[0]; ++k)
+            if ((b + (int) k) % 7 == 0) // each parameter moves every 7th block, several per block
+            {
+                const juce::String name (moving[k]);
+                const double v = noise(); // -0.5 .. 0.5, scaled into each range (and beyond: clamped)
+                const double value = name.endsWith ("freq_hz") ? 2000.0 + 4000.0 * v
+                                     : name.endsWith (".q")    ? 1.0 + 1.5 * v
+                                     : name.endsWith ("_db")   ? 60.0 * v
+                                                               : 2.0 * v + 0.5;
+                allocArmed = true; // setParameter too: no allocation (the String was made above)
+                unknown += strip.setParameter (name, value) ? 0 : 1;
+                allocArmed = false;
+            }
+        for (int c = 0; c < kChannels; ++c)
+            for (auto& x : buf[c])
+                x = noise();
+        allocArmed = true;
+        strip.process (ptr, kChannels, 64);
+        allocArmed = false;
+        calls += allocCalls.exchange (0);
+    }
+    std::printf ("# realtime: NativeStrip::setParameter + process, %d blocks with parameters moving: %ld "
+                 "allocations/frees%s\n",
+                 blocks, calls, calls || unknown ? "  FAIL" : "");
+    return calls || unknown ? 1 : 0;
+#else
+    std::printf ("# realtime: skipped, no allocation counter in a sanitizer build\n");
+    return 0;
+#endif
+}
+
+// setParameter's name and value checks: what the engine accepts, it accepts; what it refuses, it refuses
+int nameCheck()
+{
+    mixxhost::NativeStrip strip;
+    int bad = 0;
+    if (strip.setParameter ("master.gain_db", 0.0))
+        std::printf ("# names: FAIL: setParameter before prepare accepted a value\n"), ++bad;
+    strip.prepare (kRate, 64, kChannels);
+    const char* good[] = { "ch1.trim_db", "ch2.eq.high.q", "ch2.gain_db", "pair1.balance", "master.gain_db", "ch1.mute" };
+    const char* wrong[] = { "ch0.trim_db", "ch3.trim_db", "ch01.trim_db", "ch1.trim", "ch1.eq.low", "pair2.balance",
+                            "pair1.balance.x", "master", "", "ch1.eq.low.gain_dbx", "chx.mute" };
+    for (const char* n : good)
+        if (! strip.setParameter (n, 0.0))
+            std::printf ("# names: FAIL: %s refused\n", n), ++bad;
+    for (const char* n : wrong)
+        if (strip.setParameter (n, 0.0))
+            std::printf ("# names: FAIL: \"%s\" accepted\n", n), ++bad;
+    if (strip.setParameter ("ch1.trim_db", std::nan ("")) || strip.setParameter ("ch1.trim_db", HUGE_VAL))
+        std::printf ("# names: FAIL: NaN or infinity accepted\n"), ++bad;
+    if (bad == 0)
+        std::printf ("# names: %zu engine names accepted, %zu wrong names and NaN/inf refused, nothing before prepare\n",
+                     sizeof good / sizeof good[0], sizeof wrong / sizeof wrong[0]);
+    return bad ? 1 : 0;
+}
+
 int runCheck()
 {
     const double probes[] = { 25, 60, 100, 200, 500, 1000, 2500, 5000, 8000, 12000, 16000, 20000 };
@@ -310,6 +446,8 @@ int runCheck()
     }
     if (failures)
         std::printf ("%d setting(s) disagree\n", failures);
+    failures += nameCheck();
+    failures += realtimeCheck();
     return failures ? 1 : 0;
 }
 
