@@ -107,6 +107,8 @@ void NativeStrip::prepare (double sampleRate, int maxBlock, int numChannels)
     numCh = numPairs = numParams = 0;
     if (! (sampleRate > 0.0) || numChannels < 1)
         return;
+    if (numChannels > 64) // the engine's channel limit, and process()'s piece table
+        numChannels = 64;
     rate = sampleRate;
     maxFrames = maxBlock > 0 ? maxBlock : 1;
     numPairs = numChannels / 2;
@@ -356,12 +358,14 @@ void NativeStrip::process (float* const* channels, int numChannels, int numFrame
     if (nch <= 0)
         return;
     applyChanges();
-    // pieces of at most maxFrames: dsp::Gain puts a per-sample gain array of the block's length on the stack
+    // pieces of at most 1024 frames: the multichannel dsp::Gain (master) puts a per-sample gain array of the
+    // piece's length on the stack (alloca), kept at 4 KiB so it stays in stack pages a callback has touched before
+    const int chunk = maxFrames < 1024 ? maxFrames : 1024;
     float* piece[64];
     const int nc = nch < 64 ? nch : 64;
-    for (int at = 0; at < numFrames; at += maxFrames)
+    for (int at = 0; at < numFrames; at += chunk)
     {
-        const int m = numFrames - at < maxFrames ? numFrames - at : maxFrames;
+        const int m = numFrames - at < chunk ? numFrames - at : chunk;
         for (int c = 0; c < nc; ++c)
             piece[c] = channels[c] + at;
         processChunk (piece, nc, m);

@@ -33,8 +33,8 @@ public:
     NativeStrip (const NativeStrip&) = delete;
     NativeStrip& operator= (const NativeStrip&) = delete;
 
-    // Allocates everything for numChannels channels and blocks of up to maxBlock frames (longer blocks are run in
-    // pieces) and puts every parameter at its default. Message thread only; never concurrently with
+    // Allocates everything for numChannels channels (up to 64, the engine's limit; more are passed through) and
+    // blocks of up to maxBlock frames (longer blocks are run in pieces) and puts every parameter at its default. Message thread only; never concurrently with
     // setParameter or process. numChannels < 1 or a rate <= 0 leaves the strip unprepared (process passes
     // through, setParameter returns false).
     void prepare (double sampleRate, int maxBlock, int numChannels);
