@@ -130,7 +130,7 @@ struct Pair
     {
         if (engine != nullptr)
         {
-            mixx_engine_stop_handle (engine);
+            mixx_engine_stop_stream (engine);
             mixx_engine_destroy (engine);
         }
     }
@@ -150,7 +150,7 @@ struct Pair
         cfg.instrument = 0; // the cycle and the strip only, not the engine's own per-callback timestamps
         int rc = mixx_engine_create (&cfg, &engine);
         if (rc == 0)
-            rc = mixx_engine_start_handle (engine);
+            rc = mixx_engine_start_stream (engine);
         if (rc != 0)
             return rc;
         native.prepare (kRate, blockFrames, kChannels);
