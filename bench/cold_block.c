@@ -64,7 +64,7 @@ int main(int argc, char **argv)
     mixx_engine *e = NULL;
     int rc = mixx_engine_create(&c, &e);
     if (rc == 0)
-        rc = mixx_engine_start_handle(e);
+        rc = mixx_engine_start_stream(e);
     if (rc == 0 && meter)
         rc = mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 0, 1);
     unsigned char *m = malloc(COLD_BYTES);
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
            sink == 0xFFFFFFFFu ? " " : "");
     if (meter)
         mixx_engine_rtl_stop(e);
-    mixx_engine_stop_handle(e);
+    mixx_engine_stop_stream(e);
     mixx_engine_destroy(e);
     free(m);
     free(te);

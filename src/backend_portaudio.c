@@ -255,7 +255,7 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
         din = Pa_GetDefaultInputDevice();
         dout = Pa_GetDefaultOutputDevice();
         if ((s->n_in && din == paNoDevice) || (s->n_out && dout == paNoDevice)) {
-            mixx__engine_set_error(e, "PortAudio has no default %s device; choose one with --device",
+            mixx__engine_set_error(e, "PortAudio has no default %s device; choose one (mixx_config.device)",
                                    (s->n_in && din == paNoDevice) ? "input" : "output");
             rc = MIXX_ENODEVICE;
             goto fail;

@@ -124,8 +124,8 @@ static void bus_activity(mixx_engine *e, uint32_t k)
  * `rtl` the latency meter runs (continuous) for the whole phase. */
 static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, int rtl, const char *what)
 {
-    step(what, "mixx_engine_start_handle");
-    assert_rc(mixx_engine_start_handle(e), 0);
+    step(what, "mixx_engine_start_stream");
+    assert_rc(mixx_engine_start_stream(e), 0);
     step(what, "running (waiting for callbacks)");
     int rtl_on = 0;
     if (rtl) {
@@ -150,8 +150,8 @@ static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, in
         step(what, "mixx_engine_rtl_stop");
         assert_rc(mixx_engine_rtl_stop(e), 0);
     }
-    step(what, "mixx_engine_stop_handle");
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    step(what, "mixx_engine_stop_stream");
+    assert_rc(mixx_engine_stop_stream(e), 0);
     step(what, "after stop");
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     print_message("  %-44s %7llu callbacks, %u Hz / %u frames, %llu xruns%s\n", what,
@@ -264,7 +264,7 @@ static void test_hosted(void **state)
     for (int cycle = 0; cycle < 5; cycle++) {
         /* a buffer-size / rate change happens while stopped, as a host does it */
         assert_rc(mixx_engine_set_format(e, rates[cycle], buffers[cycle]), 0);
-        assert_rc(mixx_engine_start_handle(e), 0);
+        assert_rc(mixx_engine_start_stream(e), 0);
         int rtl_on = 0;
         if (cycle == 0) {
             int rc = mixx_engine_rtl_start(e, MIXX_RTL_IMPULSE, 0, 1);
@@ -306,7 +306,7 @@ static void test_hosted(void **state)
         assert_rc(rc_frames, MIXX_EFRAMES);
         if (rtl_on)
             assert_rc(mixx_engine_rtl_stop(e), 0);
-        assert_rc(mixx_engine_stop_handle(e), 0);
+        assert_rc(mixx_engine_stop_stream(e), 0);
         MIXX_RT_ENTER();
         int rc_stopped = mixx_engine_process(e, in, 1, out, 1, 16);
         MIXX_RT_EXIT();
@@ -347,8 +347,8 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
     assert_rc(mixx_engine_create(&c, &e), 0);
     uint64_t total = 0;
     /* first run: the server's own format, with buffer-size changes while running */
-    step(bn, "first mixx_engine_start_handle");
-    assert_rc(mixx_engine_start_handle(e), 0);
+    step(bn, "first mixx_engine_start_stream");
+    assert_rc(mixx_engine_start_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     const uint32_t base = st.buffer_size;
@@ -377,8 +377,8 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
         print_message("  %s: buffer %u -> now %u frames, %llu callbacks so far\n", mixx_backend_name(b),
                       sizes[k], st.buffer_size, (unsigned long long)st.callbacks);
     }
-    step(bn, "first mixx_engine_stop_handle");
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    step(bn, "first mixx_engine_stop_stream");
+    assert_rc(mixx_engine_stop_stream(e), 0);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
     total += st.callbacks;
@@ -453,7 +453,7 @@ static void live_child(int mode)
     if (mode == LIVE_HOSTED_LOCK)
         c.backend = MIXX_BACKEND_HOSTED;
     mixx_engine *e;
-    if (mixx_engine_create(&c, &e) || mixx_engine_start_handle(e))
+    if (mixx_engine_create(&c, &e) || mixx_engine_start_stream(e))
         _exit(90);
     if (mode == LIVE_HOSTED_LOCK) {
         static float a[64], b[64];
@@ -466,7 +466,7 @@ static void live_child(int mode)
         mt_sleep_ms(300);
     }
     mixx_stats st;
-    if (mixx_engine_stop_handle(e) || mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) || st.callbacks == 0)
+    if (mixx_engine_stop_stream(e) || mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) || st.callbacks == 0)
         _exit(91);
     mixx_engine_destroy(e);
     _exit(0);

@@ -27,9 +27,9 @@ static void test_callback_count(void **state)
     mixx_config_init(&c, sizeof c); /* 48000 / 64 */
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(2.0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     /* the device thread is clocked by absolute deadlines: one callback per elapsed period, never more */
@@ -37,8 +37,14 @@ static void test_callback_count(void **state)
     print_message("2 s run: %llu callbacks, expected %.1f, %llu xruns, callback p50 %llu ns max %llu ns\n",
                   (unsigned long long)st.callbacks, expected, (unsigned long long)st.xruns_backend,
                   (unsigned long long)st.callback_ns.p50, (unsigned long long)st.callback_ns.max);
-    assert_true(fabs((double)st.callbacks - expected) <= 2.0);
-    assert_true(st.callbacks >= 1498 && st.callbacks <= 1560);
+    if (fabs((double)st.callbacks - expected) > 2.0)
+        fail_msg("%llu callbacks in %.4f s: %.1f expected from the elapsed time (±2)", (unsigned long long)st.callbacks,
+                 st.elapsed_s, expected);
+    /* at least the 2 s slept; a loaded VM may wake the test late, so the run may last longer (the count
+     * still follows the elapsed time, checked above) */
+    if (st.callbacks < 1498 || st.elapsed_s > 12.0)
+        fail_msg("%llu callbacks in %.4f s: a 2 s sleep should give >= 1498 (and end within 12 s)",
+                 (unsigned long long)st.callbacks, st.elapsed_s);
     assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
     assert_int_equal(st.records_consumed, st.records_written);
     assert_int_equal(st.callback_ns.count, st.records_consumed);
@@ -98,9 +104,9 @@ static uint64_t run_loop(loop_probe *p, uint32_t rate, uint32_t buffer, uint32_t
     memset(p->captured, 0, CAP_FRAMES * sizeof(float));
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(seconds);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(st.expected_rtl_frames == (double)periods * buffer + extra);
@@ -173,9 +179,9 @@ static void test_stalls_are_exact_xruns(void **state)
     c.sim.faults.stall_every = 8;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(1.2);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     uint64_t stalls = st.callbacks / 8;
@@ -208,9 +214,9 @@ static void test_runaway_clock_is_bounded(void **state)
     c.sim.faults.stall_every = 1;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(1.2);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     double periods = st.elapsed_s * c.sample_rate / c.buffer_size;
@@ -231,7 +237,7 @@ static void test_device_loss(void **state)
     c.sim.faults.fail_after_s = 0.3;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mixx_stats st;
     int lost = 0;
     for (int i = 0; i < 100 && !lost; i++) { /* up to 1 s */
@@ -245,14 +251,14 @@ static void test_device_loss(void **state)
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, before); /* no more audio after the loss */
     assert_true(st.callbacks >= 200 && st.callbacks <= 240);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     /* a new start opens a new device */
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(0.1);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_false(st.device_lost);
     assert_true(st.callbacks > 50);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 }
 
@@ -295,9 +301,9 @@ static void test_log_and_callbacks(void **state)
     c.user = &cnt;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(2.3);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(cnt.records, st.callbacks);
