@@ -450,15 +450,16 @@ void mixx__engine_format_publish(mixx_engine *e, uint32_t rate, uint32_t buffer)
     uint32_t old_rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
     uint32_t old_buffer = atomic_load_explicit(&e->buffer, memory_order_relaxed);
     uint64_t seq = atomic_load_explicit(&e->format_seq, memory_order_relaxed);
+    /* no standalone fence (GCC's TSan refuses them): each data store is a release, so a reader that sees it
+     * (an acquire load) also sees the odd count before it, and retries */
     atomic_store_explicit(&e->format_seq, seq + 1, memory_order_relaxed); /* odd: a reader retries */
-    atomic_thread_fence(memory_order_release);
-    atomic_store_explicit(&e->format_prev, MIXX_FORMAT_PACK(old_rate, old_buffer), memory_order_relaxed);
+    atomic_store_explicit(&e->format_prev, MIXX_FORMAT_PACK(old_rate, old_buffer), memory_order_release);
     atomic_store_explicit(&e->format_at_cb, atomic_load_explicit(&e->callbacks, memory_order_relaxed),
-                          memory_order_relaxed);
+                          memory_order_release);
     if (rate)
-        atomic_store_explicit(&e->rate, rate, memory_order_relaxed);
+        atomic_store_explicit(&e->rate, rate, memory_order_release);
     if (buffer)
-        atomic_store_explicit(&e->buffer, buffer, memory_order_relaxed);
+        atomic_store_explicit(&e->buffer, buffer, memory_order_release);
     atomic_store_explicit(&e->format_seq, seq + 2, memory_order_release);
 }
 

@@ -330,11 +330,11 @@ static void format_read(mixx_engine *e, mixx_stats *out)
 {
     for (;;) {
         uint64_t s1 = atomic_load_explicit(&e->format_seq, memory_order_acquire);
-        out->sample_rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
-        out->buffer_size = atomic_load_explicit(&e->buffer, memory_order_relaxed);
-        uint64_t prev = atomic_load_explicit(&e->format_prev, memory_order_relaxed);
-        out->format_changed_at_callback = atomic_load_explicit(&e->format_at_cb, memory_order_relaxed);
-        atomic_thread_fence(memory_order_acquire);
+        /* acquire loads: the second format_seq load cannot move above them (no fence: see the writer) */
+        out->sample_rate = atomic_load_explicit(&e->rate, memory_order_acquire);
+        out->buffer_size = atomic_load_explicit(&e->buffer, memory_order_acquire);
+        uint64_t prev = atomic_load_explicit(&e->format_prev, memory_order_acquire);
+        out->format_changed_at_callback = atomic_load_explicit(&e->format_at_cb, memory_order_acquire);
         if (!(s1 & 1) && atomic_load_explicit(&e->format_seq, memory_order_relaxed) == s1) {
             out->format_changes = s1 / 2;
             out->format_prev_sample_rate = MIXX_FORMAT_RATE(prev);

@@ -3,6 +3,8 @@
  * façade and the handle API (every call out of order or absurd parameter gets its specific code and leaves the
  * engine usable), and hosted-mode processing (aliasing, odd sizes, silencing, exact record accounting). */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -435,6 +437,80 @@ static void test_hosted_format_changes(void **state)
     mixx_engine_destroy(e);
 }
 
+/* The format set while the host changes it from its own thread: the host alternates 16 and 32 frames every
+ * cycle, a reader takes snapshots meanwhile; every snapshot must be a set some change published (after an odd
+ * count the size is 16 and the one before it 32, after an even count the reverse, at callback count - 1). It
+ * runs the writer and the reader at once under TSan (label threaded). It does not provoke a torn read on
+ * purpose: the write window is a few stores, and with the seqlock check removed 5 runs of ~150 snapshots each
+ * passed; the parity rule catches a wrong set, not a rare race. The host runs >= 5000 cycles and until the
+ * reader has 200 snapshots (at most 5e6 cycles). */
+typedef struct {
+    mixx_engine *e;
+    _Atomic int done;
+    _Atomic uint64_t snapshots; /* the host runs until the reader has taken enough */
+    uint64_t cycles;            /* the host's, read after the join */
+} format_race;
+
+static void *format_race_host(void *arg)
+{
+    format_race *r = arg;
+    static float a[32], o[32];
+    const float *in[1] = {a};
+    float *out[1] = {o};
+    uint64_t i = 0;
+    while (i < 5000 || (atomic_load(&r->snapshots) < 200 && i < 5000000)) {
+        if (mixx_engine_process(r->e, in, 1, out, 1, (i & 1) ? 32 : 16) != 0)
+            break;
+        i++;
+    }
+    r->cycles = i;
+    atomic_store(&r->done, 1);
+    return NULL;
+}
+
+static void test_hosted_format_read_whole(void **state)
+{
+    (void)state;
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
+    c.backend = MIXX_BACKEND_HOSTED;
+    c.inputs = c.outputs = 1;
+    c.buffer_size = 32;
+    mixx_engine *e = NULL;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
+    format_race r = {.e = e};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, format_race_host, &r), 0);
+    uint64_t snapshots = 0, seen_changes = 0;
+    while (!atomic_load(&r.done)) {
+        mixx_stats st;
+        assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+        snapshots++;
+        atomic_store(&r.snapshots, snapshots);
+        if (st.format_changes == 0)
+            continue;
+        uint32_t now = (st.format_changes & 1) ? 16 : 32, before = (st.format_changes & 1) ? 32 : 16;
+        if (st.buffer_size != now || st.format_prev_buffer_size != before ||
+            st.format_changed_at_callback != st.format_changes - 1)
+            fail_msg("format snapshot not a published set: %llu changes, %u frames, before %u, at callback %llu",
+                     (unsigned long long)st.format_changes, st.buffer_size, st.format_prev_buffer_size,
+                     (unsigned long long)st.format_changed_at_callback);
+        if (st.format_changes < seen_changes)
+            fail_msg("format_changes went back from %llu to %llu", (unsigned long long)seen_changes,
+                     (unsigned long long)st.format_changes);
+        seen_changes = st.format_changes;
+    }
+    pthread_join(t, NULL);
+    mixx_stats st;
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+    print_message("%llu snapshots during %llu cycles; %llu changes\n", (unsigned long long)snapshots,
+                  (unsigned long long)r.cycles, (unsigned long long)st.format_changes);
+    assert_int_equal(st.format_changes, r.cycles); /* the first cycle (16) already differs from the 32 it started at */
+    assert_rc(mixx_engine_stop_stream(e), 0);
+    mixx_engine_destroy(e);
+}
+
 static void test_instrumentation_off(void **state)
 {
     (void)state;
@@ -482,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_config_validation),    cmocka_unit_test(test_facade_misuse_matrix),
         cmocka_unit_test(test_engine_misuse),        cmocka_unit_test(test_hosted_process),       cmocka_unit_test(test_hosted_aliasing),
         cmocka_unit_test(test_hosted_format_changes),
+        cmocka_unit_test(test_hosted_format_read_whole),
         cmocka_unit_test(test_instrumentation_off),  cmocka_unit_test(test_unwritable_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

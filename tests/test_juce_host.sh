@@ -129,6 +129,7 @@ e = d["engine"]
 assert e["started"] and e["error"] == "", e
 assert e["callbacks"] == d["callbacks"], "engine saw %d of %d callbacks" % (e["callbacks"], d["callbacks"])
 assert e["process_errors"] == 0, e
+assert e["format_changes"] == 0, "JUCE handed blocks of another size %d times" % e["format_changes"]
 assert e["xruns"] <= d["xruns"], "engine counted %d xruns, device reported %d" % (e["xruns"], d["xruns"])
 assert isinstance(e["deadline_misses"], int) and e["deadline_misses"] <= e["callbacks"]
 assert d["dropped_probes"] == 0, d["dropped_probes"]
