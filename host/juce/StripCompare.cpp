@@ -372,6 +372,40 @@ int nameCheck()
     return bad ? 1 : 0;
 }
 
+// While the ramps run: both strips at rest, then "everything" written between two blocks; the peak difference
+// over the 20 ms ramps and after them. Printed, not judged: the ramps have the same length and shape (linear in
+// amplitude, EQ redesigned on the same 32-sample grid) but JUCE's SmoothedValue is one sample ahead (its first
+// ramp sample is from + step, the engine's is from: src/params_block.c ramp_fill), so the steepest ramp, the 5 ms
+// polarity crossfade through zero, differs by about one step (2/240 of the signal, -42 dB); the steps are also
+// computed differently (the engine from the ramp's origin in double, JUCE by repeated float addition). Returns 1
+// only on an engine error.
+int rampFigure()
+{
+    Pair p;
+    const Setting* everything = findSetting ("everything");
+    int rc = p.open (64, *findSetting ("defaults"));
+    Run rest, ramp, after;
+    const auto gen = [] (int, long) { return noise(); };
+    if (rc == 0)
+        rc = stream (p, 20, 0, gen, rest);
+    for (const auto& [name, value] : everything->values)
+        if (rc == 0 && (mixx_param_set_by_name (p.engine, name, value) != 0 || ! p.native.setParameter (name, value)))
+            rc = MIXX_ENOPARAM;
+    if (rc == 0)
+        rc = stream (p, 15, 0, gen, ramp); // 960 frames: the 20 ms ramps
+    if (rc == 0)
+        rc = stream (p, 60, 0, gen, after);
+    if (rc != 0)
+    {
+        std::printf ("# ramp: engine error: %s\n", mixx_strerror (rc));
+        return 1;
+    }
+    std::printf ("# ramp (not judged): \"everything\" written at once after 20 blocks at rest: peak diff %.1f dB during the "
+                 "20 ms ramps, %.1f dB in the 60 blocks after them\n",
+                 dB (ramp.peakDiff / ramp.peakIn), dB (after.peakDiff / after.peakIn));
+    return 0;
+}
+
 int runCheck()
 {
     const double probes[] = { 25, 60, 100, 200, 500, 1000, 2500, 5000, 8000, 12000, 16000, 20000 };
@@ -446,6 +480,7 @@ int runCheck()
     }
     if (failures)
         std::printf ("%d setting(s) disagree\n", failures);
+    failures += rampFigure();
     failures += nameCheck();
     failures += realtimeCheck();
     return failures ? 1 : 0;
