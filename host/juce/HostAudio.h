@@ -83,6 +83,8 @@ public:
     // One JSON object; extraMembers (already formatted "key": value pairs) are appended when not empty.
     std::string summaryJson (const std::string& extraMembers = {}) const;
     std::string summaryText() const;
+    // The engine (engine mode; nullptr in native mode or before start). The panel drives it through the C API.
+    mixx_engine* engine() const { return engine_; }
 
     // juce::AudioIODeviceCallback
     void audioDeviceIOCallbackWithContext (const float* const* in, int numIn, float* const* out, int numOut,
@@ -93,8 +95,8 @@ public:
     void audioDeviceError (const juce::String& message) override;
 
 private:
-    static void engineBurnCb (const float* const* in, uint32_t nIn, float* const* out, uint32_t nOut,
-                              uint32_t nFrames, void* user);
+    static void engineAudioCb (const float* const* in, uint32_t nIn, float* const* out, uint32_t nOut,
+                               uint32_t nFrames, void* user);
     std::string connectSelfLoop();
     Health healthLocked (uint64_t now) const; // ctl_ held
 
@@ -102,6 +104,8 @@ private:
     juce::AudioDeviceManager deviceManager_;
     mixx_engine* engine_ = nullptr;
     const uint64_t burnNs_;
+    // --test-signal: audio thread only
+    double tonePhase_ = 0.0, envPhase_ = 0.0;
 
     // audio thread writes, message thread reads
     ProbeRing ring_ { 16384 };

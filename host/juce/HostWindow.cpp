@@ -6,6 +6,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "HostPreset.h"
+
 namespace mixxhost
 {
 
@@ -166,15 +168,52 @@ void HostView::paint (juce::Graphics& g)
     g.drawText (foot, 16, getHeight() - 30, getWidth() - 32, 30, juce::Justification::centredLeft);
 }
 
-HostWindow::HostWindow (std::function<void()> onClose)
+MainView::MainView (HostView& view, MixerPanel* panel) : view_ (view), panel_ (panel)
+{
+    setOpaque (true);
+    addAndMakeVisible (view_);
+    if (panel_ != nullptr)
+        addAndMakeVisible (*panel_);
+    setSize (view_.getWidth() + (panel_ ? panel_->getWidth() : 0),
+             std::max (view_.getHeight(), panel_ ? panel_->getHeight() : 0));
+}
+
+void MainView::resized()
+{
+    view_.setTopLeftPosition (0, 0);
+    if (panel_ != nullptr)
+        panel_->setTopLeftPosition (view_.getWidth(), 0);
+}
+
+void MainView::paint (juce::Graphics& g)
+{
+    g.fillAll (kBg);
+}
+
+HostWindow::HostWindow (std::function<void()> onClose, mixx_engine* engine, uint32_t nIn, uint32_t nOut)
     : juce::DocumentWindow ("MixxEngineHost", kBg, juce::DocumentWindow::closeButton), onClose_ (std::move (onClose))
 {
+    if (engine != nullptr)
+    {
+        panel_ = std::make_unique<MixerPanel> (engine, nIn, nOut);
+        panel_->savePreset = [engine] (const std::string& path) { return savePresetFile (engine, path); };
+        panel_->loadPreset = [engine] (const std::string& path) { return loadPresetFile (engine, path); };
+        panel_->startRefresh (50);
+    }
+    main_ = std::make_unique<MainView> (view_, panel_.get());
     // JUCE's own title bar, so a screenshot of the window shows it too (Xvfb has no window manager)
     setUsingNativeTitleBar (false);
-    setContentNonOwned (&view_, true);
+    setContentNonOwned (main_.get(), true);
     setResizable (false, false);
     setTopLeftPosition (40, 40);
     setVisible (true);
+}
+
+HostWindow::~HostWindow()
+{
+    clearContentComponent();
+    main_.reset();
+    panel_.reset();
 }
 
 void HostWindow::closeButtonPressed()
@@ -183,7 +222,8 @@ void HostWindow::closeButtonPressed()
         onClose_();
 }
 
-std::string HostWindow::writeScreenshot (const std::string& path, juce::Rectangle<int>& indicator)
+std::string HostWindow::writeScreenshot (const std::string& path, juce::Rectangle<int>& indicator,
+                                         juce::Rectangle<int>& meters)
 {
     const juce::Image img = createComponentSnapshot (getLocalBounds(), true, 1.0f);
     if (! img.isValid())
@@ -198,6 +238,7 @@ std::string HostWindow::writeScreenshot (const std::string& path, juce::Rectangl
         return "PNG encoding failed for " + path;
     out.flush();
     indicator = getLocalArea (&view_, view_.indicatorBounds());
+    meters = panel_ ? getLocalArea (panel_.get(), panel_->meterArea()) : juce::Rectangle<int>();
     return {};
 }
 
