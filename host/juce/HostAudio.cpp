@@ -97,6 +97,10 @@ void HostAudio::audioDeviceIOCallbackWithContext (const float* const* in, int nu
     }
     else
     {
+        // NATIVE STRIP HOOK (issue 17, --native): this branch is still the plain pass-through. When
+        // host/juce/NativeStrip.h (branch `native`: mixxhost::NativeStrip, juce::dsp gain/IIR with the engine's
+        // parameter names) is on main, prepare() it in audioDeviceAboutToStart, call its process() on `out` after
+        // the copy below, and give the window a MixerPanel whose writes reach NativeStrip::setParameter.
         const int n = numIn < numOut ? numIn : numOut;
         const size_t bytes = (size_t) numSamples * sizeof (float);
         for (int c = 0; c < n; ++c)

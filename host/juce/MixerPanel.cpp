@@ -17,7 +17,7 @@ namespace
 {
 const juce::Colour kBg (0xff15191e), kPanel (0xff1f252c), kText (0xffe8ecef), kDim (0xff8b96a1);
 const juce::Colour kGreen (0xff2ecc55), kRed (0xffe5372b), kAmber (0xfff0a020), kAccent (0xff2a9d8f);
-constexpr int kKnobW = 56, kKnobH = 76, kFaderW = 70, kFaderH = 196, kMeterW = 16, kToggleH = 26;
+constexpr int kKnobW = 56, kKnobH = 76, kFaderW = 70, kFaderH = 196, kMeterW = 22, kToggleH = 26;
 constexpr int kTitleH = 22, kRowTitleH = 14, kBarH = 34, kColGap = 8, kStripW = 3 * kKnobW + 12;
 constexpr int kMeterMaxDb = 6, kMeterMinDb = -60;
 
@@ -238,7 +238,8 @@ void MeterView::paint (juce::Graphics& g)
     auto clip = r.removeFromTop (10.0f);
     r.removeFromTop (2.0f);
     g.setColour (model_.clipped() ? kRed : kPanel.brighter (0.3f));
-    g.fillRect (clip);
+    g.fillRect (clip.reduced (3.0f, 0.0f));
+    r = r.reduced (3.0f, 0.0f);
     g.setColour (juce::Colours::black);
     g.fillRect (r);
     const float y0 = dbToY (0.0, r);
@@ -257,8 +258,8 @@ void MeterView::paint (juce::Graphics& g)
     g.setColour (kDim.withAlpha (0.6f));
     g.fillRect (r.getX(), y0, r.getWidth(), 1.0f); // 0 dBFS tick
     g.setColour (kDim);
-    g.setFont (juce::Font (10.0f));
-    g.drawText (label_, labelArea.toNearestInt(), juce::Justification::centred);
+    g.setFont (juce::Font (9.5f));
+    g.drawFittedText (label_, labelArea.toNearestInt(), juce::Justification::centred, 1, 0.8f);
 }
 
 void MeterView::mouseDown (const juce::MouseEvent&)
@@ -457,9 +458,9 @@ void MixerPanel::layoutGroup (Group& g, int x, int y, int w)
     {
         const uint32_t ch = (uint32_t) g.channel;
         if (ch < inModels_.size())
-            meterViews_[ch]->setBounds (fx + 6, y + 4, kMeterW + 8, kFaderH - 8);
+            meterViews_[ch]->setBounds (fx + 4, y + 4, kMeterW + 8, kFaderH - 8);
         if (ch < outModels_.size())
-            meterViews_[inModels_.size() + ch]->setBounds (fx + 6 + kMeterW + 12, y + 4, kMeterW + 8, kFaderH - 8);
+            meterViews_[inModels_.size() + ch]->setBounds (fx + 4 + kMeterW + 12, y + 4, kMeterW + 8, kFaderH - 8);
     }
 }
 
