@@ -37,8 +37,8 @@ static int load_symbols(shared_lib *s)
     SYM(config_init, "mixx_config_init");
     SYM(create, "mixx_engine_create");
     SYM(destroy, "mixx_engine_destroy");
-    SYM(start, "mixx_engine_start_handle");
-    SYM(stop, "mixx_engine_stop_handle");
+    SYM(start, "mixx_engine_start_stream");
+    SYM(stop, "mixx_engine_stop_stream");
     SYM(get_stats, "mixx_engine_get_stats");
     SYM(process, "mixx_engine_process");
     SYM(rtl_start, "mixx_engine_rtl_start");

@@ -131,7 +131,7 @@ int mixx_bench_params(int json, int quick)
         }
         c.ids[c.n_ids++] = pi.id;
     }
-    if ((rc = mixx_engine_start_handle(c.e)) != 0) {
+    if ((rc = mixx_engine_start_stream(c.e)) != 0) {
         mixx_engine_destroy(c.e);
         return bp_fail("start", rc);
     }
@@ -208,7 +208,7 @@ int mixx_bench_params(int json, int quick)
     double meters = time_blocks(&c, 0, 1000, &copy);
     mixx_meter mm[2];
     mixx_meters_read(c.e, mm, 2, mm, 2);
-    mixx_engine_stop_handle(c.e);
+    mixx_engine_stop_stream(c.e);
     mixx_engine_destroy(c.e);
 
     if (json) {

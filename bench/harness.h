@@ -108,7 +108,7 @@ typedef struct mixx_bench_api {
 static inline mixx_bench_api mixx_bench_api_linked(void)
 {
     mixx_bench_api a = {mixx_config_init,    mixx_engine_create,     mixx_engine_destroy,
-                        mixx_engine_start_handle, mixx_engine_stop_handle, mixx_engine_get_stats,
+                        mixx_engine_start_stream, mixx_engine_stop_stream, mixx_engine_get_stats,
                         mixx_engine_process,  mixx_engine_rtl_start,  mixx_engine_rtl_stop,
                         mixx_version};
     return a;

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     int rc = mixx_bench_measure(k, P_COUNT, reps, 20, blocks, pace ? MIXX_BENCH_PACE_NS_PER_BLOCK : 0.0);
     int prc = k[P_ENGINE].rc | k[P_ENGINE_NOI].rc;
     for (int i = P_ENGINE; i <= P_ENGINE_NOI; i++) {
-        mixx_engine_stop_handle(k[i].engine);
+        mixx_engine_stop_stream(k[i].engine);
         mixx_engine_destroy(k[i].engine);
     }
     if (rc || prc) {

@@ -69,7 +69,7 @@ int main(int argc, char **argv)
     mixx_engine *engine = NULL;
     int rc = mixx_engine_create(&cfg, &engine);
     if (rc == MIXX_OK)
-        rc = mixx_engine_start_handle(engine); /* no device opens: the engine waits for process() calls */
+        rc = mixx_engine_start_stream(engine); /* no device opens: the engine waits for process() calls */
     if (rc != MIXX_OK) {
         fprintf(stderr, "start: %s\n", mixx_strerror(rc));
         mixx_engine_destroy(engine);
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
         return 1;
     }
     pthread_join(device, NULL);
-    mixx_engine_stop_handle(engine);
+    mixx_engine_stop_stream(engine);
 
     mixx_stats st;
     mixx_engine_get_stats(engine, &st, sizeof st);

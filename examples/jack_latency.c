@@ -24,7 +24,7 @@ int main(int argc, char **argv)
     mixx_engine *engine = NULL;
     int rc = mixx_engine_create(&cfg, &engine);
     if (rc == MIXX_OK)
-        rc = mixx_engine_start_handle(engine);
+        rc = mixx_engine_start_stream(engine);
     if (rc == MIXX_OK) /* stimulus on output 0, captured on input 0; measurements back to back */
         rc = mixx_engine_rtl_start(engine, MIXX_RTL_MULTITONE, 0, 0);
     if (rc != MIXX_OK) {
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
         }
     }
     mixx_engine_rtl_stop(engine);
-    mixx_engine_stop_handle(engine);
+    mixx_engine_stop_stream(engine);
     mixx_engine_destroy(engine);
     printf("%d of %d measurements OK\n", ok, want);
     return ok > 0 ? 0 : 1;

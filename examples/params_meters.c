@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     if (rc == MIXX_OK)
         rc = mixx_meters_enable(a.engine, 1);
     if (rc == MIXX_OK)
-        rc = mixx_engine_start_handle(a.engine);
+        rc = mixx_engine_start_stream(a.engine);
     if (rc != MIXX_OK) {
         fprintf(stderr, "start: %s\n", mixx_strerror(rc));
         mixx_engine_destroy(a.engine);
@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     size_t len = 0;
     if (mixx_params_save(a.engine, state, sizeof state, &len) == MIXX_OK)
         printf("state (%zu bytes): %.120s...\n", len, state);
-    mixx_engine_stop_handle(a.engine);
+    mixx_engine_stop_stream(a.engine);
     mixx_engine_destroy(a.engine);
     return bad == 0 ? 0 : 1;
 }

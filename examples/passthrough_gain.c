@@ -60,7 +60,7 @@ int main(int argc, char **argv)
     mixx_engine *engine = NULL;
     int rc = mixx_engine_create(&cfg, &engine);
     if (rc == MIXX_OK)
-        rc = mixx_engine_start_handle(engine);
+        rc = mixx_engine_start_stream(engine);
     if (rc != MIXX_OK) {
         fprintf(stderr, "start: %s (%s)\n", mixx_strerror(rc), engine ? mixx_engine_last_error(engine) : "");
         mixx_engine_destroy(engine);
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     float want = n > 0 ? steps[(n - 1) % 5] : 1.0f;
     for (int i = 0; i < 500 && fabsf(atomic_load_explicit(&g.applied, memory_order_acquire) - want) > 1e-3f; i++)
         nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
-    rc = mixx_engine_stop_handle(engine);
+    rc = mixx_engine_stop_stream(engine);
     mixx_stats st;
     if (rc == MIXX_OK && mixx_engine_get_stats(engine, &st, sizeof st) == MIXX_OK)
         printf("%llu callbacks at %u Hz / %u frames, %llu xruns\n", (unsigned long long)st.callbacks,

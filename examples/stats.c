@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     mixx_engine *engine = NULL;
     int rc = mixx_engine_create(&cfg, &engine);
     if (rc == MIXX_OK)
-        rc = mixx_engine_start_handle(engine);
+        rc = mixx_engine_start_stream(engine);
     if (rc != MIXX_OK) {
         fprintf(stderr, "start: %s\n", mixx_strerror(rc));
         mixx_engine_destroy(engine);
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     }
     long ms = (long)(seconds * 1000.0);
     nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}, NULL);
-    rc = mixx_engine_stop_handle(engine); /* drains every record: the figures below are complete */
+    rc = mixx_engine_stop_stream(engine); /* drains every record: the figures below are complete */
 
     mixx_stats st;
     if (rc == MIXX_OK)

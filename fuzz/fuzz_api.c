@@ -494,13 +494,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 2:
-            CALL(mixx_engine_start_handle(pick_engine(&r)));
+            CALL(mixx_engine_start_stream(pick_engine(&r)));
             break;
         case 3: {
             mixx_engine *e = pick_engine(&r);
             int rc;
-            PROMPTLY(rc = mixx_engine_stop_handle(e));
-            check_rc(rc, "mixx_engine_stop_handle");
+            PROMPTLY(rc = mixx_engine_stop_stream(e));
+            check_rc(rc, "mixx_engine_stop_stream");
             if (rc == 0)
                 check_after_stop(e);
             break;

@@ -230,15 +230,31 @@ MIXX_API void mixx_engine_destroy(mixx_engine *engine);
 /* Opens the device (backends) and starts audio + the monitor thread. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ERUNNING, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_ENODEVICE, MIXX_EDEVICE, MIXX_EMISMATCH, MIXX_ETHREAD,
  * MIXX_EIO (log file exists, is a symlink, or cannot be created), MIXX_EINVAL (a JACK client name longer than
- * the server allows), MIXX_ECALLBACK (from its own callback). Control thread only (thread-safe against other
- * control calls). */
-MIXX_API int mixx_engine_start_handle(mixx_engine *engine);
+ * the server allows), MIXX_ECALLBACK (from its own callback), MIXX_EDEVICELOST / MIXX_ETIMEDOUT (PortAudio:
+ * a host API, or PortAudio itself, hung earlier in this process and was abandoned; see
+ * mixx_engine_last_error). Control thread only (thread-safe against other control calls). */
+MIXX_API int mixx_engine_start_stream(mixx_engine *engine);
 /* Stops audio, drains every record, closes the device. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ENOTRUNNING, MIXX_ECALLBACK (from its own audio_cb/records_cb/second_cb: refused), or MIXX_EIO: stopped, but the log (cfg.log_path) could not be written completely (e.g. disk
- * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss. Control thread only. */
-MIXX_API int mixx_engine_stop_handle(mixx_engine *engine);
+ * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss, and when the
+ * backend's own stop or close never returns (PortAudio host APIs): after a bounded wait (≤ 2 s) the stream is
+ * abandoned, the reason in mixx_engine_last_error. Control thread only. */
+MIXX_API int mixx_engine_stop_stream(mixx_engine *engine);
+/* Deprecated: the names these two verbs had in 0.1 before issue 18 (the `_handle` suffix dodged the façade's
+ * mixx_engine_start/_stop). Kept exported so the ABI keeps its symbols; each calls the `_stream` verb and returns
+ * its codes; same thread contract. The warning can be silenced with -DMIXX_NO_DEPRECATED_WARNINGS. */
+#if !defined(MIXX_NO_DEPRECATED_WARNINGS) && (defined(__GNUC__) || defined(__clang__))
+#define MIXX_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define MIXX_DEPRECATED(msg)
+#endif
+MIXX_API MIXX_DEPRECATED("use mixx_engine_start_stream") int mixx_engine_start_handle(mixx_engine *engine);
+MIXX_API MIXX_DEPRECATED("use mixx_engine_stop_stream") int mixx_engine_stop_handle(mixx_engine *engine);
 /* Text of the last error on this engine (backend detail such as PortAudio's text, or a warning such as a
- * refused mlockall or SCHED_FIFO request), "" if none. Control thread only. */
+ * refused mlockall or SCHED_FIFO request), "" if none. With NULL (what mixx_engine_default() returns before
+ * mixx_engine_init) or the default engine after shutdown: the façade's text for its last MIXX_ENOTINIT, which
+ * says what to call instead (e.g. mixx_engine_start_stream for an engine made with mixx_engine_create). Control
+ * thread only. */
 MIXX_API const char *mixx_engine_last_error(const mixx_engine *engine);
 /* The configuration in force, with the rate and buffer size the device actually runs (valid after start),
  * into the first `size` bytes of *out (pass sizeof *out); out->struct_size = bytes filled. Returns 0,
@@ -333,6 +349,17 @@ typedef struct mixx_stats {
      * on other backends). One callback may raise two kinds (JACK through PortAudio: input overflow and output
      * underflow for one server xrun), so their sum may exceed xruns_backend, which counts one per callback. */
     uint64_t input_underflows, input_overflows, output_underflows, output_overflows;
+    /* appended (issue 18): the device changed format while running, counted since the last start. A change is a
+     * JACK buffer-size change (jack_bufsize, another client, mixx_engine_set_buffer_size) or sample-rate change
+     * (seen on JACK's notification thread), or a hosted-mode mixx_engine_process() whose n_frames differs from
+     * the previous call's (the first call compares with the buffer size the engine started with; a host that
+     * varies its block size counts every variation). PortAudio and sim streams keep their format (a lost device
+     * is device_lost). sample_rate / buffer_size above are the format now; format_prev_* the one before the
+     * last change, format_changed_at_callback the `callbacks` count when it was seen (a cycle's callback may
+     * land on either side). The four are read as one consistent set; all 0 if the format never changed. */
+    uint64_t format_changes;
+    uint32_t format_prev_sample_rate, format_prev_buffer_size;
+    uint64_t format_changed_at_callback;
 } mixx_stats;
 
 /* Fills the first `size` bytes of *out (pass sizeof *out) with a snapshot (monitor data is at most ~20 ms old
@@ -406,9 +433,11 @@ MIXX_API int mixx_engine_rtl_summary(mixx_engine *engine, mixx_rtl_summary *out)
 MIXX_API int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size);
 /* Same with a full configuration. */
 MIXX_API int mixx_engine_init_config(const mixx_config *cfg);
-/* Returns 0, MIXX_ENOTINIT, MIXX_ERUNNING and the start errors of mixx_engine_start_handle. */
+/* Returns 0, MIXX_ENOTINIT, MIXX_ERUNNING and the start errors of mixx_engine_start_stream. MIXX_ENOTINIT:
+ * mixx_engine_init was not called (the handle API's verb is mixx_engine_start_stream); the text of
+ * mixx_engine_last_error(NULL) says so. The same holds for mixx_engine_stop and mixx_engine_shutdown. */
 MIXX_API int mixx_engine_start(void);
-/* Returns 0, MIXX_ENOTINIT, MIXX_ENOTRUNNING, MIXX_EIO, MIXX_ECALLBACK (see mixx_engine_stop_handle). */
+/* Returns 0, MIXX_ENOTINIT, MIXX_ENOTRUNNING, MIXX_EIO, MIXX_ECALLBACK (see mixx_engine_stop_stream). */
 MIXX_API int mixx_engine_stop(void);
 /* Stops if running and destroys the default engine. Returns 0, MIXX_ENOTINIT, MIXX_ECALLBACK. */
 MIXX_API int mixx_engine_shutdown(void);

@@ -229,12 +229,12 @@ public:
     // Stops if running, then frees; the callables are released after the C engine is gone.
     ~engine() { mixx_engine_destroy(h_); }
 
-    // Control thread only. Throw mixx::error with the codes of mixx_engine_start_handle / _stop_handle; the
+    // Control thread only. Throw mixx::error with the codes of mixx_engine_start_stream / _stop_stream; the
     // message carries mixx_engine_last_error() when the backend gave detail.
-    void start() { check_detail(mixx_engine_start_handle(h_), "start"); }
-    void stop() { check_detail(mixx_engine_stop_handle(h_), "stop"); }
-    int try_start() noexcept { return mixx_engine_start_handle(h_); }
-    int try_stop() noexcept { return mixx_engine_stop_handle(h_); }
+    void start() { check_detail(mixx_engine_start_stream(h_), "start"); }
+    void stop() { check_detail(mixx_engine_stop_stream(h_), "stop"); }
+    int try_start() noexcept { return mixx_engine_start_stream(h_); }
+    int try_stop() noexcept { return mixx_engine_stop_stream(h_); }
 
     // Hosted mode, from the host's audio callback. Audio thread, realtime-safe, noexcept: returns 0 or the
     // codes of mixx_engine_process. `in` and `out` may be the same buffers.

@@ -314,7 +314,7 @@ static int jack_wire(jack_state *s, const char *spec, int to_inputs)
         if (len == 0) /* "a,,b": leave that channel unconnected */
             continue;
         if (c >= n) {
-            mixx__engine_set_error(s->engine, "--connect-%s names more ports than the %u %s channels",
+            mixx__engine_set_error(s->engine, "jack.connect_%s names more ports than the %u %s channels",
                                    to_inputs ? "in" : "out", n, to_inputs ? "input" : "output");
             return MIXX_ECHANNELS;
         }

@@ -224,6 +224,12 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
     s->buffer = cfg->buffer_size;
 
     PaError err = mixx__pa_init(cfg->jack.client_name);
+    if (err == paTimedOut) {
+        mixx__engine_set_error(e, "PortAudio is unusable in this process: an earlier stream's close or "
+                               "Pa_Terminate never returned and was abandoned (restart the process)");
+        free(s);
+        return MIXX_ETIMEDOUT;
+    }
     if (err != paNoError) {
         int rc = mixx__pa_fail(e, "Pa_Initialize", err);
         free(s);
@@ -249,7 +255,7 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
         din = Pa_GetDefaultInputDevice();
         dout = Pa_GetDefaultOutputDevice();
         if ((s->n_in && din == paNoDevice) || (s->n_out && dout == paNoDevice)) {
-            mixx__engine_set_error(e, "PortAudio has no default %s device; choose one with --device",
+            mixx__engine_set_error(e, "PortAudio has no default %s device; choose one (mixx_config.device)",
                                    (s->n_in && din == paNoDevice) ? "input" : "output");
             rc = MIXX_ENODEVICE;
             goto fail;
@@ -375,7 +381,7 @@ static int pa_stop(void *state)
         unsigned timeout = atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS;
         if (pa_bounded(s->stream, PA_JOB_STOP, timeout, &err) != 0) {
             s->wedged = 1;
-            mixx__pa_abandon(s, s->host_api);
+            mixx__pa_abandon(s, s->host_api, 0);
             mixx__engine_set_error(s->engine, "PortAudio: Pa_StopStream on %s did not return within %u ms%s; stream "
                                    "abandoned", s->dev_desc, timeout,
                                    atomic_load(&s->lost) ? " after device loss" : "");
@@ -401,7 +407,14 @@ static void pa_close(void *state)
     PaError err = paNoError;
     if (pa_bounded(s->stream, PA_JOB_CLOSE | PA_JOB_TERMINATE, atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS,
                    &err) != 0) {
-        mixx__pa_abandon(s, s->host_api);
+        /* Pa_CloseStream or Pa_Terminate never returned (seen: jack_client_close inside Pa_Terminate waits
+         * forever on a JACK server that is itself blocked writing xrun notifications to this client). The
+         * helper thread may hold PortAudio's global lock for good: PortAudio is dead in this process. */
+        mixx__pa_abandon(s, s->host_api, 1);
+        mixx__engine_set_error(s->engine, "PortAudio: closing %s did not return within %u ms (Pa_CloseStream/"
+                               "Pa_Terminate hung in the host API); stream abandoned, PortAudio unusable in "
+                               "this process", s->dev_desc,
+                               atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS);
         return; /* abandoned, as above */
     }
     free(s);

@@ -30,6 +30,8 @@
 /* ---- PortAudio's global state -----------------------------------------------------------------------
  * Pa_Initialize/Pa_Terminate are reference counted but not thread-safe: one lock for them. */
 static pthread_mutex_t pa_global_lock = PTHREAD_MUTEX_INITIALIZER;
+/* how long a PortAudio entry waits for that lock before it reports PortAudio as hung (paTimedOut) */
+#define PA_LOCK_TIMEOUT_S 5
 
 /* Pa_Initialize probes every host API; on Linux ALSA's configuration code and libjack print dozens of lines
  * to stderr when there is no card or no server. We point fd 2 at /dev/null for the duration of the call
@@ -64,9 +66,35 @@ void mixx__pa_quiet_end(int saved)
     close(saved);
 }
 
+/* Set when a Pa_Terminate never returned (pa_close abandoned it): the helper thread running it still holds
+ * pa_global_lock and PortAudio's global state is half torn down. From then on no PortAudio call is safe in
+ * this process: every entry fails at once instead of waiting on the lock. */
+static atomic_int pa_dead;
+/* The host API (index) a stream had to be abandoned on (see pa_bounded in backend_portaudio.c): PortAudio
+ * stays initialised with that stream inside, and that host API cannot be trusted again in this process
+ * (PortAudio 19.6's JACK host API keeps its dead client: every later Pa_OpenStream fails). -1: none. */
+static atomic_int pa_wedged_api = -1;
+/* The abandoned states stay referenced (not freed, not "leaked"): PortAudio may still hold pointers to them. */
+static _Atomic(void *) pa_abandoned[8];
+
+/* pa_global_lock, bounded: a helper thread stuck inside PortAudio may hold it forever. Returns 0 or -1. */
+static int pa_lock(void)
+{
+    if (atomic_load(&pa_dead))
+        return pthread_mutex_trylock(&pa_global_lock) == 0 ? 0 : -1;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += PA_LOCK_TIMEOUT_S;
+    int r;
+    while ((r = pthread_mutex_timedlock(&pa_global_lock, &until)) == EINTR)
+        ;
+    return r == 0 ? 0 : -1;
+}
+
 PaError mixx__pa_init(const char *client_name)
 {
-    pthread_mutex_lock(&pa_global_lock);
+    if (atomic_load(&pa_dead) || pa_lock() != 0)
+        return paTimedOut; /* see mixx__pa_dead() */
 #ifdef MIXX_PA_HAVE_JACK_NAME
     /* PaJack keeps the pointer: a static copy. Only read by the first Pa_Initialize of the process. */
     static char jack_name[64];
@@ -86,30 +114,31 @@ PaError mixx__pa_init(const char *client_name)
 
 void mixx__pa_term(void)
 {
-    pthread_mutex_lock(&pa_global_lock);
+    if (pa_lock() != 0)
+        return; /* PortAudio is dead in this process (mixx__pa_dead): leave its reference alone */
     int q = mixx__pa_quiet_begin();
     Pa_Terminate();
     mixx__pa_quiet_end(q);
     pthread_mutex_unlock(&pa_global_lock);
 }
 
-/* A host API on which a stream had to be abandoned (see pa_bounded): PortAudio stays initialised with that
- * stream inside, and the host API cannot be trusted again in this process (PortAudio 19.6's JACK host API
- * keeps its dead client: every later Pa_OpenStream fails). Guarded by pa_global_lock. */
-static PaHostApiIndex pa_wedged_api = -1;
-/* The abandoned states stay referenced (not freed, not "leaked"): PortAudio may still hold pointers to them. */
-static void *pa_abandoned[8];
-
-void mixx__pa_abandon(void *s, PaHostApiIndex api)
+void mixx__pa_abandon(void *s, PaHostApiIndex api, int in_terminate)
 {
-    pthread_mutex_lock(&pa_global_lock);
-    pa_wedged_api = api;
-    for (size_t i = 0; i < sizeof pa_abandoned / sizeof pa_abandoned[0]; i++)
-        if (!pa_abandoned[i] || pa_abandoned[i] == s) {
-            pa_abandoned[i] = s;
+    atomic_store(&pa_wedged_api, (int)api);
+    if (in_terminate)
+        atomic_store(&pa_dead, 1);
+    for (size_t i = 0; i < sizeof pa_abandoned / sizeof pa_abandoned[0]; i++) {
+        void *cur = atomic_load(&pa_abandoned[i]);
+        if (cur == s)
             break;
-        }
-    pthread_mutex_unlock(&pa_global_lock);
+        if (!cur && atomic_compare_exchange_strong(&pa_abandoned[i], &cur, s))
+            break;
+    }
+}
+
+int mixx__pa_dead(void)
+{
+    return atomic_load(&pa_dead);
 }
 
 /* PortAudio error -> engine code, with PortAudio's (and the host API's) text in the engine's last error. */
@@ -154,10 +183,8 @@ int mixx__pa_fail(struct mixx_engine *e, const char *what, PaError err)
 
 int mixx__pa_api_wedged(PaHostApiIndex api)
 {
-    pthread_mutex_lock(&pa_global_lock);
-    int w = pa_wedged_api >= 0 && pa_wedged_api == api;
-    pthread_mutex_unlock(&pa_global_lock);
-    return w;
+    int w = atomic_load(&pa_wedged_api);
+    return w >= 0 && w == api;
 }
 
 /* ---- device selection ---------------------------------------------------------------------------------- */

@@ -226,6 +226,9 @@ static void reset_counters(mixx_engine *e)
     atomic_store(&e->device_lost, 0);
     for (unsigned k = 0; k < MIXX_XRUN_KINDS; k++)
         atomic_store(&e->xrun_kinds[k], 0);
+    atomic_store(&e->format_seq, 0); /* no format writer runs while stopped */
+    atomic_store(&e->format_prev, 0);
+    atomic_store(&e->format_at_cb, 0);
     e->prev_start_ns = 0;
     e->prev_frames = 0;
     e->period_frames = e->period_rate = 0;
@@ -333,7 +336,7 @@ static int stop_locked(mixx_engine *e)
     return 0;
 }
 
-int mixx_engine_start_handle(mixx_engine *e)
+int mixx_engine_start_stream(mixx_engine *e)
 {
     int vrc = mixx__engine_check_control(e);
     if (vrc)
@@ -344,7 +347,7 @@ int mixx_engine_start_handle(mixx_engine *e)
     return rc;
 }
 
-int mixx_engine_stop_handle(mixx_engine *e)
+int mixx_engine_stop_stream(mixx_engine *e)
 {
     int vrc = mixx__engine_check_control(e);
     if (vrc)
@@ -353,6 +356,17 @@ int mixx_engine_stop_handle(mixx_engine *e)
     int rc = stop_locked(e);
     pthread_mutex_unlock(&e->ctl);
     return rc;
+}
+
+/* The deprecated 0.1 names, kept so the ABI keeps its symbols. */
+int mixx_engine_start_handle(mixx_engine *e)
+{
+    return mixx_engine_start_stream(e);
+}
+
+int mixx_engine_stop_handle(mixx_engine *e)
+{
+    return mixx_engine_stop_stream(e);
 }
 
 int mixx_engine_set_format(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)
@@ -431,12 +445,37 @@ void mixx__engine_device_lost(mixx_engine *e)
     atomic_store_explicit(&e->device_lost, 1, memory_order_release);
 }
 
+void mixx__engine_format_publish(mixx_engine *e, uint32_t rate, uint32_t buffer)
+{
+    uint32_t old_rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
+    uint32_t old_buffer = atomic_load_explicit(&e->buffer, memory_order_relaxed);
+    uint64_t seq = atomic_load_explicit(&e->format_seq, memory_order_relaxed);
+    atomic_store_explicit(&e->format_seq, seq + 1, memory_order_relaxed); /* odd: a reader retries */
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&e->format_prev, MIXX_FORMAT_PACK(old_rate, old_buffer), memory_order_relaxed);
+    atomic_store_explicit(&e->format_at_cb, atomic_load_explicit(&e->callbacks, memory_order_relaxed),
+                          memory_order_relaxed);
+    if (rate)
+        atomic_store_explicit(&e->rate, rate, memory_order_relaxed);
+    if (buffer)
+        atomic_store_explicit(&e->buffer, buffer, memory_order_relaxed);
+    atomic_store_explicit(&e->format_seq, seq + 2, memory_order_release);
+}
+
 void mixx__engine_format_changed(mixx_engine *e, uint32_t sample_rate, uint32_t buffer_size)
 {
-    if (sample_rate)
-        atomic_store(&e->rate, sample_rate);
-    if (buffer_size)
-        atomic_store(&e->buffer, buffer_size);
+    /* JACK also calls its buffer-size callback on activation with the size open() reported: no change. Before
+     * the run (open .. start) and while stopping, the format is only taken. */
+    int changed = (sample_rate && sample_rate != atomic_load(&e->rate)) ||
+                  (buffer_size && buffer_size != atomic_load(&e->buffer));
+    if (changed && atomic_load(&e->state) == MIXX_ST_RUNNING) {
+        mixx__engine_format_publish(e, sample_rate, buffer_size);
+    } else {
+        if (sample_rate)
+            atomic_store(&e->rate, sample_rate);
+        if (buffer_size)
+            atomic_store(&e->buffer, buffer_size);
+    }
     if (e->ops->latency && e->bstate) {
         double l;
         if (e->ops->latency(e->bstate, &l) == 0) {

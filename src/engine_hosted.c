@@ -90,6 +90,9 @@ int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, f
         src = alias_inputs(e, in, n_in, out, n_out, n_frames, &rc);
     if (rc == 0) {
         if (n_frames) {
+            /* the host's block size is the format: a change is published like a JACK buffer-size change */
+            if (n_frames != atomic_load_explicit(&e->buffer, memory_order_relaxed))
+                mixx__engine_format_publish(e, 0, n_frames);
             uint32_t fp = mixx_dsp_denormals_off(); /* FTZ/DAZ for the cycle; the host's setting comes back */
             mixx__engine_cycle(e, src, n_in, out, n_out, n_frames, 0, 0);
             mixx_dsp_denormals_restore(fp);

@@ -57,6 +57,12 @@ struct mixx_engine {
     mixx_device_format fmt;
     _Atomic uint32_t rate;        /* actual, may change (JACK) */
     _Atomic uint32_t buffer;
+    /* a format change while running (mixx_stats.format_*): one writer at a time, the backend's notification
+     * thread (serialised by the backend) or the hosted audio thread; format_seq is odd while one is written,
+     * and twice the count of changes otherwise (mixx__engine_format_publish, stats_fill reads a whole set) */
+    _Atomic uint64_t format_seq;
+    _Atomic uint64_t format_prev; /* MIXX_FORMAT_PACK(rate, buffer) before the last change */
+    _Atomic uint64_t format_at_cb;
 
     /* audio-thread state (single writer: the audio thread), on cache lines of its own: the monitor reads `rate`
      * above for every record it drains, and a shared line made the cycle's counter writes miss meanwhile */
@@ -112,6 +118,15 @@ struct mixx_engine {
     struct mixx_bus *bus; /* parameters, meters, channel strip (params.c): created with the engine */
 };
 
+#define MIXX_FORMAT_PACK(rate, buffer) (((uint64_t)(rate) << 32) | (uint32_t)(buffer))
+#define MIXX_FORMAT_RATE(packed) ((uint32_t)((packed) >> 32))
+#define MIXX_FORMAT_BUFFER(packed) ((uint32_t)(packed))
+
+/* engine.c: the format becomes (rate, buffer) (0 = unchanged) while running: counted in format_changes, the
+ * old one kept, e->rate / e->buffer set, all inside one format_seq window. The single format writer only (see
+ * format_seq); realtime-safe (atomic loads and stores). */
+void mixx__engine_format_publish(struct mixx_engine *e, uint32_t rate, uint32_t buffer);
+
 /* The one validity check of the public calls: 0, MIXX_ENULL (NULL) or MIXX_ENOTINIT (not an engine: never
  * created, destroyed, or the façade's engine after shutdown). Any thread. */
 static inline int mixx__engine_check(const struct mixx_engine *e)
@@ -143,6 +158,10 @@ static inline int mixx__engine_check_control(const struct mixx_engine *e)
 /* engine.c: fills an engine that is zeroed apart from its locks (create, and the façade's default engine).
  * Control thread, under e->ctl. */
 int mixx__engine_setup(struct mixx_engine *e, const mixx_config *caller);
+
+/* facade.c: the façade's own last-error text when `e` is NULL (what mixx_engine_default() returns before init)
+ * or the default engine after shutdown; NULL for any other handle. Any thread (a string literal, atomically). */
+const char *mixx__facade_error(const struct mixx_engine *e);
 
 /* stats.c */
 int mixx__monitor_start(struct mixx_engine *e);

@@ -66,5 +66,8 @@ void mixx__engine_clear_error(mixx_engine *e)
 
 const char *mixx_engine_last_error(const mixx_engine *e)
 {
-    return mixx__engine_check(e) == 0 ? e->last_error : "";
+    if (mixx__engine_check(e) == 0)
+        return e->last_error;
+    const char *facade = mixx__facade_error(e);
+    return facade ? facade : "";
 }

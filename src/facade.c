@@ -3,6 +3,8 @@
  * façade over one process-wide default engine, serialised by default_lock. Not a second implementation: each
  * forwards to the handle API of engine.c. */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "engine_internal.h"
@@ -24,6 +26,33 @@ static mixx_engine default_engine = {
 };
 static int default_cond_ready;
 
+/* A call on the façade before mixx_engine_init is most often a handle-API user who reached for the plain
+ * name: the text says which call was meant. Literals only, so any thread may read them. */
+static _Atomic(const char *) facade_error;
+static const char facade_start_hint[] =
+    "the façade's default engine is not initialised: call mixx_engine_init(rate, buffer) or "
+    "mixx_engine_init_config(&cfg) first; for an engine made with mixx_engine_create(), call "
+    "mixx_engine_start_stream(engine)";
+static const char facade_stop_hint[] =
+    "the façade's default engine is not initialised: mixx_engine_stop() stops the engine of "
+    "mixx_engine_init(); for an engine made with mixx_engine_create(), call mixx_engine_stop_stream(engine)";
+static const char facade_shutdown_hint[] =
+    "the façade's default engine is not initialised: mixx_engine_shutdown() ends what mixx_engine_init() "
+    "made; for an engine made with mixx_engine_create(), call mixx_engine_destroy(engine)";
+
+static int facade_not_init(const char *hint)
+{
+    atomic_store_explicit(&facade_error, hint, memory_order_release);
+    return MIXX_ENOTINIT;
+}
+
+const char *mixx__facade_error(const mixx_engine *e)
+{
+    if (e != NULL && e != &default_engine)
+        return NULL;
+    return atomic_load_explicit(&facade_error, memory_order_acquire);
+}
+
 int mixx_engine_init_config(const mixx_config *cfg)
 {
     if (!cfg)
@@ -40,6 +69,8 @@ int mixx_engine_init_config(const mixx_config *cfg)
         pthread_mutex_lock(&default_engine.ctl);
         rc = mixx__engine_setup(&default_engine, cfg);
         pthread_mutex_unlock(&default_engine.ctl);
+        if (rc == 0)
+            atomic_store_explicit(&facade_error, NULL, memory_order_release);
     }
     pthread_mutex_unlock(&default_lock);
     return rc;
@@ -59,7 +90,8 @@ int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size)
 int mixx_engine_start(void)
 {
     pthread_mutex_lock(&default_lock);
-    int rc = engine_valid(&default_engine) ? mixx_engine_start_handle(&default_engine) : MIXX_ENOTINIT;
+    int rc = engine_valid(&default_engine) ? mixx_engine_start_stream(&default_engine)
+                                          : facade_not_init(facade_start_hint);
     pthread_mutex_unlock(&default_lock);
     return rc;
 }
@@ -67,7 +99,8 @@ int mixx_engine_start(void)
 int mixx_engine_stop(void)
 {
     pthread_mutex_lock(&default_lock);
-    int rc = engine_valid(&default_engine) ? mixx_engine_stop_handle(&default_engine) : MIXX_ENOTINIT;
+    int rc = engine_valid(&default_engine) ? mixx_engine_stop_stream(&default_engine)
+                                          : facade_not_init(facade_stop_hint);
     pthread_mutex_unlock(&default_lock);
     return rc;
 }
@@ -77,7 +110,7 @@ int mixx_engine_shutdown(void)
     pthread_mutex_lock(&default_lock);
     int rc = 0;
     if (!engine_valid(&default_engine))
-        rc = MIXX_ENOTINIT;
+        rc = facade_not_init(facade_shutdown_hint);
     else if (mixx__in_own_callback(&default_engine))
         rc = MIXX_ECALLBACK;
     else

@@ -25,9 +25,10 @@ int mixx_params_save(const mixx_engine *e, char *buf, size_t cap, size_t *len)
         return MIXX_ENOTINIT;
     uint32_t n = atomic_load_explicit(&b->count, memory_order_acquire);
     size_t used = 0;
+    char sink[1]; /* where a size-only pass (buf NULL, cap 0) points snprintf: never written, size 0 */
 #define SAVE_PUT(...)                                                                                        \
     do {                                                                                                     \
-        int k_ = snprintf(buf ? buf + (used < cap ? used : cap) : NULL, used < cap ? cap - used : 0,       \
+        int k_ = snprintf(buf && used < cap ? buf + used : sink, buf && used < cap ? cap - used : 0,       \
                           __VA_ARGS__);                                                                      \
         used += (size_t)(k_ > 0 ? k_ : 0);                                                                   \
     } while (0)

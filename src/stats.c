@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,14 +324,34 @@ void mixx__monitor_stop(mixx_engine *e)
 }
 
 /* The whole snapshot, this library's size. */
+/* The format now and its last change as one set: a seqlock read against mixx__engine_format_publish, whose
+ * window is a few stores (a retry yields, in case the writer was preempted inside it). Not the audio thread. */
+static void format_read(mixx_engine *e, mixx_stats *out)
+{
+    for (;;) {
+        uint64_t s1 = atomic_load_explicit(&e->format_seq, memory_order_acquire);
+        out->sample_rate = atomic_load_explicit(&e->rate, memory_order_relaxed);
+        out->buffer_size = atomic_load_explicit(&e->buffer, memory_order_relaxed);
+        uint64_t prev = atomic_load_explicit(&e->format_prev, memory_order_relaxed);
+        out->format_changed_at_callback = atomic_load_explicit(&e->format_at_cb, memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        if (!(s1 & 1) && atomic_load_explicit(&e->format_seq, memory_order_relaxed) == s1) {
+            out->format_changes = s1 / 2;
+            out->format_prev_sample_rate = MIXX_FORMAT_RATE(prev);
+            out->format_prev_buffer_size = MIXX_FORMAT_BUFFER(prev);
+            return;
+        }
+        sched_yield();
+    }
+}
+
 static void stats_fill(mixx_engine *e, mixx_stats *out)
 {
     memset(out, 0, sizeof *out);
     int state = atomic_load(&e->state);
     out->running = state == MIXX_ST_RUNNING;
     out->device_lost = atomic_load_explicit(&e->device_lost, memory_order_acquire);
-    out->sample_rate = atomic_load(&e->rate);
-    out->buffer_size = atomic_load(&e->buffer);
+    format_read(e, out);
     /* order matters for consistency: read drops/writes before callbacks so written + dropped <= callbacks */
     out->dropped_records = atomic_load_explicit(&e->dropped, memory_order_acquire);
     out->records_written = atomic_load_explicit(&e->written, memory_order_acquire);

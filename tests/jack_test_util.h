@@ -26,7 +26,7 @@
 /* start that must succeed: the failure message carries the backend's detail */
 #define assert_start(e)                                                                                      \
     do {                                                                                                     \
-        int rc_ = mixx_engine_start_handle(e);                                                               \
+        int rc_ = mixx_engine_start_stream(e);                                                               \
         if (rc_ != 0)                                                                                        \
             fail_msg("start returned %s: %s", mixx_error_name(rc_), mixx_engine_last_error(e));             \
     } while (0)

@@ -143,9 +143,17 @@ static void test_facade_misuse_matrix(void **state)
     (void)state;
     /* before init: everything but init is out of order */
     assert_null(mixx_engine_default());
+    assert_string_equal(mixx_engine_last_error(NULL), "");
     assert_rc(mixx_engine_start(), MIXX_ENOTINIT);
+    /* the text says what to call instead: init for the façade, the handle API's verb otherwise */
+    const char *why = mixx_engine_last_error(mixx_engine_default());
+    assert_non_null(strstr(why, "not initialised"));
+    assert_non_null(strstr(why, "mixx_engine_init("));
+    assert_non_null(strstr(why, "mixx_engine_start_stream(engine)"));
     assert_rc(mixx_engine_stop(), MIXX_ENOTINIT);
+    assert_non_null(strstr(mixx_engine_last_error(NULL), "mixx_engine_stop_stream(engine)"));
     assert_rc(mixx_engine_shutdown(), MIXX_ENOTINIT);
+    assert_non_null(strstr(mixx_engine_last_error(NULL), "mixx_engine_destroy(engine)"));
     /* absurd parameters leave it uninitialised */
     assert_rc(mixx_engine_init(0, 64), MIXX_ERATE);
     assert_rc(mixx_engine_init(800000, 64), MIXX_ERATE);
@@ -155,6 +163,8 @@ static void test_facade_misuse_matrix(void **state)
     assert_null(mixx_engine_default());
     /* the happy path, with every out-of-order call in between */
     assert_rc(mixx_engine_init(48000, 64), 0);
+    assert_string_equal(mixx_engine_last_error(NULL), ""); /* a successful init clears the hint */
+    assert_string_equal(mixx_engine_last_error(mixx_engine_default()), "");
     assert_rc(mixx_engine_init(48000, 64), MIXX_EALREADY);
     assert_rc(mixx_engine_init(44100, 128), MIXX_EALREADY);
     assert_rc(mixx_engine_stop(), MIXX_ENOTRUNNING);
@@ -182,14 +192,16 @@ static void test_facade_misuse_matrix(void **state)
     assert_rc(mixx_engine_stop(), MIXX_ENOTINIT);
     assert_rc(mixx_engine_start(), MIXX_ENOTINIT);
     assert_null(mixx_engine_default());
+    assert_non_null(strstr(mixx_engine_last_error(NULL), "mixx_engine_start_stream(engine)"));
     /* the old handle stays safe: calls on a shut-down default engine say so */
     float buf[64] = {0};
     float *io[1] = {buf};
     assert_rc(mixx_engine_process(h, (const float *const *)io, 1, io, 1, 64), MIXX_ENOTINIT);
     assert_rc(mixx_engine_get_stats(h, &st, sizeof(mixx_stats)), MIXX_ENOTINIT);
-    assert_rc(mixx_engine_start_handle(h), MIXX_ENOTINIT);
-    assert_rc(mixx_engine_stop_handle(h), MIXX_ENOTINIT);
+    assert_rc(mixx_engine_start_stream(h), MIXX_ENOTINIT);
+    assert_rc(mixx_engine_stop_stream(h), MIXX_ENOTINIT);
     assert_rc(mixx_engine_report_xruns(h, 1), MIXX_ENOTINIT);
+    assert_non_null(strstr(mixx_engine_last_error(h), "mixx_engine_init(")); /* the shut-down default engine */
     /* and init works again after shutdown */
     assert_rc(mixx_engine_init(96000, 128), 0);
     assert_rc(mixx_engine_start(), 0);
@@ -212,14 +224,14 @@ static mixx_engine *hosted(uint32_t ins, uint32_t outs)
     return e;
 }
 
-static void test_handle_misuse(void **state)
+static void test_engine_misuse(void **state)
 {
     (void)state;
     mixx_engine *e = hosted(2, 2);
     mixx_stats st;
-    assert_rc(mixx_engine_stop_handle(e), MIXX_ENOTRUNNING);
-    assert_rc(mixx_engine_start_handle(NULL), MIXX_ENULL);
-    assert_rc(mixx_engine_stop_handle(NULL), MIXX_ENULL);
+    assert_rc(mixx_engine_stop_stream(e), MIXX_ENOTRUNNING);
+    assert_rc(mixx_engine_start_stream(NULL), MIXX_ENULL);
+    assert_rc(mixx_engine_stop_stream(NULL), MIXX_ENULL);
     assert_rc(mixx_engine_get_stats(NULL, &st, sizeof(mixx_stats)), MIXX_ENULL);
     assert_rc(mixx_engine_get_stats(e, NULL, sizeof(mixx_stats)), MIXX_ENULL);
     size_t n;
@@ -230,16 +242,16 @@ static void test_handle_misuse(void **state)
     assert_rc(mixx_engine_set_format(e, 48000, 8000), MIXX_EFRAMES); /* above max_buffer_size 4096 */
     assert_rc(mixx_engine_set_format(e, 44100, 256), 0);
     assert_rc(mixx_engine_set_buffer_size(e, 128), MIXX_ENOTRUNNING);
-    assert_rc(mixx_engine_start_handle(e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_ERUNNING);
+    assert_rc(mixx_engine_start_stream(e), 0);
+    assert_rc(mixx_engine_start_stream(e), MIXX_ERUNNING);
     assert_rc(mixx_engine_set_format(e, 48000, 64), MIXX_ERUNNING);
     assert_rc(mixx_engine_set_buffer_size(e, 128), MIXX_EUNSUPPORTED);
     mixx_config got;
     assert_rc(mixx_engine_get_config(e, &got, sizeof(mixx_config)), 0);
     assert_int_equal(got.sample_rate, 44100);
     assert_int_equal(got.buffer_size, 256);
-    assert_rc(mixx_engine_stop_handle(e), 0);
-    assert_rc(mixx_engine_stop_handle(e), MIXX_ENOTRUNNING);
+    assert_rc(mixx_engine_stop_stream(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), MIXX_ENOTRUNNING);
     mixx_engine_destroy(e);
 
     /* a device-driven engine refuses hosted calls */
@@ -250,7 +262,7 @@ static void test_handle_misuse(void **state)
     assert_rc(mixx_engine_set_format(e, 48000, 64), MIXX_EHOSTED);
     float buf[64] = {0};
     float *io[1] = {buf};
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     assert_rc(mixx_engine_process(e, (const float *const *)io, 1, io, 1, 64), MIXX_ENOTHOSTED);
     mixx_engine_destroy(e); /* destroy while running stops first */
 }
@@ -269,7 +281,7 @@ static void test_hosted_aliasing(void **state)
     enum { NF = 300 };
     static float buf[4][NF], want[4][NF];
     mixx_engine *e = hosted(3, 3);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     /* patterns as permutations of the three buffers: out[c] = buf[perm[c]], in[k] = buf[k] */
     static const int perms[][3] = {{0, 1, 2}, {1, 0, 2}, {2, 1, 0}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}};
     for (size_t p = 0; p < sizeof perms / sizeof perms[0]; p++) {
@@ -295,7 +307,7 @@ static void test_hosted_aliasing(void **state)
     assert_true(more[0][0] == 0.0f && more[3][NF - 1] == 0.0f);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 }
 
@@ -311,7 +323,7 @@ static void test_hosted_process(void **state)
     fill(o0, 64, 9);
     assert_rc(mixx_engine_process(e, in, 2, out, 3, 64), MIXX_ENOTRUNNING);
     assert_true(o0[0] == 0.0f && o0[63] == 0.0f);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     /* bad arguments */
     assert_rc(mixx_engine_process(NULL, in, 2, out, 3, 64), MIXX_ENULL);
     assert_rc(mixx_engine_process(e, NULL, 2, out, 3, 64), MIXX_ENULL);
@@ -359,7 +371,7 @@ static void test_hosted_process(void **state)
     assert_rc(mixx_engine_report_xruns(e, 3), 0);
     assert_rc(mixx_engine_process(e, in, 2, out, 2, 64), 0);
     calls++;
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, calls);
@@ -378,6 +390,51 @@ static void test_hosted_process(void **state)
     mixx_engine_destroy(e);
 }
 
+/* The host's block size is hosted mode's format: a change is counted in mixx_stats.format_changes with the size
+ * before it and the callback count when it came; refused calls and empty ones are no change. */
+static void test_hosted_format_changes(void **state)
+{
+    (void)state;
+    static float a[4097], o[4097];
+    const float *in[1] = {a};
+    float *out[1] = {o};
+    mixx_engine *e = hosted(1, 1); /* 48000 Hz, 64 frames */
+    mixx_stats st;
+    assert_rc(mixx_engine_start_stream(e), 0);
+    for (int i = 0; i < 3; i++)
+        assert_rc(mixx_engine_process(e, in, 1, out, 1, 64), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+    assert_int_equal(st.format_changes, 0);
+    assert_int_equal(st.format_prev_buffer_size, 0);
+    assert_int_equal(st.buffer_size, 64);
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 0), 0);             /* nothing to do: no change */
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 4097), MIXX_EFRAMES); /* refused: no change */
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 128), 0);
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 128), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+    assert_int_equal(st.format_changes, 1);
+    assert_int_equal(st.buffer_size, 128);
+    assert_int_equal(st.sample_rate, 48000);
+    assert_int_equal(st.format_prev_buffer_size, 64);
+    assert_int_equal(st.format_prev_sample_rate, 48000);
+    assert_int_equal(st.format_changed_at_callback, 3);
+    assert_rc(mixx_engine_process(e, in, 1, out, 1, 31), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0); /* kept after stop */
+    assert_int_equal(st.format_changes, 2);
+    assert_int_equal(st.buffer_size, 31);
+    assert_int_equal(st.format_prev_buffer_size, 128);
+    assert_int_equal(st.format_changed_at_callback, 5);
+    /* a new start counts from zero at the configured size */
+    assert_rc(mixx_engine_start_stream(e), 0);
+    assert_rc(mixx_engine_get_stats(e, &st, sizeof st), 0);
+    assert_int_equal(st.format_changes, 0);
+    assert_int_equal(st.buffer_size, 64);
+    assert_int_equal(st.format_changed_at_callback, 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
+    mixx_engine_destroy(e);
+}
+
 static void test_instrumentation_off(void **state)
 {
     (void)state;
@@ -387,7 +444,7 @@ static void test_instrumentation_off(void **state)
     c.instrument = 0;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     float a[64], o[64];
     fill(a, 64, 0.1f);
     const float *in[1] = {a};
@@ -395,7 +452,7 @@ static void test_instrumentation_off(void **state)
     for (int i = 0; i < 100; i++)
         assert_rc(mixx_engine_process(e, in, 1, out, 1, 64), 0);
     assert_memory_equal(a, o, sizeof a);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, 100);
@@ -412,9 +469,9 @@ static void test_unwritable_log(void **state)
     c.log_path = "/nonexistent-dir/mixx.jsonl";
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_EIO);
+    assert_rc(mixx_engine_start_stream(e), MIXX_EIO);
     assert_true(strstr(mixx_engine_last_error(e), "/nonexistent-dir/mixx.jsonl") != NULL);
-    assert_rc(mixx_engine_stop_handle(e), MIXX_ENOTRUNNING); /* still usable, still stopped */
+    assert_rc(mixx_engine_stop_stream(e), MIXX_ENOTRUNNING); /* still usable, still stopped */
     mixx_engine_destroy(e);
 }
 
@@ -423,7 +480,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_table),          cmocka_unit_test(test_version_and_names),
         cmocka_unit_test(test_config_validation),    cmocka_unit_test(test_facade_misuse_matrix),
-        cmocka_unit_test(test_handle_misuse),        cmocka_unit_test(test_hosted_process),       cmocka_unit_test(test_hosted_aliasing),
+        cmocka_unit_test(test_engine_misuse),        cmocka_unit_test(test_hosted_process),       cmocka_unit_test(test_hosted_aliasing),
+        cmocka_unit_test(test_hosted_format_changes),
         cmocka_unit_test(test_instrumentation_off),  cmocka_unit_test(test_unwritable_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,6 +61,14 @@ assert d['requested']=={'sample_rate':44100,'buffer_size':128}, d['requested']"
 out=$("$MIXX" run --backend jack --rate 44100 --buffer 128 --duration 0.5s)
 echo "$out" | grep -q 'NOT AS REQUESTED: asked for 44100 Hz, 128 frames' && ok "run text says the format is not as requested" \
     || bad "run text: $out"
+# mixx latency says it the same way (issue 18)
+json=$("$MIXX" latency --backend jack --self-loop --rate 44100 --buffer 128 --count 1 --json)
+check_json "latency --rate 44100 --buffer 128: requested and actual in --json" "$json" "
+assert (d['sample_rate'],d['buffer_size'])==(48000,64), d
+assert d['requested']=={'sample_rate':44100,'buffer_size':128}, d['requested']"
+out=$("$MIXX" latency --backend jack --self-loop --rate 44100 --buffer 128 --count 1)
+echo "$out" | grep -q 'NOT AS REQUESTED: asked for 44100 Hz, 128 frames' && ok "latency text says the format is not as requested" \
+    || bad "latency text: $out"
 # --server: the same server by name
 out=$(JACK_DEFAULT_SERVER=mixx-no-such-server "$MIXX" run --backend jack --server "$JACK_DEFAULT_SERVER" --duration 0.3s)
 echo "$out" | grep -q '(as requested)' && ok "--server reaches the named server" || bad "--server: $out"

@@ -43,9 +43,9 @@ static void test_sim_stalls_counted_exactly(void **state)
     c.sim.faults.stall_every = 5;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_ms(1500);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     stats(e, &st);
     /* the stall follows cycle k when (k + 1) % every == 0, and stop lets an iteration finish */
@@ -105,7 +105,7 @@ static void test_overload_recovers(void **state)
     o.busy_ns = 16000000; /* 1.5 periods */
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_ms(300);
     mixx_stats before;
     stats(e, &before);
@@ -117,7 +117,7 @@ static void test_overload_recovers(void **state)
     mixx_stats mid;
     stats(e, &mid);
     mt_sleep_ms(1000); /* load gone */
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     stats(e, &st);
     print_message("before load: %llu xruns; %llu overloaded cycles -> %llu xruns, %llu deadline misses; "
@@ -202,7 +202,7 @@ static void test_ring_overflow_counted(void **state)
     c.user = &m;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     /* while the monitor is stuck the audio keeps running */
     while (!atomic_load(&m.in_stall))
         mt_sleep_ms(1);
@@ -214,7 +214,7 @@ static void test_ring_overflow_counted(void **state)
     assert_true(b.callbacks > a.callbacks + 500);
     assert_true(b.dropped_records > a.dropped_records);
     mt_sleep_ms(1500); /* past the stall, and across a second boundary */
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     stats(e, &st);
     /* exact accounting: records seen are seq 0.. in order; the gaps are exactly the drops */
@@ -286,10 +286,10 @@ static void *control_main(void *arg)
         switch ((h->seed >> 16) % 8) {
         case 0:
         case 1:
-            CHECK_RC(mixx_engine_start_handle(h->e), 0, MIXX_ERUNNING);
+            CHECK_RC(mixx_engine_start_stream(h->e), 0, MIXX_ERUNNING);
             break;
         case 2:
-            CHECK_RC(mixx_engine_stop_handle(h->e), 0, MIXX_ENOTRUNNING);
+            CHECK_RC(mixx_engine_stop_stream(h->e), 0, MIXX_ENOTRUNNING);
             break;
         case 3:
             CHECK_RC(mixx_engine_get_stats(h->e, &st, sizeof(mixx_stats)), 0);
@@ -359,14 +359,14 @@ static void hammer_engine(mixx_backend backend)
                   (unsigned long long)atomic_load(&ops), atomic_load(&bad_rcs));
     assert_int_equal(atomic_load(&bad_rcs), 0);
     /* still consistent and usable */
-    int rc = mixx_engine_stop_handle(e);
+    int rc = mixx_engine_stop_stream(e);
     assert_true(rc == 0 || rc == MIXX_ENOTRUNNING);
     mixx_stats st;
     stats(e, &st);
     assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
     assert_int_equal(st.records_consumed, st.records_written);
-    assert_rc(mixx_engine_start_handle(e), 0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 }
 
@@ -450,7 +450,7 @@ static void abuse_audio_cb(const float *const *in, uint32_t n_in, float *const *
     cb_abuse *a = user;
     if (atomic_fetch_add(&a->calls, 1) != 10)
         return;
-    atomic_store(&a->stop_rc, mixx_engine_stop_handle(a->e));
+    atomic_store(&a->stop_rc, mixx_engine_stop_stream(a->e));
     mixx_engine_destroy(a->e); /* refused: must do nothing */
     atomic_store(&a->rtl_rc, mixx_engine_rtl_stop(a->e));
     atomic_store(&a->buf_rc, mixx_engine_set_buffer_size(a->e, 128));
@@ -469,7 +469,7 @@ static void test_stop_from_audio_cb(void **state)
     c.audio_cb = abuse_audio_cb;
     c.user = &a;
     assert_rc(mixx_engine_create(&c, &a.e), 0);
-    assert_rc(mixx_engine_start_handle(a.e), 0);
+    assert_rc(mixx_engine_start_stream(a.e), 0);
     for (int i = 0; i < 400 && !atomic_load(&a.done); i++)
         mt_sleep_ms(5);
     assert_true(atomic_load(&a.done));
@@ -484,7 +484,7 @@ static void test_stop_from_audio_cb(void **state)
                   (unsigned long long)st1.callbacks, (unsigned long long)st2.callbacks);
     assert_int_equal(st2.running, 1);
     assert_true(st2.callbacks > st1.callbacks);
-    assert_rc(mixx_engine_stop_handle(a.e), 0);
+    assert_rc(mixx_engine_stop_stream(a.e), 0);
     mixx_engine_destroy(a.e);
 }
 
@@ -494,7 +494,7 @@ static void abuse_records_cb(const mixx_record *records, size_t count, void *use
     cb_abuse *a = user;
     if (atomic_fetch_add(&a->calls, 1) != 3)
         return;
-    atomic_store(&a->stop_rc, mixx_engine_stop_handle(a->e));
+    atomic_store(&a->stop_rc, mixx_engine_stop_stream(a->e));
     atomic_store(&a->fmt_rc, mixx_engine_set_format(a->e, 44100, 64));
     mixx_engine_destroy(a->e);
     atomic_store(&a->done, 1);
@@ -511,7 +511,7 @@ static void test_stop_from_records_cb(void **state)
     c.records_cb = abuse_records_cb;
     c.user = &a;
     assert_rc(mixx_engine_create(&c, &a.e), 0);
-    assert_rc(mixx_engine_start_handle(a.e), 0);
+    assert_rc(mixx_engine_start_stream(a.e), 0);
     for (int i = 0; i < 400 && !atomic_load(&a.done); i++)
         mt_sleep_ms(5);
     assert_true(atomic_load(&a.done));
@@ -520,7 +520,7 @@ static void test_stop_from_records_cb(void **state)
     mixx_stats st;
     stats(a.e, &st);
     assert_int_equal(st.running, 1);
-    assert_rc(mixx_engine_stop_handle(a.e), 0); /* joins the monitor */
+    assert_rc(mixx_engine_stop_stream(a.e), 0); /* joins the monitor */
     stats(a.e, &st);
     assert_int_equal(st.records_consumed, st.records_written);
     mixx_engine_destroy(a.e);
@@ -537,7 +537,7 @@ static void test_rtl_wait_device_lost(void **state)
     c.sim.faults.fail_after_s = 0.3;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 0, 1), 0);
     uint64_t t0 = mt_now_ns();
     mixx_rtl_result r;
@@ -547,7 +547,7 @@ static void test_rtl_wait_device_lost(void **state)
     double waited = (double)(mt_now_ns() - t0) * 1e-9;
     print_message("rtl_wait: %s after %.2f s (%d results before the loss)\n", mixx_error_name(rc), waited, results);
     assert_rc(rc, MIXX_EDEVICELOST);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 }
 

@@ -21,7 +21,9 @@ ls "$prefix"/lib*/libmixxengine.a >/dev/null 2>&1 && ok "static library installe
 syms=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBR]$/ {print $3}')
 outside=$(echo "$syms" | grep -v '^mixx_' | grep -v '^_init$' | grep -v '^_fini$')
 [ -z "$outside" ] && ok "exports only mixx_* ($(echo "$syms" | wc -l) symbols)" || bad "exports outside mixx_*: $outside"
-for f in mixx_engine_init mixx_engine_start mixx_engine_stop mixx_engine_shutdown mixx_engine_process; do
+# the 0.1 names of the handle verbs stay exported (deprecated wrappers): the ABI keeps its symbols
+for f in mixx_engine_init mixx_engine_start mixx_engine_stop mixx_engine_shutdown mixx_engine_process \
+         mixx_engine_start_stream mixx_engine_stop_stream mixx_engine_start_handle mixx_engine_stop_handle; do
     echo "$syms" | grep -qx "$f" && ok "exports $f" || bad "missing $f"
 done
 soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')

@@ -131,7 +131,7 @@ static void test_callback_count_5s(void **state)
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
     jt_sleep(5.0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     double expected = st.elapsed_s * st.sample_rate / st.buffer_size;
@@ -181,14 +181,14 @@ static void bit_exact_measure(bit_exact_result *r)
     mixx_stats st0, st;
     memset(&st0, 0, sizeof st0);
     memset(&st, 0, sizeof st);
-    if (mixx_engine_create(&c, &e) == 0 && mixx_engine_start_handle(e) == 0) {
+    if (mixx_engine_create(&c, &e) == 0 && mixx_engine_start_stream(e) == 0) {
         mixx_engine_get_stats(e, &st0, sizeof st0);
         double t0 = jt_now();
         /* acquire pairs with the probe's release: cap[] below is what its thread wrote (TSan sees no libjack
          * sync) */
         while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP + 4096 && jt_now() - t0 < 10.0)
             jt_sleep(0.05);
-        mixx_engine_stop_handle(e);
+        mixx_engine_stop_stream(e);
         mixx_engine_get_stats(e, &st, sizeof st);
     }
     jack_deactivate(p.client);
@@ -291,7 +291,7 @@ static void test_self_loop_one_period(void **state)
     double t0 = jt_now();
     while (atomic_load_explicit(&p.done, memory_order_acquire) < PROBE_CAP && jt_now() - t0 < 10.0)
         jt_sleep(0.05);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     /* the wiring is made after activation, so the first cycles see silence; from the first arrival on,
@@ -347,7 +347,7 @@ static void test_connections_as_asked(void **state)
     /* dummy driver: capture latency 64 + playback latency 128 (async mode adds a period) */
     print_message("wired to system ports: expected_rtl %.1f frames\n", st.expected_rtl_frames);
     assert_true(isfinite(st.expected_rtl_frames) && st.expected_rtl_frames >= 64.0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 
     /* self-loop */
@@ -359,7 +359,7 @@ static void test_connections_as_asked(void **state)
     assert_string_equal(buf, "mixxloop:in_1");
     connections_of(viewer, "mixxloop:out_2", buf, sizeof buf);
     assert_string_equal(buf, "mixxloop:in_2");
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 
     /* no wiring at all (--no-connect, the default) */
@@ -377,14 +377,14 @@ static void test_connections_as_asked(void **state)
     }
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(isnan(st.expected_rtl_frames)); /* no loop, no claim */
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 
     /* a port that does not exist: a clear error, nothing left running */
     c = jack_config("mixxbad");
     c.jack.connect_in = "nosuchclient:nosuchport";
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_ENODEVICE);
+    assert_rc(mixx_engine_start_stream(e), MIXX_ENODEVICE);
     print_message("bad port: %s\n", mixx_engine_last_error(e));
     assert_non_null(strstr(mixx_engine_last_error(e), "nosuchclient:nosuchport"));
     mixx_engine_destroy(e);
@@ -394,7 +394,10 @@ static void test_connections_as_asked(void **state)
     c.inputs = 1;
     c.jack.connect_in = "system:capture_1,system:capture_2";
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_ECHANNELS);
+    assert_rc(mixx_engine_start_stream(e), MIXX_ECHANNELS);
+    /* library text names the config field, not a CLI option (issue 18) */
+    print_message("too many ports: %s\n", mixx_engine_last_error(e));
+    assert_non_null(strstr(mixx_engine_last_error(e), "jack.connect_in names more ports"));
     mixx_engine_destroy(e);
     jack_client_close(viewer);
 }
@@ -412,12 +415,12 @@ static void test_rate_buffer_reported_and_strict(void **state)
     assert_rc(mixx_engine_get_config(e, &got, sizeof(mixx_config)), 0);
     assert_int_equal(got.sample_rate, 48000);
     assert_int_equal(got.buffer_size, 64);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 
     c.strict = 1;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_EMISMATCH);
+    assert_rc(mixx_engine_start_stream(e), MIXX_EMISMATCH);
     const char *msg = mixx_engine_last_error(e);
     print_message("strict: %s\n", msg);
     assert_non_null(strstr(msg, "48000"));
@@ -445,7 +448,7 @@ static void test_no_server(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     double t0 = jt_now();
-    assert_rc(mixx_engine_start_handle(e), MIXX_ENOSERVER);
+    assert_rc(mixx_engine_start_stream(e), MIXX_ENOSERVER);
     double took = jt_now() - t0;
     print_message("start: %s (%.3f s)\n", mixx_engine_last_error(e), took);
     assert_non_null(strstr(mixx_engine_last_error(e), name));
@@ -510,7 +513,7 @@ static void server_killed(int sig)
         jt_sleep(0.005);
     }
     double t0 = jt_now();
-    int rc = mixx_engine_stop_handle(e);
+    int rc = mixx_engine_stop_stream(e);
     double stop_s = jt_now() - t0;
     print_message("signal %d: device lost after %.3f s, stop returned %s in %.3f s; last error '%s'\n", sig,
                   t_lost ? t_lost - t_kill : -1.0, mixx_error_name(rc), stop_s, mixx_engine_last_error(e));
@@ -533,7 +536,7 @@ static void server_killed(int sig)
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_false(st.device_lost);
     assert_true(st.callbacks > 50);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     t0 = jt_now();
     mixx_engine_destroy(e);
     assert_true(jt_now() - t0 < 3.0);
@@ -579,7 +582,7 @@ static void test_xrun_from_slow_client(void **state)
     uint64_t x0 = st.xruns_backend;
     atomic_store(&p.stall_ms, 20); /* 15 periods */
     jt_sleep(0.5);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     print_message("xruns before the stall %llu, after %llu; engine deadline misses %llu\n",
                   (unsigned long long)x0, (unsigned long long)st.xruns_backend,
@@ -626,7 +629,15 @@ static void test_buffer_size_changes(void **state)
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
+    /* JACK calls the buffer-size callback on activation too, with the size the engine opened at: no change */
+    mixx_stats f;
+    assert_rc(mixx_engine_get_stats(e, &f, sizeof f), 0);
+    if (f.format_changes != 0)
+        fail_msg("%llu format changes counted at start (prev %u frames)", (unsigned long long)f.format_changes,
+                 f.format_prev_buffer_size);
     const uint32_t sizes[] = {128, 96, 256, 32, 64};
+    uint32_t before = 64;
+    uint64_t at_cb = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         assert_rc(mixx_engine_set_buffer_size(e, sizes[i]), 0);
         assert_true(wait_buffer(e, sizes[i], 2.0));
@@ -634,10 +645,20 @@ static void test_buffer_size_changes(void **state)
         assert_rc(mixx_engine_get_stats(e, &a, sizeof(mixx_stats)), 0);
         jt_sleep(0.2);
         assert_rc(mixx_engine_get_stats(e, &b, sizeof(mixx_stats)), 0);
-        print_message("buffer %u: %llu callbacks in 0.2 s, expected_rtl %.0f\n", sizes[i],
-                      (unsigned long long)(b.callbacks - a.callbacks), b.expected_rtl_frames);
+        print_message("buffer %u: %llu callbacks in 0.2 s, expected_rtl %.0f, format change %llu (%u -> %u frames at "
+                      "callback %llu)\n",
+                      sizes[i], (unsigned long long)(b.callbacks - a.callbacks), b.expected_rtl_frames,
+                      (unsigned long long)b.format_changes, b.format_prev_buffer_size, b.buffer_size,
+                      (unsigned long long)b.format_changed_at_callback);
         assert_true(b.callbacks > a.callbacks);
         assert_true(b.expected_rtl_frames == (double)sizes[i]); /* self-loop: one period at any size */
+        /* every switch is one change, seen with the size it replaced; the rate stays */
+        assert_int_equal(b.format_changes, i + 1);
+        assert_int_equal(b.format_prev_buffer_size, before);
+        assert_int_equal(b.format_prev_sample_rate, b.sample_rate);
+        assert_true(b.format_changed_at_callback >= at_cb && b.format_changed_at_callback <= a.callbacks);
+        at_cb = b.format_changed_at_callback;
+        before = sizes[i];
     }
     /* past the preallocation: refused before asking the server */
     assert_rc(mixx_engine_set_buffer_size(e, 512), MIXX_EFRAMES);
@@ -675,7 +696,13 @@ static void test_buffer_size_changes(void **state)
     assert_int_equal(jack_set_buffer_size(other, 64), 0);
     jack_client_close(other);
     assert_true(wait_buffer(e, 64, 2.0));
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    /* a server-wide change made by another client counts the same: 5 above, 128 and back, 512 and back */
+    assert_rc(mixx_engine_get_stats(e, &f, sizeof f), 0);
+    print_message("format changes: %llu, the last from %u frames\n", (unsigned long long)f.format_changes,
+                  f.format_prev_buffer_size);
+    assert_int_equal(f.format_changes, 9);
+    assert_int_equal(f.format_prev_buffer_size, 512);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
     jt_use_server(prev);
     jt_server_stop(&srv);

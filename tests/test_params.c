@@ -92,7 +92,7 @@ static mixx_engine *make(uint32_t channels, app *a, double app_smoothing_ms)
             a->id = APP_ID;
         }
     }
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     return e;
 }
 

@@ -149,7 +149,7 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    if ((rc = mixx_engine_start_handle(eng)) != 0) {
+    if ((rc = mixx_engine_start_stream(eng)) != 0) {
         fprintf(stderr, "FAIL: start: %s (%s)\n", mixx_error_name(rc), mixx_engine_last_error(eng));
         return 1;
     }
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
     }
     mixx_stats st;
     mixx_engine_get_stats(eng, &st, sizeof st);
-    mixx_engine_stop_handle(eng);
+    mixx_engine_stop_stream(eng);
     mixx_engine_destroy(eng);
     printf("%llu engine callbacks\n", (unsigned long long)st.callbacks);
     if (st.callbacks == 0) {

@@ -65,7 +65,7 @@ static void run_count(const char *device, uint32_t buffer, double seconds, mixx_
     assert_rc(mixx_engine_create(&c, &e), 0);
     assert_start(e);
     jt_sleep(seconds);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     assert_rc(mixx_engine_get_stats(e, st, sizeof(mixx_stats)), 0);
     if (mixx_engine_last_error(e)[0])
         print_message("last error: %s\n", mixx_engine_last_error(e));
@@ -131,14 +131,14 @@ static void test_device_selection(void **state)
         mixx_config c = pa_config(good[i]);
         mixx_engine *e;
         assert_rc(mixx_engine_create(&c, &e), 0);
-        int rc = mixx_engine_start_handle(e);
+        int rc = mixx_engine_start_stream(e);
         if (rc)
             fail_msg("--device '%s': %s: %s", good[i], mixx_error_name(rc), mixx_engine_last_error(e));
         jt_sleep(0.1);
         mixx_stats st;
         assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
         assert_true(st.callbacks > 10);
-        assert_rc(mixx_engine_stop_handle(e), 0);
+        assert_rc(mixx_engine_stop_stream(e), 0);
         mixx_engine_destroy(e);
     }
     const char *bad[] = {"no such device", "9999"};
@@ -146,7 +146,7 @@ static void test_device_selection(void **state)
         mixx_config c = pa_config(bad[i]);
         mixx_engine *e;
         assert_rc(mixx_engine_create(&c, &e), 0);
-        assert_rc(mixx_engine_start_handle(e), MIXX_ENODEVICE);
+        assert_rc(mixx_engine_start_stream(e), MIXX_ENODEVICE);
         print_message("--device '%s': %s\n", bad[i], mixx_engine_last_error(e));
         assert_non_null(strstr(mixx_engine_last_error(e), bad[i]));
         mixx_engine_destroy(e);
@@ -160,7 +160,7 @@ static void test_mismatches(void **state)
     c.inputs = 8; /* the dummy server has 2 capture ports */
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_ECHANNELS);
+    assert_rc(mixx_engine_start_stream(e), MIXX_ECHANNELS);
     print_message("8 inputs: %s\n", mixx_engine_last_error(e));
     assert_non_null(strstr(mixx_engine_last_error(e), "8 in"));
     mixx_engine_destroy(e);
@@ -173,11 +173,11 @@ static void test_mismatches(void **state)
     mixx_config got;
     assert_rc(mixx_engine_get_config(e, &got, sizeof(mixx_config)), 0);
     assert_int_equal(got.sample_rate, 48000);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
     c.strict = 1;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), MIXX_EMISMATCH);
+    assert_rc(mixx_engine_start_stream(e), MIXX_EMISMATCH);
     print_message("strict 44100: %s\n", mixx_engine_last_error(e));
     assert_non_null(strstr(mixx_engine_last_error(e), "48000"));
     assert_non_null(strstr(mixx_engine_last_error(e), "44100"));
@@ -215,7 +215,7 @@ static void test_server_killed(void **state)
         jt_sleep(0.005);
     }
     double t0 = jt_now();
-    int rc = mixx_engine_stop_handle(e);
+    int rc = mixx_engine_stop_stream(e);
     double stop_s = jt_now() - t0;
     print_message("device lost after %.3f s; stop %s in %.3f s; last error '%s'\n",
                   t_lost ? t_lost - t_kill : -1.0, mixx_error_name(rc), stop_s, mixx_engine_last_error(e));
@@ -232,11 +232,11 @@ static void test_server_killed(void **state)
         fail_msg("could not restart the private JACK server");
     assert_rc(mixx_engine_create(&c, &e), 0);
     t0 = jt_now();
-    rc = mixx_engine_start_handle(e);
+    rc = mixx_engine_start_stream(e);
     print_message("start after the loss: %s in %.3f s: %s\n", mixx_error_name(rc), jt_now() - t0,
                   mixx_engine_last_error(e));
     if (rc == 0) /* a PortAudio that recovers is welcome: then it must run */
-        assert_rc(mixx_engine_stop_handle(e), 0);
+        assert_rc(mixx_engine_stop_stream(e), 0);
     else
         assert_rc(rc, MIXX_EDEVICELOST);
     mixx_engine_destroy(e);

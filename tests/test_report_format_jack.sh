@@ -4,7 +4,8 @@
 # (jack_bufsize 64 -> 256 on a private dummy server). The change must be in the timeline (buffer_size per second)
 # and in report.json (format_changes, formats), expected callbacks are summed per format, and report.md shows a
 # per-format table instead of one latency difference computed against the wrong format. check_report.py then
-# checks the whole directory. Skips (77) without jackd/jack_bufsize or a JACK-enabled mixx.
+# checks the whole directory. Then (issue 18) `mixx run` across a jack_bufsize shows the change in --json and
+# in text. Skips (77) without jackd/jack_bufsize or a JACK-enabled mixx.
 set -u
 MIXX=$1; JS=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,5 +46,27 @@ assert "### Formats" in md and "so the engine adds" not in md, "report.md has no
 PY
 /usr/bin/python3 "$here/check_report.py" "$work/r" >"$work/check.out" 2>&1 && ok "check_report.py" \
     || { bad "check_report.py:"; cat "$work/check.out"; }
+
+# issue 18: mixx run shows a change while running, in --json and in text (the server is at 256 now)
+"$MIXX" run --backend jack --self-loop --duration 3s --json >"$work/run.json" 2>"$work/run.err" &
+p=$!
+sleep 1.5
+jack_bufsize 128 >"$work/bufsize.out" 2>&1 || { bad "jack_bufsize 128"; cat "$work/bufsize.out"; }
+wait $p; rc=$?
+python3 - "$work/run.json" <<'PY' && ok "mixx run --json: format_changes 1, from 256 frames" \
+    || { bad "mixx run --json (exit $rc)"; cat "$work/run.json" "$work/run.err"; }
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["format_changes"] == 1, "format_changes %r" % r["format_changes"]
+assert r["buffer_size"] == 128 and r["format_prev"]["buffer_size"] == 256, (r["buffer_size"], r["format_prev"])
+assert 0 < r["format_prev"]["at_callback"] <= r["callbacks"], (r["format_prev"], r["callbacks"])
+PY
+"$MIXX" run --backend jack --self-loop --duration 3s >"$work/run.txt" 2>&1 &
+p=$!
+sleep 1.5
+jack_bufsize 64 >"$work/bufsize.out" 2>&1 || { bad "jack_bufsize 64"; cat "$work/bufsize.out"; }
+wait $p; rc=$?
+grep -q '^format change   1 while running; the last from [0-9]* Hz, 128 frames' "$work/run.txt" \
+    && ok "mixx run text: the format change line" || { bad "mixx run text (exit $rc)"; cat "$work/run.txt"; }
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

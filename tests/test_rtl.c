@@ -523,7 +523,7 @@ static void sim_run(sim_case *c, size_t n)
         cfg.sim.gain = c[i].gain;
         cfg.sim.invert = c[i].invert;
         assert_rc(mixx_engine_create(&cfg, &c[i].e), 0);
-        assert_rc(mixx_engine_start_handle(c[i].e), 0);
+        assert_rc(mixx_engine_start_stream(c[i].e), 0);
     }
     double t0 = mt_now_s();
     for (size_t i = 0; i < n; i++)
@@ -709,7 +709,7 @@ static void test_sim_continuous_slips(void **state)
     const double nominal = 512 + 10.5;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&cfg, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 1, 1), 0);
     mixx_rtl_result r[8];
     int n = 0, changes = 0, flagged = 0, have_prev = 0;
@@ -743,7 +743,7 @@ static void test_sim_continuous_slips(void **state)
     mixx_rtl_summary sum;
     assert_rc(mixx_engine_rtl_summary(e, &sum), 0);
     assert_rc(mixx_engine_rtl_stop(e), 0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     mixx_engine_destroy(e);
     print_message("%llu xruns; summary: %llu measurements, %llu ok, %llu slips; %llu seconds reported, %llu "
@@ -780,7 +780,7 @@ static void test_api_misuse(void **state)
     assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 0, 0), MIXX_ENOTRUNNING);
     assert_rc(mixx_engine_rtl_wait(e, &r, 0), MIXX_ENOTRUNNING);
     assert_rc(mixx_engine_rtl_stop(e), 0); /* harmless when not started */
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 2, 0), MIXX_ECHANNEL);
     assert_rc(mixx_engine_rtl_start(e, (mixx_rtl_method)9, 0, 0), MIXX_EINVAL);
     assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 1, 0), 0);
@@ -823,7 +823,7 @@ static void test_api_misuse(void **state)
         assert_true(b1[i] == (float)i);
     /* and it can start again */
     assert_rc(mixx_engine_rtl_start(e, MIXX_RTL_IMPULSE, 1, 1), 0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     assert_rc(mixx_engine_rtl_wait(e, &r, 100), MIXX_ENOTRUNNING);
     syn_free(&s);
     mixx_engine_destroy(e);
@@ -844,7 +844,7 @@ static void test_sim_low_snr_integrates(void **state)
         cfg.sim.extra_latency = 333.3;
         cfg.sim.snr_db = snrs[i];
         assert_rc(mixx_engine_create(&cfg, &e[i]), 0);
-        assert_rc(mixx_engine_start_handle(e[i]), 0);
+        assert_rc(mixx_engine_start_stream(e[i]), 0);
         assert_rc(mixx_engine_rtl_start(e[i], MIXX_RTL_MULTITONE, 0, 0), 0);
     }
     for (int k = 0; k < 2; k++) {

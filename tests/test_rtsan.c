@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,6 +42,33 @@ static int n_selected, n_skipped;
 static uint64_t now_ms(void)
 {
     return mt_now_ns() / 1000000u;
+}
+
+/* ---- the watchdog: a hang (in a backend, a server, a sanitizer) becomes a failure that says where ------ */
+
+static _Atomic(const char *) wd_backend = "";
+static _Atomic(const char *) wd_step = "starting";
+static uint64_t wd_t0_ms;
+
+/* Control thread: the step the test is in (string literals only). */
+static void step(const char *backend, const char *what)
+{
+    atomic_store(&wd_backend, backend);
+    atomic_store(&wd_step, what);
+}
+
+static void *watchdog_main(void *arg)
+{
+    unsigned budget_s = *(unsigned *)arg;
+    mt_sleep_s((double)budget_s);
+    fprintf(stderr,
+            "test_rtsan: WATCHDOG: no end after %u s (MIXX_TEST_WATCHDOG_S); stuck in %s%s%s (%.1f s since start); "
+            "a call that never returns is a hang: see the engine's last error and the backend's bounded calls\n",
+            budget_s, atomic_load(&wd_backend), *atomic_load(&wd_backend) ? ": " : "", atomic_load(&wd_step),
+            (double)(now_ms() - wd_t0_ms) / 1000.0);
+    fflush(stderr);
+    _exit(3);
+    return NULL;
 }
 
 /* ---- realtime-safe hooks (audio thread) --------------------------------------------------------------- */
@@ -96,7 +124,9 @@ static void bus_activity(mixx_engine *e, uint32_t k)
  * `rtl` the latency meter runs (continuous) for the whole phase. */
 static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, int rtl, const char *what)
 {
-    assert_rc(mixx_engine_start_handle(e), 0);
+    step(what, "mixx_engine_start_stream");
+    assert_rc(mixx_engine_start_stream(e), 0);
+    step(what, "running (waiting for callbacks)");
     int rtl_on = 0;
     if (rtl) {
         int rc = mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 0, 1);
@@ -116,9 +146,13 @@ static uint64_t run_phase(mixx_engine *e, uint64_t want, unsigned timeout_ms, in
         if (st.callbacks >= want || now_ms() - t0 > timeout_ms)
             break;
     }
-    if (rtl_on)
+    if (rtl_on) {
+        step(what, "mixx_engine_rtl_stop");
         assert_rc(mixx_engine_rtl_stop(e), 0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    }
+    step(what, "mixx_engine_stop_stream");
+    assert_rc(mixx_engine_stop_stream(e), 0);
+    step(what, "after stop");
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     print_message("  %-44s %7llu callbacks, %u Hz / %u frames, %llu xruns%s\n", what,
                   (unsigned long long)st.callbacks, st.sample_rate, st.buffer_size,
@@ -230,7 +264,7 @@ static void test_hosted(void **state)
     for (int cycle = 0; cycle < 5; cycle++) {
         /* a buffer-size / rate change happens while stopped, as a host does it */
         assert_rc(mixx_engine_set_format(e, rates[cycle], buffers[cycle]), 0);
-        assert_rc(mixx_engine_start_handle(e), 0);
+        assert_rc(mixx_engine_start_stream(e), 0);
         int rtl_on = 0;
         if (cycle == 0) {
             int rc = mixx_engine_rtl_start(e, MIXX_RTL_IMPULSE, 0, 1);
@@ -272,7 +306,7 @@ static void test_hosted(void **state)
         assert_rc(rc_frames, MIXX_EFRAMES);
         if (rtl_on)
             assert_rc(mixx_engine_rtl_stop(e), 0);
-        assert_rc(mixx_engine_stop_handle(e), 0);
+        assert_rc(mixx_engine_stop_stream(e), 0);
         MIXX_RT_ENTER();
         int rc_stopped = mixx_engine_process(e, in, 1, out, 1, 16);
         MIXX_RT_EXIT();
@@ -297,6 +331,8 @@ static void test_hosted(void **state)
 static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
 {
     char why[256];
+    const char *bn = mixx_backend_name(b);
+    step(bn, "mixx_backend_available");
     if (!mixx_backend_available(b, why, sizeof why))
         SKIP_BECAUSE("%s backend unavailable: %s\n", mixx_backend_name(b), why);
     mixx_config c;
@@ -307,10 +343,12 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
     c.jack.self_loop = 1;
     c.audio_cb = gain_audio_cb;
     mixx_engine *e;
+    step(bn, "mixx_engine_create");
     assert_rc(mixx_engine_create(&c, &e), 0);
     uint64_t total = 0;
     /* first run: the server's own format, with buffer-size changes while running */
-    assert_rc(mixx_engine_start_handle(e), 0);
+    step(bn, "first mixx_engine_start_stream");
+    assert_rc(mixx_engine_start_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     const uint32_t base = st.buffer_size;
@@ -319,6 +357,7 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
     int can_resize = 1;
     uint64_t per_step = opt_callbacks / 10 + 1;
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0] && can_resize; k++) {
+        step(bn, "mixx_engine_set_buffer_size while running");
         int rc = mixx_engine_set_buffer_size(e, sizes[k]);
         if (rc == MIXX_EUNSUPPORTED) {
             print_message("  %s: buffer-size change while running unsupported\n", mixx_backend_name(b));
@@ -338,7 +377,8 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
         print_message("  %s: buffer %u -> now %u frames, %llu callbacks so far\n", mixx_backend_name(b),
                       sizes[k], st.buffer_size, (unsigned long long)st.callbacks);
     }
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    step(bn, "first mixx_engine_stop_stream");
+    assert_rc(mixx_engine_stop_stream(e), 0);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
     total += st.callbacks;
@@ -348,8 +388,10 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
      * (PortAudio) gets its buffer-size change through a new engine with another size instead */
     for (int k = 0; k < 3 && total < opt_callbacks; k++) {
         if (!can_resize && k > 0) {
+            step(bn, "mixx_engine_destroy between cycles");
             mixx_engine_destroy(e);
             c.buffer_size = k == 1 ? 2 * buffer : buffer;
+            step(bn, "mixx_engine_create between cycles");
             assert_rc(mixx_engine_create(&c, &e), 0);
         }
         uint64_t want = (opt_callbacks - total) / (uint64_t)(3 - k) + 1;
@@ -357,7 +399,9 @@ static void run_device_backend(mixx_backend b, uint32_t rate, uint32_t buffer)
         snprintf(what, sizeof what, "%s start/stop cycle %d", mixx_backend_name(b), k + 1);
         total += run_phase(e, want, (unsigned)(want * (base ? base : 64) * 4000 / rate + 20000), k == 0, what);
     }
+    step(bn, "final mixx_engine_destroy");
     mixx_engine_destroy(e);
+    step(bn, "done");
     print_message("%s: %llu callbacks in total\n", mixx_backend_name(b), (unsigned long long)total);
     assert_true(total >= opt_callbacks);
 }
@@ -409,7 +453,7 @@ static void live_child(int mode)
     if (mode == LIVE_HOSTED_LOCK)
         c.backend = MIXX_BACKEND_HOSTED;
     mixx_engine *e;
-    if (mixx_engine_create(&c, &e) || mixx_engine_start_handle(e))
+    if (mixx_engine_create(&c, &e) || mixx_engine_start_stream(e))
         _exit(90);
     if (mode == LIVE_HOSTED_LOCK) {
         static float a[64], b[64];
@@ -422,7 +466,7 @@ static void live_child(int mode)
         mt_sleep_ms(300);
     }
     mixx_stats st;
-    if (mixx_engine_stop_handle(e) || mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) || st.callbacks == 0)
+    if (mixx_engine_stop_stream(e) || mixx_engine_get_stats(e, &st, sizeof(mixx_stats)) || st.callbacks == 0)
         _exit(91);
     mixx_engine_destroy(e);
     _exit(0);
@@ -569,6 +613,15 @@ int main(int argc, char **argv)
         return 2;
     }
     n_selected = (int)n;
+    /* below CTest's and CI's 600 s timeouts, so that a hang prints where it is */
+    static unsigned wd_budget = 540;
+    const char *wd = getenv("MIXX_TEST_WATCHDOG_S");
+    if (wd && *wd && strtoul(wd, NULL, 10) > 0)
+        wd_budget = (unsigned)strtoul(wd, NULL, 10);
+    wd_t0_ms = now_ms();
+    pthread_t wd_thread;
+    if (pthread_create(&wd_thread, NULL, watchdog_main, &wd_budget) == 0)
+        pthread_detach(wd_thread);
     printf("test_rtsan: %llu callbacks per backend, %s\n", (unsigned long long)opt_callbacks,
 #if defined(MIXX_RTSAN)
            "rtsan configuration: any realtime violation aborts"

@@ -27,9 +27,9 @@ static void test_callback_count(void **state)
     mixx_config_init(&c, sizeof c); /* 48000 / 64 */
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(2.0);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     /* the device thread is clocked by absolute deadlines: one callback per elapsed period, never more */
@@ -98,9 +98,9 @@ static uint64_t run_loop(loop_probe *p, uint32_t rate, uint32_t buffer, uint32_t
     memset(p->captured, 0, CAP_FRAMES * sizeof(float));
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(seconds);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_true(st.expected_rtl_frames == (double)periods * buffer + extra);
@@ -173,9 +173,9 @@ static void test_stalls_are_exact_xruns(void **state)
     c.sim.faults.stall_every = 8;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(1.2);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     uint64_t stalls = st.callbacks / 8;
@@ -208,9 +208,9 @@ static void test_runaway_clock_is_bounded(void **state)
     c.sim.faults.stall_every = 1;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(1.2);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     double periods = st.elapsed_s * c.sample_rate / c.buffer_size;
@@ -231,7 +231,7 @@ static void test_device_loss(void **state)
     c.sim.faults.fail_after_s = 0.3;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mixx_stats st;
     int lost = 0;
     for (int i = 0; i < 100 && !lost; i++) { /* up to 1 s */
@@ -245,14 +245,14 @@ static void test_device_loss(void **state)
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(st.callbacks, before); /* no more audio after the loss */
     assert_true(st.callbacks >= 200 && st.callbacks <= 240);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     /* a new start opens a new device */
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(0.1);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_false(st.device_lost);
     assert_true(st.callbacks > 50);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_engine_destroy(e);
 }
 
@@ -295,9 +295,9 @@ static void test_log_and_callbacks(void **state)
     c.user = &cnt;
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
-    assert_rc(mixx_engine_start_handle(e), 0);
+    assert_rc(mixx_engine_start_stream(e), 0);
     mt_sleep_s(2.3);
-    assert_rc(mixx_engine_stop_handle(e), 0);
+    assert_rc(mixx_engine_stop_stream(e), 0);
     mixx_stats st;
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_int_equal(cnt.records, st.callbacks);

@@ -26,8 +26,10 @@ enum {
 static const mixx_cli_command commands[] = {
     {"run", mixx_cmd_run, C_RUN, "[options]", "pass-through run that prints a summary",
      "Starts the engine with a pass-through callback for --duration (default 10s; Ctrl-C stops early) and prints "
-     "the backend, rate and buffer size, scheduling, callbacks, xruns, deadline "
-     "misses, callback time and interval percentiles, DSP load and CPU use. --json prints one JSON object."},
+     "the backend, the rate and buffer size it ran beside the ones requested, any format change while running "
+     "(a JACK buffer-size or rate change: how many, and the format before the last), scheduling, callbacks, "
+     "xruns, deadline misses, callback time and interval percentiles, DSP load and CPU use. --json prints one "
+     "JSON object."},
     {"devices", mixx_cmd_devices, C_DEVICES, "[--backend NAME] [--json]", "list backends and devices",
      "Lists every backend (compiled in or not, available or not, and why) and its devices with channel counts, "
      "rates and default buffer size. --backend restricts the list to one backend; --json prints one JSON object."},

@@ -195,7 +195,7 @@ static void run_fresh(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
         mixx_engine *e = NULL;
         r->rc = mixx_engine_create(&c, &e);
         if (!r->rc)
-            r->rc = mixx_engine_start_handle(e);
+            r->rc = mixx_engine_start_stream(e);
         if (r->rc) {
             snprintf(r->error, sizeof r->error, "%s%s%s", mixx_strerror(r->rc), e && *mixx_engine_last_error(e) ? ": " : "",
                      e ? mixx_engine_last_error(e) : "");
@@ -209,7 +209,7 @@ static void run_fresh(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
         run_for(e, o->settle_s);
         mixx_engine_get_stats(e, &st0, sizeof(mixx_stats));
         run_for(e, o->step_s);
-        mixx_engine_stop_handle(e);
+        mixx_engine_stop_stream(e);
         mixx_engine_get_stats(e, &r->st, sizeof(mixx_stats));
         counts_since(&r->st, &st0);
         r->ran = !ladder_stop || r->st.elapsed_s >= o->step_s * 0.99;
@@ -247,7 +247,7 @@ static int run_server(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
     int rc = mixx_engine_create(&c, &e);
     if (rc)
         return mixx_cli_fail("ladder", rc, NULL);
-    rc = mixx_engine_start_handle(e);
+    rc = mixx_engine_start_stream(e);
     if (rc) {
         int x = mixx_cli_fail("ladder", rc, mixx_engine_last_error(e));
         mixx_engine_destroy(e);
@@ -267,8 +267,8 @@ static int run_server(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
             continue;
         }
         /* fresh counters at the new size: the server keeps it across our restart */
-        mixx_engine_stop_handle(e);
-        rc = mixx_engine_start_handle(e);
+        mixx_engine_stop_stream(e);
+        rc = mixx_engine_start_stream(e);
         if (rc) {
             r->rc = rc;
             snprintf(r->error, sizeof r->error, "restart failed: %s", mixx_engine_last_error(e));
@@ -300,7 +300,7 @@ static int run_server(const mixx_cli *cli, const ladder_opts *o, ladder_row *row
         else if (mixx_engine_set_buffer_size(e, *orig) == 0 && wait_buffer(e, *orig))
             *restored = 1;
     }
-    mixx_engine_stop_handle(e);
+    mixx_engine_stop_stream(e);
     mixx_engine_destroy(e);
     return 0;
 }

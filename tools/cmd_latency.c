@@ -66,7 +66,7 @@ static void json_fixed(FILE *f, double v, int decimals)
         fputs("null", f);
 }
 
-static void print_json(const mixx_rtl_result *r, const mixx_config *cfg, const latency_opts *o)
+static void print_json(const mixx_rtl_result *r, const mixx_config *cfg, const mixx_config *req, const latency_opts *o)
 {
     printf("{\"seq\":%llu,\"t_s\":", (unsigned long long)r->seq);
     json_fixed(stdout, r->t_s, 3);
@@ -85,8 +85,9 @@ static void print_json(const mixx_rtl_result *r, const mixx_config *cfg, const l
     printf(",\"integration_s\":%.3f,\"slip\":%s,\"method\":\"%s\",\"backend\":", r->integration_s, r->slip ? "true" : "false",
            o->method == MIXX_RTL_IMPULSE ? "impulse" : "multitone");
     mixx_json_str(stdout, mixx_backend_name(cfg->backend));
-    printf(",\"sample_rate\":%u,\"buffer_size\":%u,\"loop_channel\":%u}\n", cfg->sample_rate, cfg->buffer_size,
-           o->channel);
+    printf(",\"sample_rate\":%u,\"buffer_size\":%u,\"requested\":{\"sample_rate\":%u,\"buffer_size\":%u},"
+           "\"loop_channel\":%u}\n",
+           cfg->sample_rate, cfg->buffer_size, req->sample_rate, req->buffer_size, o->channel);
     fflush(stdout);
 }
 
@@ -141,7 +142,7 @@ int mixx_cmd_latency(int argc, char **argv)
         mixx_engine_destroy(e);
         return rc;
     }
-    rc = mixx_engine_start_handle(e);
+    rc = mixx_engine_start_stream(e);
     if (rc) {
         int code = mixx_cli_fail("latency: start", rc, mixx_engine_last_error(e));
         mixx_engine_destroy(e);
@@ -174,6 +175,9 @@ int mixx_cmd_latency(int argc, char **argv)
                actual.sample_rate, actual.buffer_size, o.channel,
                o.method == MIXX_RTL_IMPULSE ? "impulse" : "multitone",
                o.continuous ? ", one measurement per second" : "");
+    if (!cli.json && (actual.sample_rate != cli.cfg.sample_rate || actual.buffer_size != cli.cfg.buffer_size))
+        printf("  NOT AS REQUESTED: asked for %u Hz, %u frames; the device runs its own format (--strict refuses "
+               "this)\n", cli.cfg.sample_rate, cli.cfg.buffer_size);
 
     int exit_code = 0;
     uint64_t got = 0;
@@ -189,7 +193,7 @@ int mixx_cmd_latency(int argc, char **argv)
         got++;
         mixx_engine_get_config(e, &actual, sizeof(mixx_config));
         if (cli.json)
-            print_json(&r, &actual, &o);
+            print_json(&r, &actual, &cli.cfg, &o);
         else
             print_text(&r);
         if (r.status != MIXX_RTL_OK && exit_code == 0)

@@ -58,6 +58,13 @@ static void print_summary(const mixx_cli *cli, const mixx_stats *st, int interru
         printf("},\"sched\":{\"policy\":\"%s\",\"priority\":%d},\"expected_rtl_frames\":",
                policy_name(st->sched_policy), st->sched_priority);
         mixx_json_num(stdout, st->expected_rtl_frames);
+        /* the format changed while running (JACK buffer size or rate): how often, and the one before the last */
+        printf(",\"format_changes\":%llu,\"format_prev\":", (unsigned long long)st->format_changes);
+        if (st->format_changes)
+            printf("{\"sample_rate\":%u,\"buffer_size\":%u,\"at_callback\":%llu}", st->format_prev_sample_rate,
+                   st->format_prev_buffer_size, (unsigned long long)st->format_changed_at_callback);
+        else
+            printf("null");
         printf("}\n");
         return;
     }
@@ -68,6 +75,11 @@ static void print_summary(const mixx_cli *cli, const mixx_stats *st, int interru
     else /* JACK runs the server's format; --strict turns this into MIXX_EMISMATCH */
         printf("\n                NOT AS REQUESTED: asked for %u Hz, %u frames; the device runs its own format "
                "(--strict refuses this)\n", c->sample_rate, c->buffer_size);
+    if (st->format_changes) /* the figures above are the format at the end */
+        printf("format change   %llu while running; the last from %u Hz, %u frames at callback %llu "
+               "(expected callbacks below assume the final format)\n",
+               (unsigned long long)st->format_changes, st->format_prev_sample_rate, st->format_prev_buffer_size,
+               (unsigned long long)st->format_changed_at_callback);
     printf("scheduling      %s priority %d%s\n", policy_name(st->sched_policy), st->sched_priority,
            st->memory_locked ? ", memory locked" : "");
     printf("duration        %.3f s%s%s\n", st->elapsed_s, interrupted ? " (interrupted)" : "",
@@ -116,7 +128,7 @@ int mixx_cmd_run(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    rc = mixx_engine_start_handle(e);
+    rc = mixx_engine_start_stream(e);
     if (rc) {
         int ec = mixx_cli_fail("run: start", rc, mixx_engine_last_error(e));
         mixx_engine_destroy(e);
@@ -138,7 +150,7 @@ int mixx_cmd_run(int argc, char **argv)
         if (run_stop || el >= cli.duration_s)
             break;
     }
-    int stop_rc = mixx_engine_stop_handle(e);
+    int stop_rc = mixx_engine_stop_stream(e);
     mixx_stats st;
     mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
     print_summary(&cli, &st, run_stop != 0);

@@ -384,7 +384,7 @@ int mixx_cmd_stability(int argc, char **argv)
     if (o.baseline == BASELINE_CONCURRENT && baseline_spawn(&bl, &cli, &od, cli.duration_s) != 0)
         fprintf(stderr, "mixx: stability: continuing without a baseline\n");
 
-    rc = mixx_engine_start_handle(e);
+    rc = mixx_engine_start_stream(e);
     if (rc) {
         int ec = mixx_cli_fail("stability: start", rc, mixx_engine_last_error(e));
         if (bl.started) {
@@ -450,7 +450,7 @@ int mixx_cmd_stability(int argc, char **argv)
     if (rtl_rc == 0)
         mixx_engine_rtl_stop(e);
     char log_err[600] = "";
-    if (mixx_engine_stop_handle(e) == MIXX_EIO) /* the timeline has a hole (disk full during the run) */
+    if (mixx_engine_stop_stream(e) == MIXX_EIO) /* the timeline has a hole (disk full during the run) */
         snprintf(log_err, sizeof log_err, "%s", mixx_engine_last_error(e));
     mixx_engine_get_stats(e, &st, sizeof(mixx_stats));
     int interrupted = stab_signal != 0;

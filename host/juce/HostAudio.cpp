@@ -134,7 +134,7 @@ void HostAudio::audioDeviceAboutToStart (juce::AudioIODevice* device)
         // the engine learns the device's real format while stopped, then starts with the device
         int rc = mixx_engine_set_format (engine_, rate, frames);
         if (rc == 0)
-            rc = mixx_engine_start_handle (engine_);
+            rc = mixx_engine_start_stream (engine_);
         if (rc != 0)
         {
             engineError_ = std::string ("engine start failed: ") + mixx_strerror (rc);
@@ -167,7 +167,7 @@ void HostAudio::audioDeviceStopped()
         if (rtlEnabled_)
             mixx_engine_rtl_stop (engine_);
         rtlEnabled_ = false;
-        mixx_engine_stop_handle (engine_);
+        mixx_engine_stop_stream (engine_);
         engineRunning_ = false;
     }
 }

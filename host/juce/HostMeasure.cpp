@@ -198,7 +198,7 @@ std::string HostMeasure::start (std::function<void()> onDone)
     };
     if (mode_ == Mode::MeterTruth)
         sending_.store (true);
-    rc = mixx_engine_start_handle (engine_);
+    rc = mixx_engine_start_stream (engine_);
     if (rc != 0)
     {
         const char* d = mixx_engine_last_error (engine_);
@@ -402,7 +402,7 @@ void HostMeasure::finish()
     {
         if (mode_ == Mode::MeterTruth)
             panel_->refresh(); // what is still in the meters ring
-        mixx_engine_stop_handle (engine_);
+        mixx_engine_stop_stream (engine_);
         switch (mode_)
         {
             case Mode::Automate: finishAutomate(); break;

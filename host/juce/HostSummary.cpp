@@ -165,6 +165,7 @@ std::string HostAudio::summaryJson (const std::string& extraMembers) const
         j.u64 ("xruns", s.engine.xruns_backend);
         j.u64 ("late_wakeups", s.engine.late_wakeups);
         j.u64 ("dropped_records", s.engine.dropped_records);
+        j.u64 ("format_changes", s.engine.format_changes); // JUCE handed a block of another size (issue 18)
         percentilesJson (j, "callback_ns", s.engine.callback_ns);
         percentilesJson (j, "interval_ns", s.engine.interval_ns);
         j.num ("dsp_load_mean", s.engine.dsp_load_mean);

@@ -13,7 +13,7 @@ int main()
     mixx_config_init(&cfg, sizeof cfg);
     cfg.backend = MIXX_BACKEND_HOSTED;
     mixx_engine *e = nullptr;
-    if (mixx_engine_create(&cfg, &e) != MIXX_OK || mixx_engine_start_handle(e) != MIXX_OK)
+    if (mixx_engine_create(&cfg, &e) != MIXX_OK || mixx_engine_start_stream(e) != MIXX_OK)
         return 1;
     std::vector<float> a(64, 0.5f), b(64, -0.5f);
     float *io[2] = {a.data(), b.data()};

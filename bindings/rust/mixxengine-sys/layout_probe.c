@@ -47,7 +47,8 @@
     X(mixx_stats, cpu_process_pct) X(mixx_stats, cpu_system_pct) X(mixx_stats, sched_policy)                   \
     X(mixx_stats, sched_priority) X(mixx_stats, memory_locked) X(mixx_stats, expected_rtl_frames)              \
     X(mixx_stats, input_underflows) X(mixx_stats, input_overflows) X(mixx_stats, output_underflows)            \
-    X(mixx_stats, output_overflows)                                                                            \
+    X(mixx_stats, output_overflows) X(mixx_stats, format_changes) X(mixx_stats, format_prev_sample_rate)       \
+    X(mixx_stats, format_prev_buffer_size) X(mixx_stats, format_changed_at_callback)                           \
     X(mixx_hist_bin, lo_ns) X(mixx_hist_bin, hi_ns) X(mixx_hist_bin, count)                                    \
     X(mixx_rtl_result, status) X(mixx_rtl_result, rtl_frames) X(mixx_rtl_result, rtl_ms)                       \
     X(mixx_rtl_result, expected_rtl_frames) X(mixx_rtl_result, excess_frames) X(mixx_rtl_result, inverted)     \

@@ -244,6 +244,12 @@ pub struct mixx_stats {
     pub input_overflows: u64,
     pub output_underflows: u64,
     pub output_overflows: u64,
+    /// Appended (issue 18): format changes (JACK buffer size / rate, hosted n_frames) since start, the format
+    /// before the last one and the callback count when it was seen; all 0 if none.
+    pub format_changes: u64,
+    pub format_prev_sample_rate: u32,
+    pub format_prev_buffer_size: u32,
+    pub format_changed_at_callback: u64,
 }
 
 #[repr(C)]
@@ -313,8 +319,8 @@ extern "C" {
 
     pub fn mixx_engine_create(cfg: *const mixx_config, out: *mut *mut mixx_engine) -> c_int;
     pub fn mixx_engine_destroy(engine: *mut mixx_engine);
-    pub fn mixx_engine_start_handle(engine: *mut mixx_engine) -> c_int;
-    pub fn mixx_engine_stop_handle(engine: *mut mixx_engine) -> c_int;
+    pub fn mixx_engine_start_stream(engine: *mut mixx_engine) -> c_int;
+    pub fn mixx_engine_stop_stream(engine: *mut mixx_engine) -> c_int;
     pub fn mixx_engine_last_error(engine: *const mixx_engine) -> *const c_char;
     pub fn mixx_engine_get_config(engine: *const mixx_engine, out: *mut mixx_config, size: usize) -> c_int;
 

@@ -60,7 +60,8 @@ fn structs_match_the_header() {
         records_written, dropped_records, records_consumed, xruns_backend, deadline_misses, late_wakeups,
         callback_ns, interval_ns, dsp_load_mean, dsp_load_max, cpu_process_pct, cpu_system_pct, sched_policy,
         sched_priority, memory_locked, expected_rtl_frames, input_underflows, input_overflows, output_underflows,
-        output_overflows]);
+        output_overflows, format_changes, format_prev_sample_rate, format_prev_buffer_size,
+        format_changed_at_callback]);
     check_struct!(mixx_hist_bin, [lo_ns, hi_ns, count]);
     check_struct!(mixx_rtl_result, [status, rtl_frames, rtl_ms, expected_rtl_frames, excess_frames, inverted,
         quality, snr_db, t_s, seq, slip, integration_s]);

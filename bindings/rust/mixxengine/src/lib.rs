@@ -318,6 +318,9 @@ pub struct Stats {
     pub interval_ns: sys::mixx_percentiles,
     pub dsp_load_mean: f64,
     pub dsp_load_max: f64,
+    /// Times the device changed format while running (JACK buffer size or rate, hosted n_frames); the
+    /// format before the last change is in `raw.format_prev_*`.
+    pub format_changes: u64,
     /// Everything the C library reports.
     pub raw: sys::mixx_stats,
 }
@@ -388,14 +391,14 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Opens the device and starts audio. Errors: the codes of mixx_engine_start_handle; the backend's
+    /// Opens the device and starts audio. Errors: the codes of mixx_engine_start_stream; the backend's
     /// detail is in [`Engine::last_error`].
     pub fn start(&mut self) -> Result<()> {
-        check(unsafe { sys::mixx_engine_start_handle(self.raw) })
+        check(unsafe { sys::mixx_engine_start_stream(self.raw) })
     }
     /// Stops audio and drains every record.
     pub fn stop(&mut self) -> Result<()> {
-        check(unsafe { sys::mixx_engine_stop_handle(self.raw) })
+        check(unsafe { sys::mixx_engine_stop_stream(self.raw) })
     }
     pub fn last_error(&self) -> String {
         unsafe { CStr::from_ptr(sys::mixx_engine_last_error(self.raw)) }.to_string_lossy().into_owned()
@@ -470,6 +473,7 @@ impl Engine {
             interval_ns: s.interval_ns,
             dsp_load_mean: s.dsp_load_mean,
             dsp_load_max: s.dsp_load_max,
+            format_changes: s.format_changes,
             raw: s,
         })
     }

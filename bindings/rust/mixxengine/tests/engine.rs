@@ -59,6 +59,9 @@ fn hosted_process_runs_the_closure() {
     engine.stop().unwrap();
     let st = engine.stats().unwrap();
     assert_eq!(st.callbacks, 6);
+    // the host's block went from 64 to 32 frames once, after the fifth cycle
+    assert_eq!((st.format_changes, st.buffer_size), (1, 32));
+    assert_eq!((st.raw.format_prev_buffer_size, st.raw.format_changed_at_callback), (64, 5));
     let total: u64 = engine.histogram(HistKind::Callback).unwrap().iter().map(|b| b.count).sum();
     assert_eq!(total, 6);
     assert!(!engine.callback_panicked());
