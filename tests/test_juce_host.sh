@@ -409,6 +409,11 @@ EOF
     printf '{"mixx_params":1,"values":{"ch1.gain_db":99}}' >"$TMP/bad.json"
     run_host "$TMP/p3" --headless --seconds 1 --preset-load "$TMP/bad.json"
     [ "$RC" -eq 3 ] && grep -q "out of range" "$TMP/p3.err" || fail "bad preset: rc $RC: $(cat "$TMP/p3.err")"
+    : >"$TMP/empty.json"
+    run_host "$TMP/p4" --headless --seconds 1 --preset-load "$TMP/empty.json"
+    [ "$RC" -eq 3 ] && grep -q "is empty" "$TMP/p4.err" || fail "empty preset: rc $RC: $(cat "$TMP/p4.err")"
+    run_host "$TMP/p5" --headless --seconds 1 --preset-load "$TMP/absent.json"
+    [ "$RC" -eq 3 ] && grep -q "cannot open" "$TMP/p5.err" || fail "missing preset: rc $RC: $(cat "$TMP/p5.err")"
     ;;
 *)
     fail "unknown case $CASE"

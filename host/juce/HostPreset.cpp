@@ -117,6 +117,8 @@ std::string loadPresetFile (mixx_engine* e, const std::string& path)
         }
     }
     ::close (fd);
+    if (text.empty())
+        return "preset " + path + " is empty (nothing changed)";
     const int rc = mixx_params_load (e, text.data(), text.size());
     if (rc != 0)
         return "cannot load preset " + path + ": " + mixx_strerror (rc) + " (nothing changed)";
