@@ -74,5 +74,27 @@ out=$("$MIXX" run --rate 44100 --buffer 128 --duration 0.3 --json 2>&1)
 echo "$out" | grep -q '"requested":{"sample_rate":44100,"buffer_size":128}' && ok "run --json has requested" \
     || bad "run --json: $out"
 
+# --records: one CSV line per callback, to a new file only (an existing one is refused, never overwritten)
+rdir=$(mktemp -d /tmp/mixx-test-cli.XXXXXX)
+if "$MIXX" native --duration 0.3s --records "$rdir/n.csv" >/dev/null; then
+    n=$(($(wc -l <"$rdir/n.csv") - 1))
+    head -1 "$rdir/n.csv" | grep -q '^seq,start_ns,duration_ns,interval_ns,frames,flags$' && [ "$n" -ge 150 ] &&
+        [ "$n" -le 260 ] && ok "native --records: $n callback lines" || bad "native --records: $n lines, $(head -2 "$rdir/n.csv")"
+else
+    bad "native --records failed"
+fi
+if "$MIXX" stability --duration 1s --no-latency --out "$rdir/s" --records "$rdir/s.csv" >/dev/null 2>&1; then
+    n=$(($(wc -l <"$rdir/s.csv") - 1))
+    cb=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['records_written'])" "$rdir/s/report.json")
+    [ "$n" -eq "$cb" ] && ok "stability --records: $n lines = records_written" || bad "stability --records: $n lines, records_written $cb"
+else
+    bad "stability --records failed"
+fi
+echo keep >"$rdir/exists.csv"
+expect_error "records file exists" native --duration 0.1s --records "$rdir/exists.csv"
+expect_error "stability: records file exists" stability --duration 1s --out "$rdir/s2" --records "$rdir/exists.csv"
+grep -q '^keep$' "$rdir/exists.csv" && ok "an existing records file is left alone" || bad "existing records file changed"
+rm -rf "$rdir"
+
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

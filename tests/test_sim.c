@@ -37,8 +37,14 @@ static void test_callback_count(void **state)
     print_message("2 s run: %llu callbacks, expected %.1f, %llu xruns, callback p50 %llu ns max %llu ns\n",
                   (unsigned long long)st.callbacks, expected, (unsigned long long)st.xruns_backend,
                   (unsigned long long)st.callback_ns.p50, (unsigned long long)st.callback_ns.max);
-    assert_true(fabs((double)st.callbacks - expected) <= 2.0);
-    assert_true(st.callbacks >= 1498 && st.callbacks <= 1560);
+    if (fabs((double)st.callbacks - expected) > 2.0)
+        fail_msg("%llu callbacks in %.4f s: %.1f expected from the elapsed time (±2)", (unsigned long long)st.callbacks,
+                 st.elapsed_s, expected);
+    /* at least the 2 s slept; a loaded VM may wake the test late, so the run may last longer (the count
+     * still follows the elapsed time, checked above) */
+    if (st.callbacks < 1498 || st.elapsed_s > 12.0)
+        fail_msg("%llu callbacks in %.4f s: a 2 s sleep should give >= 1498 (and end within 12 s)",
+                 (unsigned long long)st.callbacks, st.elapsed_s);
     assert_int_equal(st.callbacks, st.records_written + st.dropped_records);
     assert_int_equal(st.records_consumed, st.records_written);
     assert_int_equal(st.callback_ns.count, st.records_consumed);

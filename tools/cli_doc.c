@@ -123,6 +123,8 @@ static const mixx_cli_option options[] = {
     {"--force", NULL, "replace a report already in --out", C_STABILITY},
     {"--no-latency", NULL, "no latency meter (no loop needed)", C_STABILITY},
     {"--note", "TEXT", "your account of the conditions, copied into the report", C_STABILITY},
+    {"--records", "FILE", "write every callback's record as CSV (seq,start_ns,duration_ns,interval_ns,frames,flags) "
+                          "to a new FILE, for tail investigations", C_STABILITY | C_NATIVE},
     {"--progress-interval", "TIME", "how often to print progress on stderr", C_STABILITY},
     /* bench */
     {"--frames", "N", "frames per block (default 64)", C_BENCH},

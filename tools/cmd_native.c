@@ -5,6 +5,7 @@
  * in a stability report. Durations and intervals go into arrays preallocated before the thread starts. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "native_dist.h"
@@ -22,6 +24,7 @@ typedef struct native_run {
     uint32_t rate, buffer, channels;
     uint64_t max_cycles;
     uint32_t *dur, *ival;
+    uint64_t *start; /* --records only: each cycle's start (CLOCK_MONOTONIC), to line up with the engine's */
     uint64_t cycles, misses, xruns;
     float **in, **out;
     atomic_int stop;
@@ -61,6 +64,8 @@ static void *native_thread(void *arg)
         uint64_t b = now_ns();
         r->dur[k] = (uint32_t)(b - a);
         r->ival[k] = prev ? (uint32_t)(a - prev) : 0;
+        if (r->start)
+            r->start[k] = a;
         prev = a;
         if (b - a > (uint64_t)r->buffer * 1000000000ull / r->rate)
             r->misses++;
@@ -71,12 +76,52 @@ static void *native_thread(void *arg)
     return NULL;
 }
 
+static int native_option(void *ctx, const char *opt, const char *val, int *used)
+{
+    const char **records = ctx;
+    if (strcmp(opt, "--records") == 0 && val) {
+        *records = val;
+        *used = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* --records FILE: a new file (never through a symlink), opened before the run so a bad path fails at once */
+static FILE *native_open_records(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
+        fprintf(stderr, "mixx: native: --records %s: %s (the file must not exist)\n", path, strerror(err));
+    }
+    return f;
+}
+
+/* the same columns as `mixx stability --records` (flags 0: the loop has none). Returns 0 or -1 (said why). */
+static int native_write_records(FILE *f, const char *path, const native_run *r)
+{
+    fputs("seq,start_ns,duration_ns,interval_ns,frames,flags\n", f);
+    for (uint64_t k = 0; k < r->cycles; k++)
+        fprintf(f, "%llu,%llu,%u,%u,%u,0\n", (unsigned long long)k, (unsigned long long)r->start[k], r->dur[k],
+                r->ival[k], r->buffer);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "mixx: native: --records %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int mixx_cmd_native(int argc, char **argv)
 {
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     cli.duration_s = 10;
-    int prc = mixx_cli_parse(&cli, argc, argv, 2, NULL, NULL);
+    const char *records = NULL;
+    int prc = mixx_cli_parse(&cli, argc, argv, 2, native_option, &records);
     if (prc)
         return prc;
     if (cli.cfg.backend != MIXX_BACKEND_SIM)
@@ -92,7 +137,12 @@ int mixx_cmd_native(int argc, char **argv)
     r.ival = calloc(r.max_cycles, sizeof *r.ival);
     r.in = calloc(r.channels + 1, sizeof *r.in);
     r.out = calloc(r.channels + 1, sizeof *r.out);
-    if (!r.dur || !r.ival || !r.in || !r.out)
+    FILE *rf = NULL;
+    if (records && !(rf = native_open_records(records)))
+        return 2;
+    if (records)
+        r.start = calloc(r.max_cycles, sizeof *r.start);
+    if (!r.dur || !r.ival || !r.in || !r.out || (records && !r.start))
         return mixx_cli_fail("native", MIXX_ENOMEM, NULL);
     for (uint32_t c = 0; c < r.channels; c++) {
         r.in[c] = calloc(r.buffer, sizeof(float));
@@ -145,6 +195,7 @@ int mixx_cmd_native(int argc, char **argv)
     /* the first interval is undefined (0): leave it out */
     mixx_native_print_dist(stdout, "interval_ns", r.ival + (n > 0), n > 0 ? n - 1 : 0);
     printf("}\n");
+    int rrc = rf ? native_write_records(rf, records, &r) : 0;
     for (uint32_t c = 0; c < r.channels; c++) {
         free(r.in[c]);
         free(r.out[c]);
@@ -153,5 +204,6 @@ int mixx_cmd_native(int argc, char **argv)
     free(r.out);
     free(r.dur);
     free(r.ival);
-    return 0;
+    free(r.start);
+    return rrc ? 1 : 0;
 }

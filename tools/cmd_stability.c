@@ -38,6 +38,7 @@ typedef struct stab_opts {
     double progress_s;
     const char *note; /* the operator's account of the conditions, e.g. "nothing else running" */
     int force;        /* --force: replace the report in a non-empty --out directory */
+    const char *records; /* --records FILE: every callback's record as CSV, for tail investigations */
 } stab_opts;
 
 static volatile sig_atomic_t stab_signal;
@@ -79,6 +80,9 @@ static int stab_option(void *ctx, const char *opt, const char *val, int *used)
         *used = 1;
     } else if (strcmp(opt, "--note") == 0 && val) {
         o->note = val;
+        *used = 1;
+    } else if (strcmp(opt, "--records") == 0 && val) {
+        o->records = val;
         *used = 1;
     } else if (strcmp(opt, "--progress-interval") == 0 && val) {
         if (mixx_parse_duration(val, &o->progress_s) || o->progress_s <= 0) {
@@ -262,8 +266,18 @@ static cJSON *baseline_collect(baseline_child *b, const char *mode)
 typedef struct progress {
     pthread_mutex_t lock;
     mixx_second last;
+    FILE *records; /* --records: written by the monitor thread only */
     int have;
 } progress;
+
+/* monitor thread: one CSV line per callback (the engine's own record, unchanged) */
+static void on_records(const mixx_record *r, size_t n, void *user)
+{
+    progress *p = user;
+    for (size_t i = 0; i < n; i++)
+        fprintf(p->records, "%llu,%llu,%u,%u,%u,%u\n", (unsigned long long)r[i].seq,
+                (unsigned long long)r[i].start_ns, r[i].duration_ns, r[i].interval_ns, r[i].frames, r[i].flags);
+}
 
 static void on_second(const mixx_second *s, void *user)
 {
@@ -307,7 +321,7 @@ int mixx_cmd_stability(int argc, char **argv)
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     cli.duration_s = 60;
-    stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL, 0};
+    stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL, 0, NULL};
     mixx_cli_params_accept();
     int prc = mixx_cli_parse(&cli, argc, argv, 2, stab_option, &o);
     if (prc)
@@ -338,6 +352,21 @@ int mixx_cmd_stability(int argc, char **argv)
         mixx_dir_close(&od);
         return mixx_cli_fail("stability: --out", lock, why);
     }
+    FILE *records = NULL;
+    if (o.records) { /* a new file only, never through a symlink, before anything in --out is replaced */
+        int rfd = open(o.records, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        records = rfd >= 0 ? fdopen(rfd, "w") : NULL;
+        if (!records) {
+            int err = errno;
+            if (rfd >= 0)
+                close(rfd);
+            close(lock);
+            mixx_dir_close(&od);
+            fprintf(stderr, "mixx: stability: --records %s: %s (the file must not exist)\n", o.records, strerror(err));
+            return 2;
+        }
+        fputs("seq,start_ns,duration_ns,interval_ns,frames,flags\n", records);
+    }
     char date[64];
     time_t wall = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
@@ -358,6 +387,9 @@ int mixx_cmd_stability(int argc, char **argv)
     cli.cfg.log_path = timeline_part; /* the engine creates it (O_EXCL | O_NOFOLLOW): prepare_dir removed any old one */
     cli.cfg.second_cb = on_second;
     cli.cfg.user = &prog;
+    prog.records = records;
+    if (records)
+        cli.cfg.records_cb = on_records;
     if (cli.cfg.backend == MIXX_BACKEND_JACK && !cli.cfg.jack.self_loop && !cli.cfg.jack.connect_in && !cli.cfg.jack.connect_out)
         cli.cfg.jack.self_loop = 1; /* a loop is needed for the meter: the simplest one */
 
@@ -514,7 +546,9 @@ int mixx_cmd_stability(int argc, char **argv)
     cJSON *hist = cJSON_AddObjectToObject(root, "histograms");
     add_hist(hist, "callback_ns", e, MIXX_HIST_CALLBACK);
     add_hist(hist, "interval_ns", e, MIXX_HIST_INTERVAL);
-    mixx_engine_destroy(e);
+    mixx_engine_destroy(e); /* the monitor thread is gone: the records file is ours */
+    if (prog.records && fclose(prog.records) != 0)
+        fprintf(stderr, "mixx: stability: --records %s: %s\n", o.records, strerror(errno));
 
     if (o.baseline == BASELINE_AFTER && !interrupted && baseline_spawn(&bl, &cli, &od, cli.duration_s) != 0)
         fprintf(stderr, "mixx: stability: continuing without a baseline\n");

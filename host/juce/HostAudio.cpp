@@ -41,6 +41,7 @@ HostAudio::~HostAudio()
 {
     stop();
     mixx_engine_destroy (engine_);
+    mixx_engine_destroy (registry_);
 }
 
 // ---- the audio thread ------------------------------------------------------------------------------------
@@ -97,10 +98,8 @@ void HostAudio::audioDeviceIOCallbackWithContext (const float* const* in, int nu
     }
     else
     {
-        // NATIVE STRIP HOOK (issue 17, --native): this branch is still the plain pass-through. When
-        // host/juce/NativeStrip.h (branch `native`: mixxhost::NativeStrip, juce::dsp gain/IIR with the engine's
-        // parameter names) is on main, prepare() it in audioDeviceAboutToStart, call its process() on `out` after
-        // the copy below, and give the window a MixerPanel whose writes reach NativeStrip::setParameter.
+        // --native: the copy, then the same channel strip written in plain JUCE dsp (NativeStrip), inside the
+        // same probes as the engine's forward; the panel's writes reach it through NativeStrip::setParameter
         const int n = numIn < numOut ? numIn : numOut;
         const size_t bytes = (size_t) numSamples * sizeof (float);
         for (int c = 0; c < n; ++c)
@@ -108,6 +107,7 @@ void HostAudio::audioDeviceIOCallbackWithContext (const float* const* in, int nu
                 std::memcpy (out[c], in[c], bytes);
         for (int c = n; c < numOut; ++c)
             std::memset (out[c], 0, bytes);
+        nativeStrip_.process (out, numOut, numSamples);
         if (burnNs_)
             burnUntil (t0 + burnNs_);
     }
@@ -129,6 +129,8 @@ void HostAudio::audioDeviceAboutToStart (juce::AudioIODevice* device)
     deviceType_ = device->getTypeName().toStdString();
     deviceName_ = device->getName().toStdString();
     lastXrunCount_ = device->getXRunCount();
+    if (opts_.native)
+        nativeStrip_.prepare ((double) rate, (int) frames, 2); // before the first callback
     if (engine_ != nullptr)
     {
         // the engine learns the device's real format while stopped, then starts with the device
@@ -201,7 +203,18 @@ std::string HostAudio::connectSelfLoop()
 
 std::string HostAudio::start()
 {
-    if (! opts_.native)
+    if (opts_.native)
+    {
+        // the panel's parameter list and slots: the engine's own descriptors, from an engine that never runs
+        mixx_config cfg;
+        mixx_config_init (&cfg, sizeof cfg);
+        cfg.backend = MIXX_BACKEND_HOSTED;
+        cfg.inputs = cfg.outputs = 2;
+        const int rc = mixx_engine_create (&cfg, &registry_);
+        if (rc != 0)
+            return std::string ("cannot create the parameter registry: ") + mixx_strerror (rc);
+    }
+    else
     {
         mixx_config cfg;
         mixx_config_init(&cfg, sizeof cfg);

@@ -17,6 +17,7 @@
 
 #include "HostOptions.h"
 #include "HostStats.h"
+#include "NativeStrip.h"
 
 namespace mixxhost
 {
@@ -85,6 +86,10 @@ public:
     std::string summaryText() const;
     // The engine (engine mode; nullptr in native mode or before start). The panel drives it through the C API.
     mixx_engine* engine() const { return engine_; }
+    // Native mode: a hosted engine that is never started, only the parameter list and latest-value slots the
+    // panel is built from and writes to; and the strip those writes are forwarded to (NativeStrip::setParameter).
+    mixx_engine* paramRegistry() const { return registry_; }
+    NativeStrip* nativeStrip() { return opts_.native ? &nativeStrip_ : nullptr; }
 
     // juce::AudioIODeviceCallback
     void audioDeviceIOCallbackWithContext (const float* const* in, int numIn, float* const* out, int numOut,
@@ -103,6 +108,8 @@ private:
     const HostOptions opts_;
     juce::AudioDeviceManager deviceManager_;
     mixx_engine* engine_ = nullptr;
+    mixx_engine* registry_ = nullptr; // native mode: parameters only, never started
+    NativeStrip nativeStrip_;         // native mode: prepared in audioDeviceAboutToStart, run in the callback
     const uint64_t burnNs_;
     // --test-signal: audio thread only
     double tonePhase_ = 0.0, envPhase_ = 0.0;

@@ -12,7 +12,8 @@ namespace mixxhost
 const char* usageText()
 {
     return "usage: MixxEngineHost [options]\n"
-           "  --native             plain JUCE pass-through with the same timing probes (no engine)\n"
+           "  --native             no engine: JUCE copies in to out and runs NativeStrip (the strip in juce::dsp),\n"
+           "                       with the same timing probes; the panel drives NativeStrip\n"
            "  --headless           no window: run the audio, print a summary at the end\n"
            "  --seconds N          stop after N seconds (required with --headless)\n"
            "  --json               print the summary as one JSON object\n"

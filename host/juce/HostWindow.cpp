@@ -58,7 +58,7 @@ void HostView::paint (juce::Graphics& g)
     g.setColour (kText);
     g.setFont (juce::Font (22.0f, juce::Font::bold));
     g.drawText ("MixxEngineHost", 16, 0, 260, 52, juce::Justification::centredLeft);
-    const juce::String mode = s.native ? "NATIVE  JUCE pass-through, no engine"
+    const juce::String mode = s.native ? "NATIVE  JUCE dsp strip (NativeStrip), no engine"
                                        : "ENGINE  libmixxengine " + juce::String (mixx_version_string()) + " (hosted)";
     g.setFont (juce::Font (14.0f, juce::Font::bold));
     const int pillW = 330;
@@ -190,7 +190,8 @@ void MainView::paint (juce::Graphics& g)
     g.fillAll (kBg);
 }
 
-HostWindow::HostWindow (std::function<void()> onClose, mixx_engine* engine, uint32_t nIn, uint32_t nOut)
+HostWindow::HostWindow (std::function<void()> onClose, mixx_engine* engine, uint32_t nIn, uint32_t nOut,
+                        NativeStrip* native)
     : juce::DocumentWindow ("MixxEngineHost", kBg, juce::DocumentWindow::closeButton), onClose_ (std::move (onClose))
 {
     if (engine != nullptr)
@@ -198,6 +199,15 @@ HostWindow::HostWindow (std::function<void()> onClose, mixx_engine* engine, uint
         panel_ = std::make_unique<MixerPanel> (engine, nIn, nOut);
         panel_->savePreset = [engine] (const std::string& path) { return savePresetFile (engine, path); };
         panel_->loadPreset = [engine] (const std::string& path) { return loadPresetFile (engine, path); };
+        if (native != nullptr)
+        {
+            // --native: every write also goes to the JUCE strip (lock-free slots); the registry never applies
+            // anything, so the controls show what was written; no meters (the registry engine never runs)
+            panel_->showWrittenValues (true);
+            panel_->onWrite = [native] (const mixx_param_info& p, double v, uint64_t) { native->setParameter (p.name, v); };
+            panel_->savePreset = nullptr;
+            panel_->loadPreset = nullptr;
+        }
         panel_->startRefresh (50);
     }
     main_ = std::make_unique<MainView> (view_, panel_.get());

@@ -45,7 +45,9 @@ class HostWindow : public juce::DocumentWindow
 {
 public:
     // engine: the running engine the panel drives, or nullptr (native mode: no panel).
-    HostWindow (std::function<void()> onClose, mixx_engine* engine, uint32_t nIn, uint32_t nOut);
+    // native: in --native mode the strip the panel's writes go to (engine is then the never-started registry).
+    HostWindow (std::function<void()> onClose, mixx_engine* engine, uint32_t nIn, uint32_t nOut,
+                NativeStrip* native = nullptr);
     ~HostWindow() override;
     void closeButtonPressed() override;
     HostView& view() { return view_; }

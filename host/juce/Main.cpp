@@ -156,7 +156,7 @@ public:
                     if (controller_)
                         controller_->requestQuit();
                 },
-                audio_->engine(), 2, 2);
+                o.native ? audio_->paramRegistry() : audio_->engine(), 2, 2, audio_->nativeStrip());
         controller_ = std::make_unique<Controller> (o, *audio_, window_.get());
     }
 

@@ -401,7 +401,7 @@ void MixerPanel::refresh()
     for (auto& c : controls_)
     {
         double v = 0.0;
-        if (mixx_param_get_applied (engine_, c->info().id, &v) == 0)
+        if ((showWritten_ ? mixx_param_get (engine_, c->info().id, &v) : mixx_param_get_applied (engine_, c->info().id, &v)) == 0)
             c->showApplied (v, now);
     }
     for (auto& m : meterViews_)

@@ -99,6 +99,9 @@ public:
     MixerPanel (mixx_engine* engine, uint32_t nIn, uint32_t nOut);
     ~MixerPanel() override; // ends any gesture still open (a drag cut short by closing the window)
 
+    // Message thread. true: controls show the latest written value (mixx_param_get) instead of the applied one —
+    // for an engine that is never started (--native: the strip that applies the writes is not the engine's).
+    void showWrittenValues (bool on) { showWritten_ = on; }
     // Message thread. Refresh rate of the controls and meters (30..60 Hz; 0 stops the timer).
     void startRefresh (int hz);
     // One refresh: meters read and fed to the models, controls shown from the applied values. The timer calls it.
@@ -152,6 +155,7 @@ private:
     juce::Label status_;
     std::unique_ptr<juce::FileChooser> chooser_;
     PanelCounters counters_;
+    bool showWritten_ = false;
 };
 
 } // namespace mixxhost
