@@ -24,6 +24,10 @@
 /* after server loss jack_client_close talks to a dead socket; it returns at once with jack2, but we never
  * let a library call decide how long stop/close take */
 #define JACK_CLOSE_TIMEOUT_MS 1000
+/* an open while such a close is still inside libjack (see jack_dead_closes) */
+#define JACK_STUCK_OPEN_TIMEOUT_MS 5000
+/* a status bit of ours, outside jack_status_t's: that bounded open was abandoned */
+#define JACK_ST_STUCK 0x40000000u
 
 /* ---- quiet libjack while probing ----------------------------------------------------------------
  * libjack prints "Cannot connect to server socket ..." on every failed open. We keep the last line as the
@@ -70,6 +74,13 @@ static int jack_open_error(const char *configured, jack_status_t st, char *why, 
     if (env && !*env)
         env = NULL; /* empty means unset to libjack too */
     jack_server_name(configured, server, sizeof server);
+    if ((unsigned)st & JACK_ST_STUCK) {
+        snprintf(why, len,
+                 "jack_client_open on server '%s' did not return within %u ms: an earlier jack_client_close on a "
+                 "lost server is still stuck inside libjack (it was abandoned); restart the process",
+                 server, JACK_STUCK_OPEN_TIMEOUT_MS);
+        return MIXX_ETIMEDOUT;
+    }
     if (st & JackServerFailed) {
         if (configured && *configured)
             snprintf(why, len, "no JACK server named '%s' is running (the engine never starts one)", server);
@@ -87,11 +98,55 @@ static int jack_open_error(const char *configured, jack_status_t st, char *why, 
     return MIXX_EDEVICE;
 }
 
+/* Closes of clients on a lost server still inside libjack (jack_close_call, run bounded by jack_close_dead).
+ * One that outlived its bound may hold libjack's process-wide locks: a jack_client_open would then block
+ * forever (seen after a SIGTERMed server, about 1 run in 40 on a loaded VM), so opens go through a bounded
+ * call until it returns. */
+static atomic_int jack_dead_closes;
+
+typedef struct jack_open_job {
+    char name[128], server[128];
+    jack_status_t st;
+    jack_client_t *client;
+} jack_open_job;
+
+static jack_client_t *jack_open_direct(const char *name, const char *server, jack_status_t *st)
+{
+    return server && *server ? jack_client_open(name, JackNoStartServer | JackServerName, st, server)
+                             : jack_client_open(name, JackNoStartServer, st);
+}
+
+static int jack_open_call(void *arg)
+{
+    jack_open_job *j = *(jack_open_job **)arg;
+    j->client = jack_open_direct(j->name, j->server[0] ? j->server : NULL, &j->st);
+    return 0;
+}
+
 static jack_client_t *jack_open_quiet(const char *name, const char *server, jack_status_t *st)
 {
     jack_quiet_begin();
-    jack_client_t *c = server && *server ? jack_client_open(name, JackNoStartServer | JackServerName, st, server)
-                                         : jack_client_open(name, JackNoStartServer, st);
+    jack_client_t *c = NULL;
+    if (atomic_load(&jack_dead_closes) == 0) {
+        c = jack_open_direct(name, server, st);
+    } else {
+        jack_open_job *j = calloc(1, sizeof *j);
+        if (!j) {
+            *st = JackFailure;
+        } else {
+            snprintf(j->name, sizeof j->name, "%s", name);
+            snprintf(j->server, sizeof j->server, "%s", server ? server : "");
+            int ignored;
+            if (mixx__call_with_timeout(jack_open_call, &j, sizeof j, JACK_STUCK_OPEN_TIMEOUT_MS, &ignored) == 0) {
+                c = j->client;
+                *st = j->st;
+                free(j);
+            } else {
+                /* j stays with the abandoned call (it may still write to it); so does a late client */
+                *st = (jack_status_t)(JackFailure | JACK_ST_STUCK);
+            }
+        }
+    }
     jack_quiet_end();
     return c;
 }
@@ -433,15 +488,24 @@ static int jack_stop(void *state)
 
 static int jack_close_call(void *arg)
 {
-    return jack_client_close(*(jack_client_t **)arg);
+    atomic_fetch_add(&jack_dead_closes, 1);
+    int r = jack_client_close(*(jack_client_t **)arg);
+    atomic_fetch_sub(&jack_dead_closes, 1);
+    return r;
 }
 
 /* Closes a client whose server died, waiting at most JACK_CLOSE_TIMEOUT_MS: if libjack blocks longer, the
  * client (and the helper thread) is abandoned rather than letting stop/destroy hang. */
-static void jack_close_dead(jack_client_t *client)
+static void jack_close_dead(jack_state *s)
 {
     int ignored;
-    mixx__call_with_timeout(jack_close_call, &client, sizeof client, JACK_CLOSE_TIMEOUT_MS, &ignored);
+    jack_client_t *client = s->client;
+    if (mixx__call_with_timeout(jack_close_call, &client, sizeof client, JACK_CLOSE_TIMEOUT_MS, &ignored) ==
+        MIXX_ETIMEDOUT)
+        mixx__engine_set_error(s->engine,
+                               "jack_client_close on the lost server '%s' did not return within %u ms: the "
+                               "client was abandoned (later opens in this process are bounded)",
+                               s->server, JACK_CLOSE_TIMEOUT_MS);
 }
 
 static void jack_close_client(jack_state *s)
@@ -449,7 +513,7 @@ static void jack_close_client(jack_state *s)
     if (!s->client)
         return;
     if (atomic_load(&s->dead))
-        jack_close_dead(s->client);
+        jack_close_dead(s);
     else
         jack_client_close(s->client);
     s->client = NULL;

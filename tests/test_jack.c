@@ -526,12 +526,37 @@ static void server_killed(int sig)
     assert_true(st.device_lost);
     assert_true(st.callbacks >= before);
 
+    /* libjack sometimes never returns from jack_client_close on the lost server (about 1 run in 40 after
+     * SIGTERM on a loaded VM): the engine bounds it (stop_s ~ 1 s), abandons the client and says so */
+    int close_abandoned = strstr(mixx_engine_last_error(e), "was abandoned") != NULL;
+    if (close_abandoned)
+        print_message("  the close on the lost server was abandoned after %.3f s (libjack did not return)\n", stop_s);
+
     /* the server comes back: a new start on the same handle works */
     if (jt_server_restart(&srv, 64) != 0) {
         jt_server_stop(&srv);
         fail_msg("could not restart the private JACK server");
     }
-    assert_start(e);
+    if (close_abandoned) {
+        /* the abandoned close may still hold libjack's locks: the start must come back (bounded), either
+         * started or with MIXX_ETIMEDOUT naming the stuck close; never hang */
+        t0 = jt_now();
+        rc = mixx_engine_start_stream(e);
+        double start_s = jt_now() - t0;
+        print_message("  start after the abandoned close: %s in %.3f s ('%s')\n", mixx_error_name(rc), start_s,
+                      mixx_engine_last_error(e));
+        if (rc == MIXX_ETIMEDOUT) {
+            if (!strstr(mixx_engine_last_error(e), "stuck inside libjack") || start_s > 8.0)
+                fail_msg("start after an abandoned close: MIXX_ETIMEDOUT after %.3f s without the reason", start_s);
+            mixx_engine_destroy(e);
+            jt_use_server(prev);
+            jt_server_stop(&srv);
+            return;
+        }
+        assert_rc(rc, 0);
+    } else {
+        assert_start(e);
+    }
     jt_sleep(0.3);
     assert_rc(mixx_engine_get_stats(e, &st, sizeof(mixx_stats)), 0);
     assert_false(st.device_lost);
