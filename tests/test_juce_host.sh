@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 # test_juce_host.sh: MixxEngineHost (host/juce/, issue 6) against its own private JACK dummy server (started and
 # stopped by PID through tests/jack_server.sh) and, for the window, its own Xvfb (stopped by PID).
-#   test_juce_host.sh HOST CASE     CASE: noserver | headless | overload | latency | gui
+#   test_juce_host.sh HOST CASE     CASE: noserver | headless | overload | latency | gui | presets
+#                                         | automate | meters | churn  (these three: sim backend, no JACK; issue 17)
 # Asserts behaviour and counts (callbacks at 48000/64, misses under an injected overload, JSON keys, the light's
-# colour in the PNG), never speed. Exit 0 pass, 1 fail, 77 skip (with the reason).
+# colour and the meters in the PNG, every slider move found in the looped-back signal, every impulse counted by the
+# meter model, balanced gestures), never speed. Exit 0 pass, 1 fail, 77 skip (with the reason).
 set -u
 
 HOST=${1:?usage: test_juce_host.sh HOST CASE}
@@ -52,7 +54,7 @@ start_jack() {
 start_xvfb() {
     command -v Xvfb >/dev/null 2>&1 || skip "Xvfb not installed (Debian package xvfb)"
     # -displayfd: Xvfb picks a free display number itself and reports it, so parallel runs never collide
-    Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$TMP/xvfb.fd" >"$TMP/xvfb.log" 2>&1 &
+    Xvfb -displayfd 3 -screen 0 1600x900x24 -nolisten tcp 3>"$TMP/xvfb.fd" >"$TMP/xvfb.log" 2>&1 &
     XVFB_PID=$!
     i=0
     while [ ! -s "$TMP/xvfb.fd" ] && [ $i -lt 100 ]; do
@@ -89,6 +91,16 @@ assert d["callback_ns"]["p50"] <= d["callback_ns"]["p99"] <= d["callback_ns"]["m
 assert d["health"] in ("green", "red"), d["health"]
 assert d["device_type"] == "JACK", d["device_type"]
 assert isinstance(d["xruns"], int) and isinstance(d["deadline_misses"], int)
+exec(sys.argv[2])
+EOF
+}
+
+# check_measure FILE PYTHON-ASSERTIONS: d is the measurement's JSON; each failing assert prints its message
+check_measure() {
+    python3 - "$1" "$2" <<'EOF' || fail "measurement check failed for $1: $(head -c 3000 "$1")"
+import json, sys
+with open(sys.argv[1]) as f:
+    d = json.load(f)
 exec(sys.argv[2])
 EOF
 }
@@ -253,6 +265,58 @@ EOF
         [ "$attempt" -eq 2 ] && fail "light red twice in a row"
         echo "a real deadline miss turned the light red; retrying once"
     done
+    # the mixer panel with moving meters (--test-signal: a swelling 440 Hz tone on both outputs): the meters'
+    # rectangle (from the JSON) holds lit bar pixels, and the panel's output meter models are well above silence
+    run_host "$TMP/panel.json" --screenshot "$TMP/panel.png" --seconds 3 --json --test-signal
+    [ "$RC" -eq 0 ] && [ -s "$TMP/panel.png" ] || fail "panel GUI run: rc $RC: $(cat "$TMP/panel.json.err")"
+    python3 - "$TMP/panel.png" "$TMP/panel.json" <<'EOF' || fail "panel screenshot check failed"
+import json, struct, sys, zlib
+png, js = sys.argv[1], sys.argv[2]
+d = json.load(open(js))["screenshot"]
+m, levels = d["meters"], d["out_level_db"]
+assert len(levels) == 2 and min(levels) > -40.0, "output meters at %s dBFS with a tone playing" % levels
+data = open(png, "rb").read()
+pos, idat, hdr = 8, b"", None
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        hdr = struct.unpack(">IIBBBBB", body)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+w, h, depth, ctype, _, _, interlace = hdr
+assert depth == 8 and ctype in (2, 6) and interlace == 0, hdr
+assert m["x"] + m["w"] <= w and m["y"] + m["h"] <= h, (m, w, h)
+bpp = 3 if ctype == 2 else 4
+raw = zlib.decompress(idat)
+stride = w * bpp
+rows, prev, i = [], bytearray(stride), 0
+for _ in range(m["y"] + m["h"]):
+    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+    i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b = prev[x]
+        c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+lit = 0
+for y in range(m["y"], m["y"] + m["h"]):
+    for x in range(m["x"], m["x"] + m["w"]):
+        r, g, b = rows[y][x * bpp:x * bpp + 3]
+        if (g > 150 and r < 120) or (r > 200 and g > 120 and b < 80):  # the green or amber bar
+            lit += 1
+print("%s: meters at (%d,%d %dx%d), %d lit bar pixels, output meters %s dBFS" % (png, m["x"], m["y"], m["w"], m["h"], lit, levels))
+assert lit >= 200, "meters show no level (%d lit pixels)" % lit
+EOF
     # injected overload: red light
     run_host "$TMP/red.json" --screenshot "$TMP/red.png" --seconds 3 --json --burn-us 2000
     [ "$RC" -eq 0 ] || fail "GUI overload run: rc $RC: $(cat "$TMP/red.json.err")"
@@ -262,6 +326,95 @@ EOF
     run_host "$TMP/native.json" --native --screenshot "$TMP/native.png" --seconds 2 --json
     [ "$RC" -eq 0 ] && [ -s "$TMP/native.png" ] || fail "native GUI run: rc $RC"
     check_json "$TMP/native.json" 'assert d["mode"] == "native"'
+    ;;
+automate)
+    # 200 moves of ch1.gain_db (0 <-> -12 dB) through the panel's slider (setValue + async notification, the
+    # listener writes); each must show up in the sim loop, the engine's share at most one block at p99
+    run_host "$TMP/auto.json" --headless --automate 200 --json
+    [ "$RC" -eq 0 ] || fail "automate run: rc $RC: $(cat "$TMP/auto.json.err")"
+    check_measure "$TMP/auto.json" '
+for k in ("moves", "detected", "missed", "ui_to_audio_blocks_p50", "ui_to_audio_blocks_p99", "ui_to_audio_ms_p99",
+          "message_thread_ms_p99", "engine_blocks_p99"):
+    assert k in d, "missing key %s" % k
+assert d["moves"] == 200, "moves %d, expected 200" % d["moves"]
+assert d["panel_writes"] == 200, "the panel wrote %d times for 200 moves" % d["panel_writes"]
+assert d["detected"] == d["moves"] and d["missed"] == 0, "detected %d of %d moves, %d missed" % (d["detected"], d["moves"], d["missed"])
+assert d["before_write"] == 0, "%d changes seen before their write: a measurement error" % d["before_write"]
+assert d["engine_blocks_p99"] <= 1, "engine share p99 %s blocks > 1" % d["engine_blocks_p99"]
+assert d["blocks_lost"] == 0, d["blocks_lost"]
+assert d["bars_met"] is True
+print("automate: %d/%d detected; UI->audio blocks p50 %s p99 %s, ms p99 %s; engine blocks p99 %s (max %s); message thread ms p50 %s p99 %s; %d deadline misses" % (
+      d["detected"], d["moves"], d["ui_to_audio_blocks_p50"], d["ui_to_audio_blocks_p99"], d["ui_to_audio_ms_p99"],
+      d["engine_blocks_p99"], d["engine_blocks_max"], d["message_thread_ms_p50"], d["message_thread_ms_p99"], d["deadline_misses"]))
+'
+    ;;
+meters)
+    # an impulse (1.0, one sample) every 997 samples for 3 s: the panel's meter model counts each one at the
+    # output and, through the loop, at the input
+    run_host "$TMP/meters.json" --headless --meter-truth --seconds 3 --json
+    [ "$RC" -eq 0 ] || fail "meter-truth run: rc $RC: $(cat "$TMP/meters.json.err")"
+    check_measure "$TMP/meters.json" '
+assert d["peaks_sent"] >= 100, "only %d impulses sent in 3 s" % d["peaks_sent"]
+assert d["peaks_seen"] == d["peaks_sent"], "output meter saw %d of %d peaks" % (d["peaks_seen"], d["peaks_sent"])
+assert d["peaks_seen_input"] == d["peaks_sent"], "input meter saw %d of %d peaks" % (d["peaks_seen_input"], d["peaks_sent"])
+assert d["max_peak_db"] == 0.0, d["max_peak_db"]
+assert d["bars_met"] is True
+print("meters: %d peaks sent, %d seen at the output, %d at the input, %d meter reads" % (d["peaks_sent"], d["peaks_seen"],
+      d["peaks_seen_input"], d["meter_reads"]))
+'
+    ;;
+churn)
+    # the panel (1024 controls) opened and closed N times (30 here, MIXX_CHURN_CYCLES to change; --churn 100 for
+    # the record) while two threads write all 1024 parameters every millisecond; a drag is cut short by every close
+    n=${MIXX_CHURN_CYCLES:-30}
+    run_host "$TMP/churn.json" --headless --churn "$n" --json
+    [ "$RC" -eq 0 ] || fail "churn run: rc $RC: $(cat "$TMP/churn.json.err")"
+    check_measure "$TMP/churn.json" '
+n = int("'"$n"'")
+assert d["cycles"] == n, "%d of %d open/close cycles" % (d["cycles"], n)
+assert d["params"] == 1024 and d["panel_controls"] == 1024, (d["params"], d["panel_controls"])
+assert d["writes_on_open"] == 0, "opening the panel wrote %d values" % d["writes_on_open"]
+assert d["gestures_balanced"] is True, "gestures not balanced: panel %d/%d, writers %d/%d, %d left open" % (
+    d["panel_gestures_begun"], d["panel_gestures_ended"], d["writer_gestures_begun"], d["writer_gestures_ended"], d["gestures_left_open"])
+assert d["panel_gestures_begun"] == 2 * n, d["panel_gestures_begun"]
+assert d["writer_write_errors"] == 0, d["writer_write_errors"]
+assert d["writer_writes"] > 0
+# a VM preemption inside a callback is a deadline miss the engine did not cause: at most 2 tolerated, and shown
+assert d["deadline_misses"] <= 2, "%d deadline misses in %d callbacks" % (d["deadline_misses"], d["callbacks"])
+print("churn: %d cycles, %d writes by 2 threads (%s Hz each), panel gestures %d/%d, %d deadline misses in %d callbacks" % (
+      d["cycles"], d["writer_writes"], d["writer_rate_hz"], d["panel_gestures_begun"], d["panel_gestures_ended"],
+      d["deadline_misses"], d["callbacks"]))
+'
+    ;;
+presets)
+    start_jack 64
+    # a preset loaded before the start comes back from --preset-save at the end, with every other value default
+    printf '{"mixx_params":1,"values":{"ch1.gain_db":-6.5,"master.gain_db":-3,"ch2.mute":1}}' >"$TMP/in.json"
+    run_host "$TMP/p1" --headless --seconds 1 --preset-load "$TMP/in.json" --preset-save "$TMP/out.json"
+    [ "$RC" -eq 0 ] || fail "preset run: rc $RC: $(cat "$TMP/p1.err")"
+    python3 - "$TMP/out.json" <<'EOF' || fail "saved preset: $(cat "$TMP/out.json")"
+import json, sys
+v = json.load(open(sys.argv[1]))["values"]
+assert v["ch1.gain_db"] == -6.5 and v["master.gain_db"] == -3 and v["ch2.mute"] == 1, v
+assert v["ch1.trim_db"] == 0 and v["ch2.gain_db"] == 0, v
+print("preset round trip: %d values" % len(v))
+EOF
+    # never through a symlink: the link's target stays as it was
+    echo keep >"$TMP/target"
+    ln -s "$TMP/target" "$TMP/link.json"
+    run_host "$TMP/p2" --headless --seconds 1 --preset-save "$TMP/link.json"
+    [ "$RC" -eq 6 ] && grep -q "symlink" "$TMP/p2.err" || fail "save through a symlink: rc $RC: $(cat "$TMP/p2.err")"
+    [ "$(cat "$TMP/target")" = keep ] || fail "the symlink's target was written"
+    ls "$TMP" | grep -q '\.tmp\.' && fail "a temporary file was left behind"
+    # a bad preset is refused before the audio starts, with the engine's reason
+    printf '{"mixx_params":1,"values":{"ch1.gain_db":99}}' >"$TMP/bad.json"
+    run_host "$TMP/p3" --headless --seconds 1 --preset-load "$TMP/bad.json"
+    [ "$RC" -eq 3 ] && grep -q "out of range" "$TMP/p3.err" || fail "bad preset: rc $RC: $(cat "$TMP/p3.err")"
+    : >"$TMP/empty.json"
+    run_host "$TMP/p4" --headless --seconds 1 --preset-load "$TMP/empty.json"
+    [ "$RC" -eq 3 ] && grep -q "is empty" "$TMP/p4.err" || fail "empty preset: rc $RC: $(cat "$TMP/p4.err")"
+    run_host "$TMP/p5" --headless --seconds 1 --preset-load "$TMP/absent.json"
+    [ "$RC" -eq 3 ] && grep -q "cannot open" "$TMP/p5.err" || fail "missing preset: rc $RC: $(cat "$TMP/p5.err")"
     ;;
 *)
     fail "unknown case $CASE"

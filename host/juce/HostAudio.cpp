@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-only */
 // HostAudio.cpp: JACK device selection, the audio callback (engine forward or native copy, both inside the same
 // two CLOCK_MONOTONIC probes), engine start/stop on device start/stop, xrun polling and the latency meter. The
-// end-of-run summary (text and JSON) is HostSummary.cpp's. Only audioDeviceIOCallbackWithContext and engineBurnCb run on the audio
+// end-of-run summary (text and JSON) is HostSummary.cpp's. Only audioDeviceIOCallbackWithContext and engineAudioCb (burn, --test-signal) run on the audio
 // thread; they neither allocate, lock, log nor make syscalls beyond the vDSO clock.
 #include "HostAudio.h"
+#include "HostPreset.h"
 
 #include <cerrno>
 #include <cinttypes>
@@ -40,6 +41,7 @@ HostAudio::~HostAudio()
 {
     stop();
     mixx_engine_destroy (engine_);
+    mixx_engine_destroy (registry_);
 }
 
 // ---- the audio thread ------------------------------------------------------------------------------------
@@ -51,10 +53,31 @@ static inline void burnUntil (uint64_t endNs) noexcept
     }
 }
 
-void HostAudio::engineBurnCb (const float* const*, uint32_t, float* const*, uint32_t, uint32_t, void* user)
+void HostAudio::engineAudioCb (const float* const*, uint32_t, float* const* out, uint32_t nOut, uint32_t nFrames,
+                               void* user)
 {
+    auto* self = static_cast<HostAudio*> (user);
+    if (self->opts_.testSignal)
+    {
+        // 440 Hz under an envelope swelling from -26 to -6 dBFS and back every 2 s (at the device's rate); the
+        // strip runs after this hook, so the panel's controls act on it
+        const double rate = (double) self->sampleRate_.load (std::memory_order_relaxed);
+        const double dTone = rate > 0 ? juce::MathConstants<double>::twoPi * 440.0 / rate : 0.0, dEnv = rate > 0 ? juce::MathConstants<double>::twoPi * 0.5 / rate : 0.0;
+        double ph = self->tonePhase_, env = self->envPhase_;
+        for (uint32_t i = 0; i < nFrames; ++i)
+        {
+            const float v = (float) ((0.05 + 0.45 * (0.5 - 0.5 * std::cos (env))) * std::sin (ph));
+            for (uint32_t c = 0; c < nOut; ++c)
+                out[c][i] = v;
+            ph += dTone;
+            env += dEnv;
+        }
+        self->tonePhase_ = std::fmod (ph, juce::MathConstants<double>::twoPi);
+        self->envPhase_ = std::fmod (env, juce::MathConstants<double>::twoPi);
+    }
     // inside the engine's own timing window, so the engine counts the misses too
-    burnUntil (nowNs() + static_cast<HostAudio*> (user)->burnNs_);
+    if (self->burnNs_)
+        burnUntil (nowNs() + self->burnNs_);
 }
 
 void HostAudio::audioDeviceIOCallbackWithContext (const float* const* in, int numIn, float* const* out,
@@ -75,6 +98,8 @@ void HostAudio::audioDeviceIOCallbackWithContext (const float* const* in, int nu
     }
     else
     {
+        // --native: the copy, then the same channel strip written in plain JUCE dsp (NativeStrip), inside the
+        // same probes as the engine's forward; the panel's writes reach it through NativeStrip::setParameter
         const int n = numIn < numOut ? numIn : numOut;
         const size_t bytes = (size_t) numSamples * sizeof (float);
         for (int c = 0; c < n; ++c)
@@ -82,6 +107,7 @@ void HostAudio::audioDeviceIOCallbackWithContext (const float* const* in, int nu
                 std::memcpy (out[c], in[c], bytes);
         for (int c = n; c < numOut; ++c)
             std::memset (out[c], 0, bytes);
+        nativeStrip_.process (out, numOut, numSamples);
         if (burnNs_)
             burnUntil (t0 + burnNs_);
     }
@@ -103,6 +129,8 @@ void HostAudio::audioDeviceAboutToStart (juce::AudioIODevice* device)
     deviceType_ = device->getTypeName().toStdString();
     deviceName_ = device->getName().toStdString();
     lastXrunCount_ = device->getXRunCount();
+    if (opts_.native)
+        nativeStrip_.prepare ((double) rate, (int) frames, 2); // before the first callback
     if (engine_ != nullptr)
     {
         // the engine learns the device's real format while stopped, then starts with the device
@@ -175,7 +203,18 @@ std::string HostAudio::connectSelfLoop()
 
 std::string HostAudio::start()
 {
-    if (! opts_.native)
+    if (opts_.native)
+    {
+        // the panel's parameter list and slots: the engine's own descriptors, from an engine that never runs
+        mixx_config cfg;
+        mixx_config_init (&cfg, sizeof cfg);
+        cfg.backend = MIXX_BACKEND_HOSTED;
+        cfg.inputs = cfg.outputs = 2;
+        const int rc = mixx_engine_create (&cfg, &registry_);
+        if (rc != 0)
+            return std::string ("cannot create the parameter registry: ") + mixx_strerror (rc);
+    }
+    else
     {
         mixx_config cfg;
         mixx_config_init(&cfg, sizeof cfg);
@@ -185,14 +224,20 @@ std::string HostAudio::start()
         cfg.inputs = 2;
         cfg.outputs = 2;
         cfg.log_path = opts_.logPath.empty() ? nullptr : opts_.logPath.c_str();
-        if (burnNs_)
+        if (burnNs_ || opts_.testSignal)
         {
-            cfg.audio_cb = engineBurnCb;
+            cfg.audio_cb = engineAudioCb;
             cfg.user = this;
         }
         const int rc = mixx_engine_create (&cfg, &engine_);
         if (rc != 0)
             return std::string ("cannot create the engine: ") + mixx_strerror (rc);
+        if (! opts_.presetLoad.empty())
+        {
+            const std::string err = loadPresetFile (engine_, opts_.presetLoad);
+            if (! err.empty())
+                return err;
+        }
     }
 
     // JACK only: ALSA has no device here, and probing it would only add noise and delay.

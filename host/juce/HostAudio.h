@@ -17,6 +17,7 @@
 
 #include "HostOptions.h"
 #include "HostStats.h"
+#include "NativeStrip.h"
 
 namespace mixxhost
 {
@@ -83,6 +84,12 @@ public:
     // One JSON object; extraMembers (already formatted "key": value pairs) are appended when not empty.
     std::string summaryJson (const std::string& extraMembers = {}) const;
     std::string summaryText() const;
+    // The engine (engine mode; nullptr in native mode or before start). The panel drives it through the C API.
+    mixx_engine* engine() const { return engine_; }
+    // Native mode: a hosted engine that is never started, only the parameter list and latest-value slots the
+    // panel is built from and writes to; and the strip those writes are forwarded to (NativeStrip::setParameter).
+    mixx_engine* paramRegistry() const { return registry_; }
+    NativeStrip* nativeStrip() { return opts_.native ? &nativeStrip_ : nullptr; }
 
     // juce::AudioIODeviceCallback
     void audioDeviceIOCallbackWithContext (const float* const* in, int numIn, float* const* out, int numOut,
@@ -93,15 +100,19 @@ public:
     void audioDeviceError (const juce::String& message) override;
 
 private:
-    static void engineBurnCb (const float* const* in, uint32_t nIn, float* const* out, uint32_t nOut,
-                              uint32_t nFrames, void* user);
+    static void engineAudioCb (const float* const* in, uint32_t nIn, float* const* out, uint32_t nOut,
+                               uint32_t nFrames, void* user);
     std::string connectSelfLoop();
     Health healthLocked (uint64_t now) const; // ctl_ held
 
     const HostOptions opts_;
     juce::AudioDeviceManager deviceManager_;
     mixx_engine* engine_ = nullptr;
+    mixx_engine* registry_ = nullptr; // native mode: parameters only, never started
+    NativeStrip nativeStrip_;         // native mode: prepared in audioDeviceAboutToStart, run in the callback
     const uint64_t burnNs_;
+    // --test-signal: audio thread only
+    double tonePhase_ = 0.0, envPhase_ = 0.0;
 
     // audio thread writes, message thread reads
     ProbeRing ring_ { 16384 };

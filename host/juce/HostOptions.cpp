@@ -12,7 +12,8 @@ namespace mixxhost
 const char* usageText()
 {
     return "usage: MixxEngineHost [options]\n"
-           "  --native             plain JUCE pass-through with the same timing probes (no engine)\n"
+           "  --native             no engine: JUCE copies in to out and runs NativeStrip (the strip in juce::dsp),\n"
+           "                       with the same timing probes; the panel drives NativeStrip\n"
            "  --headless           no window: run the audio, print a summary at the end\n"
            "  --seconds N          stop after N seconds (required with --headless)\n"
            "  --json               print the summary as one JSON object\n"
@@ -23,6 +24,15 @@ const char* usageText()
            "  --latency            engine mode: loop out_1 -> in_1 and run the round-trip latency meter\n"
            "  --log FILE           engine mode: the engine's per-second JSON Lines log\n"
            "  --burn-us N          debug: spin N microseconds in every callback (injected overload)\n"
+           "  --test-signal        engine mode: a swelling tone on every output (the meters move)\n"
+           "  --preset-load FILE   engine mode: load a preset (mixx_params_load JSON) before the audio starts\n"
+           "  --preset-save FILE   engine mode: save the parameters to FILE when the run ends (temp + rename)\n"
+           "Headless measurements (sim backend, no JACK; one JSON object on stdout; need --headless):\n"
+           "  --automate N         move --automate-param N times through the panel's slider; detect each\n"
+           "                       change in the looped-back signal (UI -> audio blocks and ms)\n"
+           "  --automate-param P   a dB parameter (default ch1.gain_db)\n"
+           "  --meter-truth        an impulse every 997 samples for --seconds (default 3): peaks_sent/seen\n"
+           "  --churn N            open and close the panel N times while two threads randomise 1024 params\n"
            "  -h, --help           this text\n"
            "Audio runs on JACK (set JACK_DEFAULT_SERVER for a named server); exit status 0 ok, 2 usage,\n"
            "3 no JACK server or device, 4 device lost while running, 5 screenshot not written.\n";
@@ -95,6 +105,27 @@ std::string parseOptions (int argc, char** argv, HostOptions& o)
                 return "--log needs a file name";
             o.logPath = v;
         }
+        else if (a == "--test-signal")
+            o.testSignal = true;
+        else if (a == "--meter-truth")
+            o.meterTruth = true;
+        else if (a == "--preset-load" || a == "--preset-save" || a == "--automate-param")
+        {
+            const char* v = value();
+            if (v == nullptr || *v == '\0')
+                return a + " needs a value";
+            (a == "--preset-load" ? o.presetLoad : a == "--preset-save" ? o.presetSave : o.automateParam) = v;
+        }
+        else if (a == "--automate")
+        {
+            if (! parseUint (value(), 1, 100000, o.automate))
+                return "--automate needs 1..100000";
+        }
+        else if (a == "--churn")
+        {
+            if (! parseUint (value(), 1, 100000, o.churn))
+                return "--churn needs 1..100000";
+        }
         else if (a == "--device")
         {
             const char* v = value();
@@ -105,7 +136,18 @@ std::string parseOptions (int argc, char** argv, HostOptions& o)
         else
             return "unknown option '" + a + "'";
     }
-    if (o.headless && o.seconds <= 0.0)
+    const int measurements = (o.automate > 0) + (o.meterTruth ? 1 : 0) + (o.churn > 0);
+    if (measurements > 1)
+        return "--automate, --meter-truth and --churn are separate runs: pick one";
+    if (measurements && ! o.headless)
+        return "--automate, --meter-truth and --churn run headless: add --headless";
+    if (measurements && o.native)
+        return "--automate, --meter-truth and --churn measure the engine: drop --native";
+    if (o.native && (o.testSignal || ! o.presetLoad.empty() || ! o.presetSave.empty()))
+        return "--test-signal and presets need the engine; drop --native";
+    if (o.meterTruth && o.seconds <= 0.0)
+        o.seconds = 3.0;
+    if (o.headless && o.seconds <= 0.0 && ! measurements)
         return "--headless needs --seconds N";
     if (o.headless && ! o.screenshot.empty())
         return "--screenshot needs a window; drop --headless";

@@ -23,6 +23,15 @@ struct HostOptions
     uint32_t burnUs = 0;          // debug overload: spin this long inside every callback
     std::string logPath;          // engine mode: the engine's JSON Lines log
     std::string device;           // JACK client to connect to; empty = the first one ("system")
+    bool testSignal = false;      // engine mode: a slowly swelling tone on every output (moving meters)
+    std::string presetLoad;       // engine mode: load this preset before the audio starts
+    std::string presetSave;       // engine mode: save the parameters here when the run ends
+    // headless measurements on the sim backend (HostMeasure.*), each printing one JSON object
+    uint32_t automate = 0;        // move a parameter N times through the panel's slider
+    std::string automateParam = "ch1.gain_db";
+    bool meterTruth = false;      // an impulse every 997 samples: the meter model must see each one
+    uint32_t churn = 0;           // open/close the panel N times while two threads randomise 1024 parameters
+    bool measuring() const { return automate > 0 || meterTruth || churn > 0; }
 };
 
 // Returns "" on success or an error text for the usage message.

@@ -6,6 +6,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "HostPreset.h"
+
 namespace mixxhost
 {
 
@@ -56,7 +58,7 @@ void HostView::paint (juce::Graphics& g)
     g.setColour (kText);
     g.setFont (juce::Font (22.0f, juce::Font::bold));
     g.drawText ("MixxEngineHost", 16, 0, 260, 52, juce::Justification::centredLeft);
-    const juce::String mode = s.native ? "NATIVE  JUCE pass-through, no engine"
+    const juce::String mode = s.native ? "NATIVE  JUCE dsp strip (NativeStrip), no engine"
                                        : "ENGINE  libmixxengine " + juce::String (mixx_version_string()) + " (hosted)";
     g.setFont (juce::Font (14.0f, juce::Font::bold));
     const int pillW = 330;
@@ -166,15 +168,62 @@ void HostView::paint (juce::Graphics& g)
     g.drawText (foot, 16, getHeight() - 30, getWidth() - 32, 30, juce::Justification::centredLeft);
 }
 
-HostWindow::HostWindow (std::function<void()> onClose)
+MainView::MainView (HostView& view, MixerPanel* panel) : view_ (view), panel_ (panel)
+{
+    setOpaque (true);
+    addAndMakeVisible (view_);
+    if (panel_ != nullptr)
+        addAndMakeVisible (*panel_);
+    setSize (view_.getWidth() + (panel_ ? panel_->getWidth() : 0),
+             std::max (view_.getHeight(), panel_ ? panel_->getHeight() : 0));
+}
+
+void MainView::resized()
+{
+    view_.setTopLeftPosition (0, 0);
+    if (panel_ != nullptr)
+        panel_->setTopLeftPosition (view_.getWidth(), 0);
+}
+
+void MainView::paint (juce::Graphics& g)
+{
+    g.fillAll (kBg);
+}
+
+HostWindow::HostWindow (std::function<void()> onClose, mixx_engine* engine, uint32_t nIn, uint32_t nOut,
+                        NativeStrip* native)
     : juce::DocumentWindow ("MixxEngineHost", kBg, juce::DocumentWindow::closeButton), onClose_ (std::move (onClose))
 {
+    if (engine != nullptr)
+    {
+        panel_ = std::make_unique<MixerPanel> (engine, nIn, nOut);
+        panel_->savePreset = [engine] (const std::string& path) { return savePresetFile (engine, path); };
+        panel_->loadPreset = [engine] (const std::string& path) { return loadPresetFile (engine, path); };
+        if (native != nullptr)
+        {
+            // --native: every write also goes to the JUCE strip (lock-free slots); the registry never applies
+            // anything, so the controls show what was written; no meters (the registry engine never runs)
+            panel_->showWrittenValues (true);
+            panel_->onWrite = [native] (const mixx_param_info& p, double v, uint64_t) { native->setParameter (p.name, v); };
+            panel_->savePreset = nullptr;
+            panel_->loadPreset = nullptr;
+        }
+        panel_->startRefresh (50);
+    }
+    main_ = std::make_unique<MainView> (view_, panel_.get());
     // JUCE's own title bar, so a screenshot of the window shows it too (Xvfb has no window manager)
     setUsingNativeTitleBar (false);
-    setContentNonOwned (&view_, true);
+    setContentNonOwned (main_.get(), true);
     setResizable (false, false);
     setTopLeftPosition (40, 40);
     setVisible (true);
+}
+
+HostWindow::~HostWindow()
+{
+    clearContentComponent();
+    main_.reset();
+    panel_.reset();
 }
 
 void HostWindow::closeButtonPressed()
@@ -183,7 +232,8 @@ void HostWindow::closeButtonPressed()
         onClose_();
 }
 
-std::string HostWindow::writeScreenshot (const std::string& path, juce::Rectangle<int>& indicator)
+std::string HostWindow::writeScreenshot (const std::string& path, juce::Rectangle<int>& indicator,
+                                         juce::Rectangle<int>& meters)
 {
     const juce::Image img = createComponentSnapshot (getLocalBounds(), true, 1.0f);
     if (! img.isValid())
@@ -198,6 +248,7 @@ std::string HostWindow::writeScreenshot (const std::string& path, juce::Rectangl
         return "PNG encoding failed for " + path;
     out.flush();
     indicator = getLocalArea (&view_, view_.indicatorBounds());
+    meters = panel_ ? getLocalArea (panel_.get(), panel_->meterArea()) : juce::Rectangle<int>();
     return {};
 }
 

@@ -8,11 +8,14 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <juce_events/juce_events.h>
 #include <juce_gui_basics/juce_gui_basics.h>
 
 #include "HostAudio.h"
+#include "HostMeasure.h"
+#include "HostPreset.h"
 #include "HostOptions.h"
 #include "HostWindow.h"
 
@@ -33,7 +36,8 @@ enum ExitCode
     kExitUsage = 2,
     kExitNoDevice = 3,
     kExitDeviceLost = 4,
-    kExitScreenshot = 5
+    kExitScreenshot = 5,
+    kExitPreset = 6
 };
 
 // Drives a run on the message thread: polls the audio side, refreshes the window, decides when the run ends.
@@ -50,6 +54,9 @@ public:
     const std::string& message() const { return message_; }
     bool haveIndicator() const { return haveIndicator_; }
     juce::Rectangle<int> indicator() const { return indicator_; }
+    juce::Rectangle<int> meters() const { return meters_; }
+    double outLevelDb (uint32_t ch) const { return ch < outLevels_.size() ? outLevels_[ch] : MeterModel::kFloorDb; }
+    uint32_t outLevelCount() const { return (uint32_t) outLevels_.size(); }
     void requestQuit() { finish (kExitOk, {}); }
 
 private:
@@ -68,7 +75,13 @@ private:
             if (window_ != nullptr && ! opts_.screenshot.empty())
             {
                 window_->view().update (snap);
-                const std::string err = window_->writeScreenshot (opts_.screenshot, indicator_);
+                if (auto* p = window_->panel())
+                {
+                    p->refresh();
+                    for (uint32_t c = 0; c < p->outputs(); ++c)
+                        outLevels_.push_back (p->outputMeter (c).levelDb());
+                }
+                const std::string err = window_->writeScreenshot (opts_.screenshot, indicator_, meters_);
                 if (! err.empty())
                     return finish (kExitScreenshot, err);
                 haveIndicator_ = true;
@@ -96,7 +109,8 @@ private:
     bool done_ = false, haveIndicator_ = false;
     int exitCode_ = kExitOk;
     std::string message_;
-    juce::Rectangle<int> indicator_;
+    juce::Rectangle<int> indicator_, meters_;
+    std::vector<double> outLevels_; // the panel's output meters when the screenshot was taken
 };
 
 class HostApp : public juce::JUCEApplication
@@ -115,6 +129,14 @@ public:
         sigaction (SIGTERM, &sa, nullptr);
 
         const HostOptions& o = gOptions;
+        if (o.measuring())
+        {
+            measure_ = std::make_unique<HostMeasure> (o);
+            const std::string err = measure_->start ([] { juce::JUCEApplicationBase::quit(); });
+            if (! err.empty())
+                return fail (kExitNoDevice, err);
+            return;
+        }
         if (! o.headless)
         {
             // before any JACK client exists: a GUI run without a display fails fast and leaves the server alone
@@ -129,22 +151,44 @@ public:
         if (! err.empty())
             return fail (kExitNoDevice, err);
         if (! o.headless)
-            window_ = std::make_unique<HostWindow> ([this] {
-                if (controller_)
-                    controller_->requestQuit();
-            });
+            window_ = std::make_unique<HostWindow> (
+                [this] {
+                    if (controller_)
+                        controller_->requestQuit();
+                },
+                o.native ? audio_->paramRegistry() : audio_->engine(), 2, 2, audio_->nativeStrip());
         controller_ = std::make_unique<Controller> (o, *audio_, window_.get());
     }
 
     void shutdown() override
     {
+        if (measure_ != nullptr)
+        {
+            const std::string js = measure_->json();
+            if (! js.empty())
+                std::printf ("%s\n", js.c_str());
+            std::fflush (stdout);
+            setApplicationReturnValue (js.empty() ? kExitNoDevice : measure_->exitCode());
+            measure_.reset();
+            return;
+        }
         if (audio_ == nullptr || controller_ == nullptr)
         {
             audio_.reset();
             return;
         }
+        window_.reset(); // the panel goes before the engine stops (it ends any gesture still open)
         audio_->stop();
         const HostOptions& o = gOptions;
+        if (! o.presetSave.empty() && audio_->engine() != nullptr)
+        {
+            const std::string err = savePresetFile (audio_->engine(), o.presetSave);
+            if (! err.empty())
+            {
+                std::fprintf (stderr, "MixxEngineHost: %s\n", err.c_str());
+                setApplicationReturnValue (kExitPreset);
+            }
+        }
         if (! controller_->message().empty())
             std::fprintf (stderr, "MixxEngineHost: %s\n", controller_->message().c_str());
         if (o.json)
@@ -156,7 +200,18 @@ public:
                 extra = "\"screenshot\": {\"file\": \"" + jsonEscape (o.screenshot) + "\", \"indicator\": {\"x\": "
                         + std::to_string (r.getX()) + ", \"y\": " + std::to_string (r.getY())
                         + ", \"w\": " + std::to_string (r.getWidth()) + ", \"h\": " + std::to_string (r.getHeight())
-                        + "}}";
+                        + "}";
+                const auto m = controller_->meters();
+                if (! m.isEmpty())
+                {
+                    extra += ", \"meters\": {\"x\": " + std::to_string (m.getX()) + ", \"y\": " + std::to_string (m.getY())
+                             + ", \"w\": " + std::to_string (m.getWidth()) + ", \"h\": " + std::to_string (m.getHeight())
+                             + "}, \"out_level_db\": [";
+                    for (uint32_t c = 0; c < controller_->outLevelCount(); ++c)
+                        extra += (c ? ", " : "") + std::to_string (controller_->outLevelDb (c));
+                    extra += "]";
+                }
+                extra += "}";
             }
             std::printf ("%s\n", audio_->summaryJson (extra).c_str());
         }
@@ -167,7 +222,8 @@ public:
                 std::printf ("  screenshot: %s\n", o.screenshot.c_str());
         }
         std::fflush (stdout);
-        setApplicationReturnValue (controller_->exitCode());
+        if (controller_->exitCode() != kExitOk || o.presetSave.empty())
+            setApplicationReturnValue (controller_->exitCode());
         controller_.reset();
         window_.reset();
         audio_.reset();
@@ -195,6 +251,7 @@ private:
     std::unique_ptr<HostAudio> audio_;
     std::unique_ptr<HostWindow> window_;
     std::unique_ptr<Controller> controller_;
+    std::unique_ptr<HostMeasure> measure_;
 };
 
 } // namespace mixxhost
