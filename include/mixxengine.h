@@ -127,8 +127,8 @@ typedef struct mixx_device_info {
 
 /* Lists up to `cap` devices of backend `b` into `out` (an array of `cap` elements of `size` bytes each: pass
  * sizeof(mixx_device_info)) and stores the number found (possibly > cap) in `*count`. Returns 0,
- * MIXX_ENULL, MIXX_ESTRUCT (size), MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_EDEVICE, MIXX_ENOMEM. Control thread
- * only. */
+ * MIXX_ENULL, MIXX_ESTRUCT (size), MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_EDEVICE, MIXX_ENOMEM, MIXX_ETIMEDOUT
+ * (JACK: an earlier abandoned libjack call still holds libjack). Control thread only. */
 MIXX_API int mixx_list_devices(mixx_backend b, mixx_device_info *out, size_t cap, size_t size, size_t *count);
 
 /* ---- configuration ------------------------------------------------------------------------------------ */
@@ -230,15 +230,18 @@ MIXX_API void mixx_engine_destroy(mixx_engine *engine);
 /* Opens the device (backends) and starts audio + the monitor thread. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ERUNNING, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_ENODEVICE, MIXX_EDEVICE, MIXX_EMISMATCH, MIXX_ETHREAD,
  * MIXX_EIO (log file exists, is a symlink, or cannot be created), MIXX_EINVAL (a JACK client name longer than
- * the server allows), MIXX_ECALLBACK (from its own callback), MIXX_EDEVICELOST / MIXX_ETIMEDOUT (PortAudio:
- * a host API, or PortAudio itself, hung earlier in this process and was abandoned; see
- * mixx_engine_last_error). Control thread only (thread-safe against other control calls). */
+ * the server allows), MIXX_ECALLBACK (from its own callback), MIXX_EDEVICELOST (PortAudio: its host API hung
+ * earlier in this process and was abandoned), MIXX_ETIMEDOUT (PortAudio, or JACK after up to 5 s: an earlier
+ * PortAudio or libjack call never returned and was abandoned; the reason in mixx_engine_last_error). Control
+ * thread only (thread-safe against other control calls). */
 MIXX_API int mixx_engine_start_stream(mixx_engine *engine);
 /* Stops audio, drains every record, closes the device. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ENOTRUNNING, MIXX_ECALLBACK (from its own audio_cb/records_cb/second_cb: refused), or MIXX_EIO: stopped, but the log (cfg.log_path) could not be written completely (e.g. disk
  * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss, and when the
- * backend's own stop or close never returns (PortAudio host APIs): after a bounded wait (≤ 2 s) the stream is
- * abandoned, the reason in mixx_engine_last_error. Control thread only. */
+ * backend's own stop or close never returns: after a bounded wait the stream or client is abandoned, the reason
+ * in mixx_engine_last_error (PortAudio: ≤ 2 s for Pa_StopStream plus ≤ 2 s for the close; JACK: ≤ 1 s for a
+ * close on a lost server, or while an earlier abandoned libjack call may hold libjack; jack_deactivate on a
+ * live server is not bounded). Control thread only. */
 MIXX_API int mixx_engine_stop_stream(mixx_engine *engine);
 /* Deprecated: the names these two verbs had in 0.1 before issue 18 (the `_handle` suffix dodged the façade's
  * mixx_engine_start/_stop). Kept exported so the ABI keeps its symbols; each calls the `_stream` verb and returns

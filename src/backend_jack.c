@@ -24,7 +24,7 @@
 /* after server loss jack_client_close talks to a dead socket; it returns at once with jack2, but we never
  * let a library call decide how long stop/close take */
 #define JACK_CLOSE_TIMEOUT_MS 1000
-/* an open while such a close is still inside libjack (see jack_dead_closes) */
+/* an open while libjack may be held by an abandoned call (see jack_open_stuck) */
 #define JACK_STUCK_OPEN_TIMEOUT_MS 5000
 /* a status bit of ours, outside jack_status_t's: that bounded open was abandoned */
 #define JACK_ST_STUCK 0x40000000u
@@ -76,8 +76,9 @@ static int jack_open_error(const char *configured, jack_status_t st, char *why, 
     jack_server_name(configured, server, sizeof server);
     if ((unsigned)st & JACK_ST_STUCK) {
         snprintf(why, len,
-                 "jack_client_open on server '%s' did not return within %u ms: an earlier jack_client_close on a "
-                 "lost server is still stuck inside libjack (it was abandoned); restart the process",
+                 "jack_client_open on server '%s' did not return within %u ms: an earlier libjack call (a "
+                 "jack_client_close on a lost server, or PortAudio's Pa_Terminate) is still stuck inside libjack "
+                 "(it was abandoned); restart the process",
                  server, JACK_STUCK_OPEN_TIMEOUT_MS);
         return MIXX_ETIMEDOUT;
     }
@@ -98,17 +99,22 @@ static int jack_open_error(const char *configured, jack_status_t st, char *why, 
     return MIXX_EDEVICE;
 }
 
-/* Closes of clients on a lost server still inside libjack (jack_close_call, run bounded by jack_close_dead).
- * One that outlived its bound may hold libjack's process-wide locks: a jack_client_open would then block
- * forever (seen after a SIGTERMed server, about 1 run in 40 on a loaded VM), so opens go through a bounded
- * call until it returns. */
-static atomic_int jack_dead_closes;
+/* jack2 holds one process-wide lock for the whole of every jack_client_open and jack_client_close. A close on a
+ * lost server that never returns (seen after a SIGTERMed server, about 1 run in 40 on a loaded VM), or a
+ * PortAudio Pa_Terminate stuck inside libjack, keeps that lock: while such a call is pending
+ * (mixx__libjack_held, sync.h) every open and close here runs bounded in a helper thread, and once one bounded
+ * open has timed out the next ones fail at once instead of leaving a blocked thread each. */
+static atomic_int jack_open_stuck;
 
-typedef struct jack_open_job {
+/* A bounded open or close, shared by the caller and its helper thread. The last of the two to finish frees it;
+ * a client that a helper obtains after its caller gave up is closed by the helper. */
+typedef struct jack_job {
     char name[128], server[128];
     jack_status_t st;
     jack_client_t *client;
-} jack_open_job;
+    int close; /* 1: close `client`; 0: open `name` on `server` */
+    atomic_int finished;
+} jack_job;
 
 static jack_client_t *jack_open_direct(const char *name, const char *server, jack_status_t *st)
 {
@@ -116,39 +122,88 @@ static jack_client_t *jack_open_direct(const char *name, const char *server, jac
                              : jack_client_open(name, JackNoStartServer, st);
 }
 
-static int jack_open_call(void *arg)
+static int jack_job_call(void *arg)
 {
-    jack_open_job *j = *(jack_open_job **)arg;
-    j->client = jack_open_direct(j->name, j->server[0] ? j->server : NULL, &j->st);
+    jack_job *j = *(jack_job **)arg;
+    if (j->close) {
+        jack_client_close(j->client);
+        mixx__libjack_hold(-1); /* raised by jack_job_run before the helper started */
+    } else {
+        j->client = jack_open_direct(j->name, j->server[0] ? j->server : NULL, &j->st);
+    }
+    if (atomic_exchange(&j->finished, 1)) { /* the caller gave up on us */
+        if (!j->close && j->client)
+            jack_client_close(j->client);
+        free(j);
+    }
     return 0;
+}
+
+/* Runs j bounded. Returns 0 (done: j's results are valid, the caller frees j), MIXX_ETIMEDOUT (abandoned: j
+ * belongs to the helper now), MIXX_ENOMEM or MIXX_ETHREAD (never ran; the caller frees j). */
+static int jack_job_run(jack_job *j, unsigned timeout_ms)
+{
+    if (j->close)
+        mixx__libjack_hold(1); /* before the helper exists: no open may slip in ahead of this close */
+    int ignored;
+    int rc = mixx__call_with_timeout(jack_job_call, &j, sizeof j, timeout_ms, &ignored);
+    if (rc == MIXX_ETIMEDOUT && atomic_exchange(&j->finished, 1))
+        rc = 0; /* it finished just as we gave up: the results are there */
+    if ((rc == MIXX_ENOMEM || rc == MIXX_ETHREAD) && j->close)
+        mixx__libjack_hold(-1);
+    return rc;
 }
 
 static jack_client_t *jack_open_quiet(const char *name, const char *server, jack_status_t *st)
 {
     jack_quiet_begin();
     jack_client_t *c = NULL;
-    if (atomic_load(&jack_dead_closes) == 0) {
+    if (!mixx__libjack_held()) {
+        atomic_store(&jack_open_stuck, 0);
         c = jack_open_direct(name, server, st);
+    } else if (atomic_load(&jack_open_stuck)) {
+        *st = (jack_status_t)(JackFailure | JACK_ST_STUCK);
     } else {
-        jack_open_job *j = calloc(1, sizeof *j);
-        if (!j) {
-            *st = JackFailure;
-        } else {
+        jack_job *j = calloc(1, sizeof *j);
+        int rc = MIXX_ENOMEM;
+        if (j) {
             snprintf(j->name, sizeof j->name, "%s", name);
             snprintf(j->server, sizeof j->server, "%s", server ? server : "");
-            int ignored;
-            if (mixx__call_with_timeout(jack_open_call, &j, sizeof j, JACK_STUCK_OPEN_TIMEOUT_MS, &ignored) == 0) {
-                c = j->client;
-                *st = j->st;
-                free(j);
-            } else {
-                /* j stays with the abandoned call (it may still write to it); so does a late client */
-                *st = (jack_status_t)(JackFailure | JACK_ST_STUCK);
-            }
+            rc = jack_job_run(j, JACK_STUCK_OPEN_TIMEOUT_MS);
         }
+        if (rc == 0) {
+            c = j->client;
+            *st = j->st;
+        } else if (rc == MIXX_ETIMEDOUT) {
+            atomic_store(&jack_open_stuck, 1);
+            *st = (jack_status_t)(JackFailure | JACK_ST_STUCK);
+        } else {
+            *st = JackFailure;
+        }
+        if (rc != MIXX_ETIMEDOUT)
+            free(j);
     }
     jack_quiet_end();
     return c;
+}
+
+/* jack_client_close, bounded (timeout_ms) when the server is lost or libjack may be held. Returns 1 if the
+ * close was abandoned (the client and the helper thread are left to libjack). Control thread. */
+static int jack_close_bounded(jack_client_t *client, int server_lost, unsigned timeout_ms)
+{
+    if (!server_lost && !mixx__libjack_held()) {
+        jack_client_close(client);
+        return 0;
+    }
+    jack_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return 1; /* no memory for the bounded call: leave the client rather than risk a hang */
+    j->close = 1;
+    j->client = client;
+    int rc = jack_job_run(j, timeout_ms);
+    if (rc != MIXX_ETIMEDOUT)
+        free(j);
+    return rc != 0;
 }
 
 /* ---- callbacks ------------------------------------------------------------------------------------ */
@@ -215,10 +270,16 @@ static void jack_unlock_cleanup(void *lock)
  * made from here: the cleanup handler releases the lock in that case. */
 static void jack_notify_format(jack_state *s, uint32_t rate, uint32_t buffer)
 {
+    /* no cancellation inside (libjack's notification thread is cancelled asynchronously by
+     * jack_client_close): the engine's format seqlock window and the lock must complete; a pending cancel
+     * takes effect when the old state is restored */
+    int old_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old_state);
     pthread_mutex_lock(&s->notify_lock);
     pthread_cleanup_push(jack_unlock_cleanup, &s->notify_lock);
     mixx__engine_format_changed(s->engine, rate, buffer);
     pthread_cleanup_pop(1);
+    pthread_setcancelstate(old_state, NULL);
 }
 
 static int jack_buffer_size_cb(jack_nframes_t n, void *arg)
@@ -265,7 +326,7 @@ static int jack_latency(void *state, double *expected)
 
 /* ---- open / start / stop / close ------------------------------------------------------------------- */
 
-static void jack_close_client(jack_state *s);
+static int jack_close_client(jack_state *s);
 
 static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
 {
@@ -486,37 +547,20 @@ static int jack_stop(void *state)
     return 0;
 }
 
-static int jack_close_call(void *arg)
-{
-    atomic_fetch_add(&jack_dead_closes, 1);
-    int r = jack_client_close(*(jack_client_t **)arg);
-    atomic_fetch_sub(&jack_dead_closes, 1);
-    return r;
-}
-
-/* Closes a client whose server died, waiting at most JACK_CLOSE_TIMEOUT_MS: if libjack blocks longer, the
- * client (and the helper thread) is abandoned rather than letting stop/destroy hang. */
-static void jack_close_dead(jack_state *s)
-{
-    int ignored;
-    jack_client_t *client = s->client;
-    if (mixx__call_with_timeout(jack_close_call, &client, sizeof client, JACK_CLOSE_TIMEOUT_MS, &ignored) ==
-        MIXX_ETIMEDOUT)
-        mixx__engine_set_error(s->engine,
-                               "jack_client_close on the lost server '%s' did not return within %u ms: the "
-                               "client was abandoned (later opens in this process are bounded)",
-                               s->server, JACK_CLOSE_TIMEOUT_MS);
-}
-
-static void jack_close_client(jack_state *s)
+/* Closes our client: bounded (JACK_CLOSE_TIMEOUT_MS) when its server died or libjack may be held; an abandoned
+ * close is said in the engine's last error, and then the state is kept (libjack may still call back into it). */
+static int jack_close_client(jack_state *s)
 {
     if (!s->client)
-        return;
-    if (atomic_load(&s->dead))
-        jack_close_dead(s);
-    else
-        jack_client_close(s->client);
+        return 0;
+    int abandoned = jack_close_bounded(s->client, atomic_load(&s->dead), JACK_CLOSE_TIMEOUT_MS);
+    if (abandoned)
+        mixx__engine_set_error(s->engine,
+                               "jack_client_close on %s server '%s' did not return within %u ms: the client was "
+                               "abandoned (later opens in this process are bounded)",
+                               atomic_load(&s->dead) ? "the lost" : "the", s->server, JACK_CLOSE_TIMEOUT_MS);
     s->client = NULL;
+    return abandoned;
 }
 
 static void jack_close(void *state)
@@ -526,7 +570,8 @@ static void jack_close(void *state)
         return;
     if (atomic_load(&s->active))
         jack_stop(s);
-    jack_close_client(s);
+    if (jack_close_client(s))
+        return; /* abandoned: s stays allocated, as the client whose callbacks point at it does */
     pthread_mutex_destroy(&s->notify_lock);
     free(s);
 }
@@ -561,7 +606,7 @@ static int jack_available(char *why, size_t why_len)
             snprintf(why, why_len, "%s", buf);
         return 0;
     }
-    jack_client_close(c);
+    jack_close_bounded(c, 0, JACK_CLOSE_TIMEOUT_MS);
     return 1;
 }
 
@@ -589,7 +634,7 @@ static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
     if (!tab) {
         if (ports)
             jack_free(ports);
-        jack_client_close(c);
+        jack_close_bounded(c, 0, JACK_CLOSE_TIMEOUT_MS);
         return MIXX_ENOMEM;
     }
     for (size_t i = 0; i < n_ports; i++) {
@@ -625,7 +670,7 @@ static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
     free(tab);
     if (ports)
         jack_free(ports);
-    jack_client_close(c);
+    jack_close_bounded(c, 0, JACK_CLOSE_TIMEOUT_MS);
     return 0;
 }
 

@@ -51,6 +51,7 @@ typedef struct pa_state {
     _Atomic int lost;
     int running;
     int wedged; /* a PortAudio call never returned: the stream and this state are abandoned */
+    atomic_int close_phase; /* how far the bounded close got (pa_job.phase) */
 
     pthread_t watchdog;
     int watchdog_started;
@@ -66,6 +67,7 @@ enum { PA_JOB_STOP = 1, PA_JOB_CLOSE = 2, PA_JOB_TERMINATE = 4 };
 typedef struct pa_job {
     PaStream *stream;
     int what;
+    atomic_int *phase; /* set to PA_JOB_TERMINATE when Pa_Terminate starts (the state outlives an abandon) */
 } pa_job;
 
 static int pa_job_run(void *arg)
@@ -79,16 +81,19 @@ static int pa_job_run(void *arg)
         if (err == paNoError)
             err = e2;
     }
-    if (j->what & PA_JOB_TERMINATE)
+    if (j->what & PA_JOB_TERMINATE) {
+        if (j->phase)
+            atomic_store(j->phase, PA_JOB_TERMINATE);
         mixx__pa_term();
+    }
     return err;
 }
 
 /* Returns 0 (finished; *err = PortAudio's result), MIXX_ETIMEDOUT (abandoned), MIXX_ENOMEM, MIXX_ETHREAD.
  * Control thread. */
-static int pa_bounded(PaStream *stream, int what, unsigned timeout_ms, PaError *err)
+static int pa_bounded(PaStream *stream, int what, atomic_int *phase, unsigned timeout_ms, PaError *err)
 {
-    pa_job j = {stream, what};
+    pa_job j = {stream, what, phase};
     int r = paNoError;
     int rc = mixx__call_with_timeout(pa_job_run, &j, sizeof j, timeout_ms, &r);
     if (rc == 0)
@@ -225,8 +230,13 @@ static int pa_open(struct mixx_engine *e, mixx_device_format *fmt, void **state)
 
     PaError err = mixx__pa_init(cfg->jack.client_name);
     if (err == paTimedOut) {
-        mixx__engine_set_error(e, "PortAudio is unusable in this process: an earlier stream's close or "
-                               "Pa_Terminate never returned and was abandoned (restart the process)");
+        if (mixx__pa_dead())
+            mixx__engine_set_error(e, "PortAudio is unusable in this process: an earlier stream's Pa_Terminate "
+                                   "never returned and was abandoned (restart the process)");
+        else
+            mixx__engine_set_error(e, "PortAudio cannot initialise now: an abandoned libjack call (a JACK client "
+                                   "close on a lost server) may hold libjack, or PortAudio's lock stayed busy "
+                                   "for 5 s");
         free(s);
         return MIXX_ETIMEDOUT;
     }
@@ -379,7 +389,7 @@ static int pa_stop(void *state)
     if (!s->wedged) {
         PaError err = paNoError;
         unsigned timeout = atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS;
-        if (pa_bounded(s->stream, PA_JOB_STOP, timeout, &err) != 0) {
+        if (pa_bounded(s->stream, PA_JOB_STOP, NULL, timeout, &err) != 0) {
             s->wedged = 1;
             mixx__pa_abandon(s, s->host_api, 0);
             mixx__engine_set_error(s->engine, "PortAudio: Pa_StopStream on %s did not return within %u ms%s; stream "
@@ -405,16 +415,19 @@ static void pa_close(void *state)
         return;
     }
     PaError err = paNoError;
-    if (pa_bounded(s->stream, PA_JOB_CLOSE | PA_JOB_TERMINATE, atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS,
-                   &err) != 0) {
+    if (pa_bounded(s->stream, PA_JOB_CLOSE | PA_JOB_TERMINATE, &s->close_phase,
+                   atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS, &err) != 0) {
         /* Pa_CloseStream or Pa_Terminate never returned (seen: jack_client_close inside Pa_Terminate waits
-         * forever on a JACK server that is itself blocked writing xrun notifications to this client). The
-         * helper thread may hold PortAudio's global lock for good: PortAudio is dead in this process. */
-        mixx__pa_abandon(s, s->host_api, 1);
-        mixx__engine_set_error(s->engine, "PortAudio: closing %s did not return within %u ms (Pa_CloseStream/"
-                               "Pa_Terminate hung in the host API); stream abandoned, PortAudio unusable in "
-                               "this process", s->dev_desc,
-                               atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS);
+         * forever on a JACK server that is itself blocked writing xrun notifications to this client). Stuck in
+         * Pa_Terminate, the helper holds PortAudio's global lock for good: PortAudio is dead in this process. */
+        int in_term = atomic_load(&s->close_phase) == PA_JOB_TERMINATE;
+        mixx__pa_abandon(s, s->host_api, in_term);
+        mixx__engine_set_error(s->engine, "PortAudio: closing %s did not return within %u ms (%s hung in the host "
+                               "API); stream abandoned, %s", s->dev_desc,
+                               atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS,
+                               in_term ? "Pa_Terminate" : "Pa_CloseStream",
+                               in_term ? "PortAudio unusable in this process"
+                                       : "its host API unusable in this process");
         return; /* abandoned, as above */
     }
     free(s);

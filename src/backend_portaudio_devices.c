@@ -26,6 +26,7 @@
 
 #include "backend.h"
 #include "backend_portaudio.h"
+#include "sync.h"
 
 /* ---- PortAudio's global state -----------------------------------------------------------------------
  * Pa_Initialize/Pa_Terminate are reference counted but not thread-safe: one lock for them. */
@@ -72,28 +73,44 @@ void mixx__pa_quiet_end(int saved)
 static atomic_int pa_dead;
 /* The host API (index) a stream had to be abandoned on (see pa_bounded in backend_portaudio.c): PortAudio
  * stays initialised with that stream inside, and that host API cannot be trusted again in this process
- * (PortAudio 19.6's JACK host API keeps its dead client: every later Pa_OpenStream fails). -1: none. */
-static atomic_int pa_wedged_api = -1;
+ * (PortAudio 19.6's JACK host API keeps its dead client: every later Pa_OpenStream fails). A bit per index. */
+static atomic_uint pa_wedged_apis;
 /* The abandoned states stay referenced (not freed, not "leaked"): PortAudio may still hold pointers to them. */
 static _Atomic(void *) pa_abandoned[8];
 
-/* pa_global_lock, bounded: a helper thread stuck inside PortAudio may hold it forever. Returns 0 or -1. */
+/* pa_global_lock, bounded (PA_LOCK_TIMEOUT_S; at once once PortAudio is dead): a helper thread stuck inside
+ * PortAudio may hold it forever. A trylock loop on the monotonic clock (portable, immune to clock steps).
+ * Returns 0 or -1. */
 static int pa_lock(void)
 {
-    if (atomic_load(&pa_dead))
-        return pthread_mutex_trylock(&pa_global_lock) == 0 ? 0 : -1;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += PA_LOCK_TIMEOUT_S;
-    int r;
-    while ((r = pthread_mutex_timedlock(&pa_global_lock, &until)) == EINTR)
-        ;
-    return r == 0 ? 0 : -1;
+    struct timespec t0, now, nap = {0, 2000000L};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        if (pthread_mutex_trylock(&pa_global_lock) == 0)
+            return 0;
+        if (atomic_load(&pa_dead))
+            return -1;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - t0.tv_sec >= PA_LOCK_TIMEOUT_S)
+            return -1;
+        nanosleep(&nap, NULL);
+    }
+}
+
+/* PortAudio's JACK host API opens and closes a libjack client inside Pa_Initialize / Pa_Terminate: while an
+ * abandoned libjack call may hold libjack's lock (sync.h), that would block forever. */
+static int pa_libjack_blocked(void)
+{
+#ifdef MIXX_PA_HAVE_JACK_NAME
+    return mixx__libjack_held();
+#else
+    return 0;
+#endif
 }
 
 PaError mixx__pa_init(const char *client_name)
 {
-    if (atomic_load(&pa_dead) || pa_lock() != 0)
+    if (atomic_load(&pa_dead) || pa_libjack_blocked() || pa_lock() != 0)
         return paTimedOut; /* see mixx__pa_dead() */
 #ifdef MIXX_PA_HAVE_JACK_NAME
     /* PaJack keeps the pointer: a static copy. Only read by the first Pa_Initialize of the process. */
@@ -114,8 +131,9 @@ PaError mixx__pa_init(const char *client_name)
 
 void mixx__pa_term(void)
 {
-    if (pa_lock() != 0)
-        return; /* PortAudio is dead in this process (mixx__pa_dead): leave its reference alone */
+    if (pa_libjack_blocked() || pa_lock() != 0)
+        return; /* PortAudio is dead in this process (mixx__pa_dead), or its JACK host API's close could block
+                 * on libjack for good: leave its reference alone */
     int q = mixx__pa_quiet_begin();
     Pa_Terminate();
     mixx__pa_quiet_end(q);
@@ -124,9 +142,12 @@ void mixx__pa_term(void)
 
 void mixx__pa_abandon(void *s, PaHostApiIndex api, int in_terminate)
 {
-    atomic_store(&pa_wedged_api, (int)api);
-    if (in_terminate)
-        atomic_store(&pa_dead, 1);
+    atomic_fetch_or(&pa_wedged_apis, 1u << ((unsigned)api & 31u));
+    if (in_terminate && !atomic_exchange(&pa_dead, 1)) {
+#ifdef MIXX_PA_HAVE_JACK_NAME
+        mixx__libjack_hold(1); /* the stuck Pa_Terminate may sit in jack_client_close: for good */
+#endif
+    }
     for (size_t i = 0; i < sizeof pa_abandoned / sizeof pa_abandoned[0]; i++) {
         void *cur = atomic_load(&pa_abandoned[i]);
         if (cur == s)
@@ -183,8 +204,7 @@ int mixx__pa_fail(struct mixx_engine *e, const char *what, PaError err)
 
 int mixx__pa_api_wedged(PaHostApiIndex api)
 {
-    int w = atomic_load(&pa_wedged_api);
-    return w >= 0 && w == api;
+    return api >= 0 && (atomic_load(&pa_wedged_apis) >> ((unsigned)api & 31u)) & 1u;
 }
 
 /* ---- device selection ---------------------------------------------------------------------------------- */

@@ -328,14 +328,16 @@ void mixx__monitor_stop(mixx_engine *e)
  * window is a few stores (a retry yields, in case the writer was preempted inside it). Not the audio thread. */
 static void format_read(mixx_engine *e, mixx_stats *out)
 {
-    for (;;) {
+    /* bounded: a writer that died inside its window (a cancelled thread) must not hang get_stats; after the
+     * last try the values read are returned as they are */
+    for (int tries = 0;; tries++) {
         uint64_t s1 = atomic_load_explicit(&e->format_seq, memory_order_acquire);
         /* acquire loads: the second format_seq load cannot move above them (no fence: see the writer) */
         out->sample_rate = atomic_load_explicit(&e->rate, memory_order_acquire);
         out->buffer_size = atomic_load_explicit(&e->buffer, memory_order_acquire);
         uint64_t prev = atomic_load_explicit(&e->format_prev, memory_order_acquire);
         out->format_changed_at_callback = atomic_load_explicit(&e->format_at_cb, memory_order_acquire);
-        if (!(s1 & 1) && atomic_load_explicit(&e->format_seq, memory_order_relaxed) == s1) {
+        if ((!(s1 & 1) && atomic_load_explicit(&e->format_seq, memory_order_relaxed) == s1) || tries >= 10000) {
             out->format_changes = s1 / 2;
             out->format_prev_sample_rate = MIXX_FORMAT_RATE(prev);
             out->format_prev_buffer_size = MIXX_FORMAT_BUFFER(prev);

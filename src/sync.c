@@ -2,6 +2,7 @@
 /* sync.c: condition variables on the monotonic clock, deadlines, and the one "blocking call with a
  * timeout" of the library (used by the JACK and PortAudio backends for calls a dead device can hang). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,4 +95,16 @@ int mixx__call_with_timeout(int (*fn)(void *arg), const void *arg, size_t arg_si
         return MIXX_ETIMEDOUT;
     timed_call_free(k);
     return 0;
+}
+
+static atomic_int libjack_holds;
+
+void mixx__libjack_hold(int delta)
+{
+    atomic_fetch_add(&libjack_holds, delta);
+}
+
+int mixx__libjack_held(void)
+{
+    return atomic_load(&libjack_holds) > 0;
 }

@@ -123,9 +123,22 @@ static mixx_config jack_config(const char *client)
 
 /* ---- tests ---- */
 
+/* Set once the engine had to abandon a jack_client_close on a lost server: that call may hold libjack's
+ * process-wide lock for good, so this process's raw libjack calls (the probe clients) could block forever:
+ * the remaining cases skip, saying why. */
+static int libjack_wedged;
+#define JT_GUARD()                                                                                           \
+    do {                                                                                                     \
+        if (libjack_wedged) {                                                                                \
+            print_message("SKIP: an abandoned jack_client_close may hold libjack in this process\n");         \
+            skip();                                                                                          \
+        }                                                                                                    \
+    } while (0)
+
 static void test_callback_count_5s(void **state)
 {
     (void)state;
+    JT_GUARD();
     mixx_config c = jack_config("mixxcount");
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
@@ -228,6 +241,7 @@ static void bit_exact_measure(bit_exact_result *r)
 static void test_pass_through_bit_exact(void **state)
 {
     (void)state;
+    JT_GUARD();
     bit_exact_result r;
     bit_exact_measure(&r);
     if (!r.opened)
@@ -279,6 +293,7 @@ static void self_probe_cb(const float *const *in, uint32_t n_in, float *const *o
 static void test_self_loop_one_period(void **state)
 {
     (void)state;
+    JT_GUARD();
     self_probe p = {0, 0, calloc(PROBE_CAP, sizeof(float))};
     assert_non_null(p.cap);
     mixx_config c = jack_config("mixxself");
@@ -322,6 +337,7 @@ static void test_self_loop_one_period(void **state)
 static void test_connections_as_asked(void **state)
 {
     (void)state;
+    JT_GUARD();
     jack_status_t js;
     jack_client_t *viewer = jack_client_open("mixxviewer", JackNoStartServer, &js);
     assert_non_null(viewer);
@@ -405,6 +421,7 @@ static void test_connections_as_asked(void **state)
 static void test_rate_buffer_reported_and_strict(void **state)
 {
     (void)state;
+    JT_GUARD();
     mixx_config c = jack_config("mixxstrict");
     c.buffer_size = 128; /* the server runs 64: JACK decides */
     c.sample_rate = 44100;
@@ -432,6 +449,7 @@ static void test_rate_buffer_reported_and_strict(void **state)
 static void test_no_server(void **state)
 {
     (void)state;
+    JT_GUARD();
     char name[64];
     snprintf(name, sizeof name, "mixx-nosuchserver-%ld", (long)getpid());
     char prev[256];
@@ -462,6 +480,7 @@ static void test_no_server(void **state)
 static void test_devices_listed(void **state)
 {
     (void)state;
+    JT_GUARD();
     mixx_device_info dev[32];
     size_t n = 0;
     assert_rc(mixx_list_devices(MIXX_BACKEND_JACK, dev, 32, sizeof(mixx_device_info), &n), 0);
@@ -546,6 +565,7 @@ static void server_killed(int sig)
         print_message("  start after the abandoned close: %s in %.3f s ('%s')\n", mixx_error_name(rc), start_s,
                       mixx_engine_last_error(e));
         if (rc == MIXX_ETIMEDOUT) {
+            libjack_wedged = 1;
             if (!strstr(mixx_engine_last_error(e), "stuck inside libjack") || start_s > 8.0)
                 fail_msg("start after an abandoned close: MIXX_ETIMEDOUT after %.3f s without the reason", start_s);
             mixx_engine_destroy(e);
@@ -572,12 +592,14 @@ static void server_killed(int sig)
 static void test_server_killed_sigkill(void **state)
 {
     (void)state;
+    JT_GUARD();
     server_killed(SIGKILL);
 }
 
 static void test_server_killed_sigterm(void **state)
 {
     (void)state;
+    JT_GUARD();
     server_killed(SIGTERM);
 }
 
@@ -586,6 +608,7 @@ static void test_server_killed_sigterm(void **state)
 static void test_xrun_from_slow_client(void **state)
 {
     (void)state;
+    JT_GUARD();
     jt_server srv;
     if (jt_server_start(&srv, 64) != 0)
         fail_msg("could not start a private JACK server");
@@ -643,6 +666,7 @@ static int wait_buffer(mixx_engine *e, uint32_t want, double timeout_s)
 static void test_buffer_size_changes(void **state)
 {
     (void)state;
+    JT_GUARD();
     jt_server srv;
     if (jt_server_start(&srv, 64) != 0)
         fail_msg("could not start a private JACK server");

@@ -50,11 +50,17 @@ static _Atomic(const char *) wd_backend = "";
 static _Atomic(const char *) wd_step = "starting";
 static uint64_t wd_t0_ms;
 
-/* Control thread: the step the test is in (string literals only). */
+/* Control thread: the step the test is in. The texts are copied (callers pass stack buffers too) into a ring
+ * of static slots, so what the watchdog prints stays valid. */
 static void step(const char *backend, const char *what)
 {
-    atomic_store(&wd_backend, backend);
-    atomic_store(&wd_step, what);
+    static char slots[8][96];
+    static unsigned next;
+    char *b = slots[next++ % 8], *w = slots[next++ % 8];
+    snprintf(b, sizeof slots[0], "%s", backend);
+    snprintf(w, sizeof slots[0], "%s", what);
+    atomic_store(&wd_backend, (const char *)b);
+    atomic_store(&wd_step, (const char *)w);
 }
 
 static void *watchdog_main(void *arg)
@@ -613,8 +619,8 @@ int main(int argc, char **argv)
         return 2;
     }
     n_selected = (int)n;
-    /* below CTest's and CI's 600 s timeouts, so that a hang prints where it is */
-    static unsigned wd_budget = 540;
+    /* below CTest's 300 s TIMEOUT for test_rtsan (tests/CMakeLists.txt), so that a hang prints where it is */
+    static unsigned wd_budget = 270;
     const char *wd = getenv("MIXX_TEST_WATCHDOG_S");
     if (wd && *wd && strtoul(wd, NULL, 10) > 0)
         wd_budget = (unsigned)strtoul(wd, NULL, 10);
