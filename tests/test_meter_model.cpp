@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-3.0-only */
+/* SPDX-License-Identifier: MIT */
 // test_meter_model.cpp: unit test of MixxEngineHost's meter model (host/juce/MeterModel.*, plain C++, no JUCE):
 // hold time, falloff rate (default and set), RMS, clip latch and reset, totals, bad input. Times are given, not
 // measured, so every check is exact. Usage: test_meter_model [NAME-FILTER]
