@@ -127,6 +127,9 @@ int mixx_cmd_native(int argc, char **argv)
     if (cli.cfg.backend != MIXX_BACKEND_SIM)
         return mixx_cli_fail("native", MIXX_EUNSUPPORTED,
                              "the in-tree native stub is for sim; for JACK use mixx-jack-native");
+    FILE *rf = NULL; /* opened first: a refused path fails before anything is allocated */
+    if (records && !(rf = native_open_records(records)))
+        return 2;
     native_run r;
     memset(&r, 0, sizeof r);
     r.rate = cli.cfg.sample_rate;
@@ -137,9 +140,6 @@ int mixx_cmd_native(int argc, char **argv)
     r.ival = calloc(r.max_cycles, sizeof *r.ival);
     r.in = calloc(r.channels + 1, sizeof *r.in);
     r.out = calloc(r.channels + 1, sizeof *r.out);
-    FILE *rf = NULL;
-    if (records && !(rf = native_open_records(records)))
-        return 2;
     if (records)
         r.start = calloc(r.max_cycles, sizeof *r.start);
     if (!r.dur || !r.ival || !r.in || !r.out || (records && !r.start))
