@@ -205,45 +205,14 @@ gui)
     start_xvfb
     # check_png FILE JSON WANT: the light's centre pixel (position from the JSON) has the wanted colour
     check_png() {
-        python3 - "$1" "$2" "$3" <<'EOF'
-import json, struct, sys, zlib
+        PYTHONPATH="$HERE" python3 - "$1" "$2" "$3" <<'EOF'
+import json, sys
+from png_rows import read_png
 png, js, want = sys.argv[1], sys.argv[2], sys.argv[3]
-data = open(png, "rb").read()
-assert len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-pos, idat, hdr = 8, b"", None
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b"IHDR":
-        hdr = struct.unpack(">IIBBBBB", body)
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + n
-w, h, depth, ctype, _, _, interlace = hdr
-assert depth == 8 and ctype in (2, 6) and interlace == 0, hdr
 ind = json.load(open(js))["screenshot"]["indicator"]
 cx, cy = ind["x"] + ind["w"] // 2, ind["y"] + ind["h"] // 2
-assert 0 <= cx < w and 0 <= cy < h, (cx, cy, w, h)
-bpp = 3 if ctype == 2 else 4
-raw = zlib.decompress(idat)
-stride = w * bpp
-rows, prev, i = [], bytearray(stride), 0
-for _ in range(cy + 1):  # rows below the light are not needed
-    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-    i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b = prev[x]
-        c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(line)
-    prev = line
+w, h, bpp, rows = read_png(png, cy + 1)  # rows below the light are not needed
+assert 0 <= cx < w, (cx, w)
 r, g, b = rows[cy][cx * bpp:cx * bpp + 3]
 got = "green" if g > 150 and r < 120 and b < 150 else "red" if r > 180 and g < 120 and b < 120 else "other"
 print("%s: %dx%d, light at (%d,%d) is rgb(%d,%d,%d) = %s" % (png, w, h, cx, cy, r, g, b, got))
@@ -269,45 +238,15 @@ EOF
     # rectangle (from the JSON) holds lit bar pixels, and the panel's output meter models are well above silence
     run_host "$TMP/panel.json" --screenshot "$TMP/panel.png" --seconds 3 --json --test-signal
     [ "$RC" -eq 0 ] && [ -s "$TMP/panel.png" ] || fail "panel GUI run: rc $RC: $(cat "$TMP/panel.json.err")"
-    python3 - "$TMP/panel.png" "$TMP/panel.json" <<'EOF' || fail "panel screenshot check failed"
-import json, struct, sys, zlib
+    PYTHONPATH="$HERE" python3 - "$TMP/panel.png" "$TMP/panel.json" <<'EOF' || fail "panel screenshot check failed"
+import json, sys
+from png_rows import read_png
 png, js = sys.argv[1], sys.argv[2]
 d = json.load(open(js))["screenshot"]
 m, levels = d["meters"], d["out_level_db"]
 assert len(levels) == 2 and min(levels) > -40.0, "output meters at %s dBFS with a tone playing" % levels
-data = open(png, "rb").read()
-pos, idat, hdr = 8, b"", None
-while pos < len(data):
-    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if kind == b"IHDR":
-        hdr = struct.unpack(">IIBBBBB", body)
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + n
-w, h, depth, ctype, _, _, interlace = hdr
-assert depth == 8 and ctype in (2, 6) and interlace == 0, hdr
-assert m["x"] + m["w"] <= w and m["y"] + m["h"] <= h, (m, w, h)
-bpp = 3 if ctype == 2 else 4
-raw = zlib.decompress(idat)
-stride = w * bpp
-rows, prev, i = [], bytearray(stride), 0
-for _ in range(m["y"] + m["h"]):
-    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-    i += 1 + stride
-    for x in range(stride):
-        a = line[x - bpp] if x >= bpp else 0
-        b = prev[x]
-        c = prev[x - bpp] if x >= bpp else 0
-        if f == 1: line[x] = (line[x] + a) & 255
-        elif f == 2: line[x] = (line[x] + b) & 255
-        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-    rows.append(line)
-    prev = line
+w, h, bpp, rows = read_png(png, m["y"] + m["h"])
+assert m["x"] + m["w"] <= w, (m, w)
 lit = 0
 for y in range(m["y"], m["y"] + m["h"]):
     for x in range(m["x"], m["x"] + m["w"]):
