@@ -201,6 +201,22 @@ float noise() // xorshift32, uniform in [-0.5, 0.5)
     return (float) ((double) rngState / 4294967296.0 - 0.5);
 }
 
+// The timed modes' pair: set up at `s`, every input filled with noise. Says why and returns false when the
+// engine refuses.
+bool openWithNoise (Pair& p, int frames, const Setting& s)
+{
+    const int rc = p.open (frames, s);
+    if (rc != 0)
+    {
+        std::fprintf (stderr, "cannot set up the engine: %s\n", mixx_strerror (rc));
+        return false;
+    }
+    for (int c = 0; c < kChannels; ++c)
+        for (auto& x : p.in[c])
+            x = noise();
+    return true;
+}
+
 double dB (double x) { return x > 0.0 ? 20.0 * std::log10 (x) : -400.0; }
 
 // ---- check ---------------------------------------------------------------------------------------------------
@@ -516,15 +532,8 @@ int runBench (int blocks)
         for (const char* name : { "defaults", "all-bands" })
         {
             Pair p;
-            const int rc = p.open (frames, *findSetting (name));
-            if (rc != 0)
-            {
-                std::fprintf (stderr, "cannot set up the engine: %s\n", mixx_strerror (rc));
+            if (! openWithNoise (p, frames, *findSetting (name)))
                 return 1;
-            }
-            for (int c = 0; c < kChannels; ++c)
-                for (auto& x : p.in[c])
-                    x = noise();
             std::vector<uint32_t> te, tn, tf;
             te.reserve ((size_t) blocks);
             tn.reserve ((size_t) blocks);
@@ -592,15 +601,8 @@ int runCg (const char* side, const char* setting, int frames, int blocks)
         return 2;
     }
     Pair p;
-    const int rc = p.open (frames, *s);
-    if (rc != 0)
-    {
-        std::fprintf (stderr, "cannot set up the engine: %s\n", mixx_strerror (rc));
+    if (! openWithNoise (p, frames, *s))
         return 1;
-    }
-    for (int c = 0; c < kChannels; ++c)
-        for (auto& x : p.in[c])
-            x = noise();
     const int warm = (int) (0.1 * kRate) / frames + 1; // past the ramps, outside the counted function
     int err = 0;
     for (int b = 0; b < warm; ++b)
