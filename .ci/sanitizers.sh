@@ -9,6 +9,9 @@
 #             jackd dummy server each (buffer-size changes, start/stop cycles, the latency meter)
 #   valgrind  memcheck on the unit tests of a plain build (MIXX_PLAIN_BUILD, default build-ci, else built here)
 #   fuzz      each libFuzzer target for MIXX_FUZZ_SECONDS (45) on its committed seed corpus
+#   juce-asan MixxEngineHost (JUCE) with ASan + UBSan: the headless churn (issue 17: the 1024-control panel opened
+#             and closed while two threads write all 1024 parameters at 1 kHz), automate and meters cases
+#   juce-tsan the same three cases with TSan
 # Usage: .ci/sanitizers.sh [job...]   (default: all, in the order above). Build trees: build-san-<job>.
 # Exits non-zero if any job fails; prints each job's time. Packages: clang-19 libclang-rt-19-dev valgrind
 # (plus the main job's), installed by scripts/setup-debian.sh.
@@ -18,22 +21,27 @@ root=$PWD
 jobs=${MIXX_JOBS:-$(nproc)}
 fuzz_seconds=${MIXX_FUZZ_SECONDS:-45}
 plain=${MIXX_PLAIN_BUILD:-build-ci}
-selected=${*:-asan tsan rtsan valgrind fuzz}
+selected=${*:-asan tsan rtsan valgrind fuzz juce-asan juce-tsan}
 failed=()
 summary=()
 t_all=$(date +%s)
 
 say() { printf '\n==== sanitizers: %s\n' "$*"; }
 
-# configure + build a tree from scratch; extra cmake arguments follow the directory
-build() {
+# configure a tree from scratch; extra cmake arguments follow the directory
+configure() {
     local dir=$1
     shift
     rm -rf "$dir"
     mkdir -p "$dir"
     cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMIXX_WERROR=ON -DMIXX_BUILD_BENCH=OFF "$@" \
         >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; return 1; }
-    cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1 || { tail -50 "$dir/build.log"; return 1; }
+}
+
+# configure + build a tree from scratch; extra cmake arguments follow the directory
+build() {
+    configure "$@" || return 1
+    cmake --build "$1" -j"$jobs" >"$1/build.log" 2>&1 || { tail -50 "$1/build.log"; return 1; }
 }
 
 job_asan() {
@@ -125,14 +133,38 @@ job_fuzz() {
     sh fuzz/run.sh build-san-fuzz "$fuzz_seconds"
 }
 
+# MixxEngineHost alone (JUCE's modules and our host sources), in a tree of its own: -O1 -g1 instead of -O2 -g
+# (debug info and optimisation are most of a JUCE compile; -g1 keeps the line tables the reports need). Then the
+# sim-backend cases of tests/test_juce_host.sh, which need no JACK server. Arguments: job name, MIXX_SANITIZE.
+juce_san() {
+    local dir=build-san-$1 fast="-O1 -g1 -DNDEBUG"
+    configure "$dir" -DMIXX_SANITIZE="$2" -DMIXX_SANITIZE_DEBUG=-g1 -DMIXX_BUILD_JUCE_HOST=ON \
+        -DCMAKE_C_FLAGS_RELWITHDEBINFO="$fast" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$fast" || return 1
+    local t0=$(date +%s)
+    cmake --build "$dir" -j"$jobs" --target MixxEngineHost >"$dir/build.log" 2>&1 ||
+        { tail -50 "$dir/build.log"; return 1; }
+    echo "$1: MixxEngineHost built in $(($(date +%s) - t0)) s"
+    (cd "$dir" && ctest --output-on-failure -j1 --timeout 300 -R '^test_juce_host_(churn|automate|meters)$')
+}
+
+job_juce_asan() {
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1} \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 juce_san juce-asan address,undefined
+}
+
+job_juce_tsan() {
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp" \
+        juce_san juce-tsan thread
+}
+
 for j in $selected; do
-    if ! declare -F "job_$j" >/dev/null; then
-        echo "sanitizers: unknown job '$j' (asan tsan rtsan valgrind fuzz)" >&2
+    if ! declare -F "job_${j//-/_}" >/dev/null; then
+        echo "sanitizers: unknown job '$j' (asan tsan rtsan valgrind fuzz juce-asan juce-tsan)" >&2
         exit 2
     fi
     say "$j"
     t0=$(date +%s)
-    if "job_$j"; then
+    if "job_${j//-/_}"; then
         result=ok
     else
         result=FAILED
