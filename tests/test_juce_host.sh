@@ -304,12 +304,17 @@ print("meters: %d peaks sent, %d seen at the output, %d at the input, %d meter r
     ;;
 churn)
     # the panel (1024 controls) opened and closed N times (30 here, MIXX_CHURN_CYCLES to change; --churn 100 for
-    # the record) while two threads write all 1024 parameters every millisecond; a drag is cut short by every close
+    # the record) while two threads write all 1024 parameters every millisecond; a drag is cut short by every close.
+    # The sim buffer is 64 frames and at most 2 deadline misses are tolerated (below); MIXX_CHURN_BUFFER and
+    # MIXX_CHURN_MAX_MISSES change them, which only .ci/sanitizers.sh's TSan job does (it says why)
     n=${MIXX_CHURN_CYCLES:-30}
-    run_host "$TMP/churn.json" --headless --churn "$n" --json
+    buf=${MIXX_CHURN_BUFFER:-64}
+    max_misses=${MIXX_CHURN_MAX_MISSES:-2}
+    run_host "$TMP/churn.json" --headless --churn "$n" --buffer "$buf" --json
     [ "$RC" -eq 0 ] || fail "churn run: rc $RC: $(cat "$TMP/churn.json.err")"
     check_measure "$TMP/churn.json" '
 n = int("'"$n"'")
+assert d["buffer_size"] == int("'"$buf"'"), "sim buffer %d frames, asked for '"$buf"'" % d["buffer_size"]
 assert d["cycles"] == n, "%d of %d open/close cycles" % (d["cycles"], n)
 assert d["params"] == 1024 and d["panel_controls"] == 1024, (d["params"], d["panel_controls"])
 assert d["writes_on_open"] == 0, "opening the panel wrote %d values" % d["writes_on_open"]
@@ -319,10 +324,12 @@ assert d["panel_gestures_begun"] == 2 * n, d["panel_gestures_begun"]
 assert d["writer_write_errors"] == 0, d["writer_write_errors"]
 assert d["writer_writes"] > 0
 # a VM preemption inside a callback is a deadline miss the engine did not cause: at most 2 tolerated, and shown
-assert d["deadline_misses"] <= 2, "%d deadline misses in %d callbacks" % (d["deadline_misses"], d["callbacks"])
-print("churn: %d cycles, %d writes by 2 threads (%s Hz each), panel gestures %d/%d, %d deadline misses in %d callbacks" % (
+assert d["deadline_misses"] <= int("'"$max_misses"'"), "%d deadline misses in %d callbacks (at most '"$max_misses"' tolerated)" % (
+    d["deadline_misses"], d["callbacks"])
+print("churn: %d cycles, %d writes by 2 threads (%s Hz each), panel gestures %d/%d, %d deadline misses in %d callbacks of %d frames, callback p50/p99/max %d/%d/%d us" % (
       d["cycles"], d["writer_writes"], d["writer_rate_hz"], d["panel_gestures_begun"], d["panel_gestures_ended"],
-      d["deadline_misses"], d["callbacks"]))
+      d["deadline_misses"], d["callbacks"], d["buffer_size"], d["callback_ns"]["p50"] // 1000, d["callback_ns"]["p99"] // 1000,
+      d["callback_ns"]["max"] // 1000))
 '
     ;;
 presets)

@@ -124,7 +124,10 @@ std::string HostMeasure::start (std::function<void()> onDone)
     mixx_config_init (&cfg, sizeof cfg);
     cfg.backend = MIXX_BACKEND_SIM;
     cfg.sample_rate = kRate;
-    cfg.buffer_size = kBuffer;
+    // churn honours --buffer (default 64): under TSan the engine's parameter path runs ~40x slower and a 64-frame
+    // deadline measures the sanitizer, so .ci/sanitizers.sh runs it with a larger buffer (MIXX_CHURN_BUFFER)
+    const uint32_t buffer = mode_ == Mode::Churn ? opts_.bufferSize : kBuffer;
+    cfg.buffer_size = buffer;
     cfg.inputs = cfg.outputs = 2;
     cfg.sim.periods = kPeriods;
     cfg.sim.gain = mode_ == Mode::Churn ? 0.0 : 1.0; // churn: open loop (random gains must not feed back)
@@ -134,8 +137,8 @@ std::string HostMeasure::start (std::function<void()> onDone)
     if (rc != 0)
         return std::string ("cannot create the sim engine: ") + mixx_strerror (rc);
     rate_ = kRate;
-    buffer_ = kBuffer;
-    loopFrames_ = kPeriods * kBuffer;
+    buffer_ = buffer;
+    loopFrames_ = kPeriods * buffer;
 
     if (mode_ == Mode::Churn)
     {

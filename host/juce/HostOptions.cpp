@@ -33,6 +33,7 @@ const char* usageText()
            "  --automate-param P   a dB parameter (default ch1.gain_db)\n"
            "  --meter-truth        an impulse every 997 samples for --seconds (default 3): peaks_sent/seen\n"
            "  --churn N            open and close the panel N times while two threads randomise 1024 params\n"
+           "                       (sim buffer: --buffer, default 64)\n"
            "  -h, --help           this text\n"
            "Audio runs on JACK (set JACK_DEFAULT_SERVER for a named server); exit status 0 ok, 2 usage,\n"
            "3 no JACK server or device, 4 device lost while running, 5 screenshot not written.\n";
