@@ -1,41 +1,69 @@
 /* SPDX-License-Identifier: MIT */
 /* rtl_process.c: the latency meter's realtime step: plays the stimulus on one output channel and records the
  * looped-back input into the capture ring. Audio thread only; everything it touches was allocated by
- * mixx_rtl_begin. */
+ * mixx_rtl_begin. The block is handled as runs (one or two ring copies; silence / stimulus / silence per cycle),
+ * not sample by sample: ~150 instructions for 64 frames instead of ~2000 (docs/performance.md, issue 13). */
+#include <string.h>
+
 #include "clock.h"
 #include "rtl_internal.h"
+
+/* out[0, k) = 0 */
+static inline void rtl_zero(float *out, uint32_t k)
+{
+    if (k)
+        memset(out, 0, (size_t)k * sizeof *out);
+}
 
 void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n)
 {
     const uint32_t mask = m->ring_mask, cycle = m->cycle, M = m->M, len = m->burst_len;
     const int impulse = m->method == MIXX_RTL_IMPULSE;
-    float *ring = m->ring;
     uint64_t pos = m->pos, burst = m->burst;
     uint32_t cyc = m->cyc;
-    const float *stim = m->stim[burst % RTL_NSEQ];
     int emitted = 0;
     uint64_t emitted_burst = 0;
     /* room in the ring: everything up to what the monitor has consumed plus the ring size */
     if (pos + n > m->consumed_cache + m->ring_size)
         m->consumed_cache = atomic_load_explicit(&m->consumed, memory_order_acquire);
     const int record = pos + n <= m->consumed_cache + m->ring_size;
-    for (uint32_t i = 0; i < n; i++) {
-        float x = in[i]; /* before writing out[i]: they may be the same buffer */
-        if (record)
-            ring[(pos + i) & mask] = x;
-        float y = 0.0f;
-        if (cyc >= M && cyc - M < len) {
-            y = impulse ? (float)RTL_IMPULSE : stim[cyc - M];
-            if (cyc == M) {
+    /* the whole input first: out may be the same buffer as in */
+    if (record) {
+        uint32_t at = (uint32_t)(pos & mask), first = m->ring_size - at;
+        if (first > n)
+            first = n;
+        memcpy(m->ring + at, in, (size_t)first * sizeof *in);
+        if (first < n)
+            memcpy(m->ring, in + first, (size_t)(n - first) * sizeof *in);
+    }
+    /* then the output, a run per cycle: silence before the stimulus [M, M + len), the stimulus, silence after */
+    for (uint32_t i = 0; i < n;) {
+        uint32_t run = n - i;
+        if (run > cycle - cyc)
+            run = cycle - cyc;
+        const uint32_t a = cyc, b = cyc + run;
+        const uint32_t s0 = a > M ? a : M, s1 = b < M + len ? b : M + len;
+        if (s0 < s1) {
+            rtl_zero(out + i, s0 - a);
+            if (impulse) {
+                for (uint32_t k = s0; k < s1; k++)
+                    out[i + (k - a)] = (float)RTL_IMPULSE;
+            } else {
+                memcpy(out + i + (s0 - a), m->stim[burst % RTL_NSEQ] + (s0 - M), (size_t)(s1 - s0) * sizeof *out);
+            }
+            rtl_zero(out + i + (s1 - a), b - s1);
+            if (s0 == M) {
                 emitted = 1;
                 emitted_burst = burst;
             }
+        } else {
+            rtl_zero(out + i, run);
         }
-        out[i] = y;
-        if (++cyc == cycle) {
+        i += run;
+        cyc = b;
+        if (cyc == cycle) {
             cyc = 0;
             burst++;
-            stim = m->stim[burst % RTL_NSEQ];
         }
     }
     m->pos = pos + n;
