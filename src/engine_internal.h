@@ -68,28 +68,31 @@ struct mixx_engine {
      * above for every record it drains, and a shared line made the cycle's counter writes miss meanwhile */
     _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t callbacks;
     _Atomic uint64_t written, dropped;
+    _Atomic uint64_t xruns_backend;
+    _Atomic uint32_t pending_xruns; /* reported between cycles */
+    int instrument;
+    /* read every cycle, written only while no cycle runs (create, rtl start/stop): beside the counters, so a
+     * cycle after a cache flush misses on two lines of engine state, not six (docs/performance.md, issue 13) */
+    struct mixx_bus *bus; /* parameters, meters, channel strip (params.c): created with the engine */
+    mixx_rtl *rtl;
+    _Atomic int rtl_active;
+    _Atomic uint32_t rtl_channel;
     uint64_t prev_start_ns;
     uint32_t prev_frames;
     uint32_t period_frames, period_rate; /* the (frames, rate) period_ns was computed for */
     uint64_t period_ns;                  /* so a steady stream divides nothing per cycle */
     uint64_t prev_period_ns;
-    _Atomic uint64_t xruns_backend;
-    _Atomic uint32_t pending_xruns; /* reported between cycles */
     _Atomic int device_lost;
     _Atomic uint64_t xrun_kinds[MIXX_XRUN_KINDS]; /* mixx__engine_count_xrun_kind */
     mixx_ring ring;
     uint64_t start_ns, stop_ns; /* stop_ns: 0 while running */
     uint64_t audio_start_ns;    /* just before the device started: elapsed time counts from here */
-    int instrument;
     /* hosted: copies of inputs that another channel's output overwrites before they are read (process()) */
     float *alias_scratch;
     uint32_t alias_channels;
     const float *alias_in[MIXX_MAX_CHANNELS_INTERNAL]; /* the inputs process() passes on, some redirected */
 
-    /* latency meter */
-    mixx_rtl *rtl;
-    _Atomic int rtl_active;
-    _Atomic uint32_t rtl_channel;
+    /* latency meter: rtl, rtl_active, rtl_channel above */
     /* the rest: other threads only; the lock on a line of its own, away from the three words the audio thread
      * reads above (the monitor takes it every tick) */
     _Alignas(MIXX_CACHE_LINE) pthread_mutex_t rtl_lock;
@@ -114,8 +117,6 @@ struct mixx_engine {
     int memory_locked;
     double expected_rtl_frames; /* open()'s claim, then mixx__engine_format_changed's */
     _Atomic uint64_t audio_sched; /* MIXX_SCHED_PACK(policy, priority), from mixx__engine_audio_thread */
-
-    struct mixx_bus *bus; /* parameters, meters, channel strip (params.c): created with the engine */
 };
 
 #define MIXX_FORMAT_PACK(rate, buffer) (((uint64_t)(rate) << 32) | (uint32_t)(buffer))

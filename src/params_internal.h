@@ -73,7 +73,6 @@ typedef struct mixx_strip mixx_strip;
 
 typedef struct mixx_bus {
     pthread_mutex_t def_lock; /* define / producer registration (control threads) */
-    _Atomic uint32_t count;   /* published after a descriptor is complete */
     uint32_t n_strip;         /* parameters 0..n_strip-1 belong to the strip */
     uint32_t strip_channels;
     mixx_param_info *info;
@@ -89,35 +88,37 @@ typedef struct mixx_bus {
     _Atomic uint32_t *id_hash, *name_hash; /* index + 1, 0 = empty; append-only */
     uint32_t hash_mask;
 
-    /* writers -> audio thread: dirty bits, a summary bit per 64-parameter word */
-    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t summary;
+    /* control threads -> audio thread, the three words every cycle reads, on one line (a cycle after a cache
+     * flush pays a miss per distinct line: docs/performance.md, issue 13): the parameter count, published after a
+     * descriptor is complete; a summary bit per 64-parameter word of value news (dirty[]) and of gesture news
+     * (g_dirty[]) */
+    _Alignas(MIXX_CACHE_LINE) _Atomic uint32_t count;
+    _Atomic uint64_t summary;
+    _Atomic uint64_t g_summary;
     _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t dirty[MIXX_BUS_WORDS];
-    /* the same for gesture news */
-    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t g_summary;
     _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t g_dirty[MIXX_BUS_WORDS];
 
     /* audio thread */
+    /* audio thread: the words of every cycle first (two lines), the ramp bitmap (read when ramp_summary says) after */
     _Alignas(MIXX_CACHE_LINE) _Atomic unsigned long audio_tid; /* pthread_self() inside a block, else 0 */
     mixx_pstate *st;
-    uint64_t ramping[MIXX_BUS_WORDS];
     uint64_t ramp_summary;
     mixx_bus_event *ev, *ev_tmp;
     mixx_param_event *pub;
     uint32_t n_ev;
-    uint32_t *touched;
     uint32_t n_touched;
+    uint32_t *touched;
     uint64_t cycle;
     uint32_t block_frames;
     int in_block;
     uint64_t t0;
     _Atomic uint64_t sample_time;
     uint32_t rate;
-
     _Atomic uint32_t n_prod; /* producer slots ever used */
     mixx_param_producer *prod; /* MIXX_PARAM_PRODUCERS, aligned */
-
     mixx_meters *meters;
     mixx_strip *strip;
+    uint64_t ramping[MIXX_BUS_WORDS];
 } mixx_bus;
 
 /* params.c: lifecycle (control thread) */

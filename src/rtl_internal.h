@@ -39,37 +39,42 @@ typedef struct rtl_cpx {
 struct mixx_rtl {
     _Alignas(MIXX_CACHE_LINE) pthread_mutex_t lock; /* control thread (begin/end) against the monitor thread (poll); never audio */
 
-    /* sizes for alloc_rate; read by the audio thread, written only while it is not in process (begin) */
+    /* sizes for alloc_rate, written only while the audio thread is not in process (begin) */
     _Alignas(MIXX_CACHE_LINE)
     uint32_t alloc_rate;
     uint32_t L;           /* multitone burst length (power of two) */
-    uint32_t M;           /* margin before the burst and after the latest allowed arrival */
     uint32_t max_cycle;   /* longest cycle any mode uses */
     size_t n1_max, n2;    /* FFT sizes: coarse (whole window), fine (burst segment) */
-    float *stim[RTL_NSEQ];
     double stim_energy[RTL_NSEQ];
-    float *ring;          /* capture ring, written by the audio thread only */
-    uint32_t ring_size, ring_mask;
     float *win;           /* monitor: copy of one capture window */
     rtl_cpx *fa, *fb, *tw; /* monitor: FFT work areas and the twiddle table (size n1_max / 2) */
     double *scratch;
 
     /* session parameters, written by begin (the audio thread is not in process then) */
     uint32_t rate;
-    int method, continuous, debug;
+    int continuous, debug;
     double expected;
-    uint32_t burst_len;   /* L or 1 (impulse) */
-    uint32_t cycle;
     uint32_t range;       /* largest delay in range */
 
-    /* audio thread: written every cycle, on lines of their own (the monitor's lock and `consumed` are elsewhere) */
-    _Alignas(MIXX_CACHE_LINE) uint64_t pos;
+    /* what the audio thread reads and writes every cycle, in two lines (a callback after a cache flush pays a
+     * miss per distinct line: docs/performance.md, issue 13): first the words it only reads, set by
+     * alloc_buffers / begin while it is not in process ... */
+    _Alignas(MIXX_CACHE_LINE) float *ring; /* capture ring, written by the audio thread only */
+    float *stim[RTL_NSEQ];
+    uint32_t ring_size, ring_mask;
+    int method;
+    uint32_t M;           /* margin before the burst and after the latest allowed arrival */
+    uint32_t burst_len;   /* L or 1 (impulse) */
+    uint32_t cycle;
+    /* ... then its own state (the monitor's lock and `consumed` are on other lines) */
     uint32_t cyc;
+    uint64_t pos;
     uint64_t burst;
     uint64_t consumed_cache;         /* audio thread's copy of `consumed` */
     _Atomic uint64_t written;        /* frames in the ring (release by the audio thread) */
     _Atomic uint64_t skipped_until;  /* end of the latest block the audio thread could not record */
-    _Atomic uint64_t burst_ns[8];    /* CLOCK_MONOTONIC at each burst's emission, by burst & 7 */
+    /* written once per burst (a second apart) */
+    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t burst_ns[8]; /* CLOCK_MONOTONIC at each burst's emission, by burst & 7 */
     _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t consumed; /* frames the monitor is done with (release by it) */
 
     /* monitor (under lock) */

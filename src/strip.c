@@ -26,15 +26,18 @@ typedef struct strip_ch {
     double z[3][2]; /* per band: the two TDF-II state words, mixx_dsp_biquad_cascade's layout for 1 channel */
     int on[3];
     float d_freq[3], d_gain[3], d_q[3]; /* what c[] was designed for; d_freq < 0: not designed */
-    int idle;
 } strip_ch;
 
 struct mixx_strip {
-    mixx_bus *b;
-    uint32_t nch, npairs, i_pair, i_master;
-    uint32_t rate;
+    /* what every cycle reads first, in one line: the struct is line-aligned (mixx__strip_create). Per channel,
+     * mark[c] = a parameter of channel c changed this block, idle[c] = c is at rest (everything at its
+     * default): both in one allocation, so an idle strip's cycle reads two lines, not 2 + one per channel
+     * (a cycle after a cache flush pays a miss per distinct line: docs/performance.md, issue 13) */
+    _Alignas(MIXX_CACHE_LINE) mixx_bus *b;
+    uint8_t *mark, *idle;
     strip_ch *ch;
-    uint8_t *mark;
+    uint32_t nch, i_pair, i_master, npairs;
+    uint32_t rate;
     float *buf[4];
 };
 
@@ -101,15 +104,17 @@ static int add(mixx_bus *b, uint32_t id, const char *name, const char *unit, dou
 int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_t max_frames)
 {
     *out = NULL;
-    mixx_strip *s = calloc(1, sizeof *s);
+    mixx_strip *s = aligned_alloc(_Alignof(mixx_strip), sizeof *s); /* sizeof is a multiple of the alignment */
     if (!s)
         return MIXX_ENOMEM;
+    memset(s, 0, sizeof *s);
     s->b = b;
     s->nch = channels;
     s->npairs = channels / 2;
     s->rate = b->rate;
     s->ch = calloc(channels ? channels : 1, sizeof *s->ch);
-    s->mark = calloc(channels ? channels : 1, 1);
+    s->mark = calloc(channels ? 2 * channels : 2, 1);
+    s->idle = s->mark ? s->mark + (channels ? channels : 1) : NULL;
     for (int i = 0; i < 4; i++)
         s->buf[i] = calloc(max_frames, sizeof(float));
     if (!s->ch || !s->mark || !s->buf[0] || !s->buf[1] || !s->buf[2] || !s->buf[3]) {
@@ -153,7 +158,7 @@ int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_
     b->n_strip = s->i_master + 1;
     b->strip_channels = channels;
     for (uint32_t c = 0; c < channels; c++)
-        s->ch[c].idle = 1;
+        s->idle[c] = 1;
     *out = s;
     return 0;
 }
@@ -183,7 +188,7 @@ void mixx__strip_start(mixx_strip *s, uint32_t rate)
     s->rate = rate;
     for (uint32_t c = 0; c < s->nch; c++) {
         ch_reset(&s->ch[c]);
-        s->ch[c].idle = 0; /* decided by the first block */
+        s->idle[c] = 0; /* decided by the first block */
         s->mark[c] = 1;
     }
 }
@@ -380,7 +385,7 @@ void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint3
     uint32_t k = n_out < nch ? n_out : nch;
     for (uint32_t c = 0; c < k; c++) {
         strip_ch *ch = &s->ch[c];
-        if (!s->mark[c] && ch->idle)
+        if (!s->mark[c] && s->idle[c])
             continue;
         s->mark[c] = 0;
         uint32_t casc[3], nc;
@@ -388,7 +393,7 @@ void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint3
         /* the pair's other channel too when it is also processed: if both end in the same static sections they
          * run as one 2-channel cascade (SIMD lanes); the kernel gives each lane what a 1-channel call gives */
         uint32_t d = c + 1, casc2[3], nc2 = 0;
-        int pair = (c & 1) == 0 && d < k && (s->mark[d] || !s->ch[d].idle);
+        int pair = (c & 1) == 0 && d < k && (s->mark[d] || !s->idle[d]);
         if (pair) {
             s->mark[d] = 0;
             pre_eq(s, d, out[d], n, casc2, &nc2);
@@ -401,13 +406,13 @@ void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint3
                 cascade(out[d], n, &s->ch[d], casc2, nc2);
         }
         post_eq(s, c, out[c], n);
-        ch->idle = ch_idle(s, c);
-        if (ch->idle)
+        s->idle[c] = ch_idle(s, c);
+        if (s->idle[c])
             ch_reset(ch);
         if (pair) {
             post_eq(s, d, out[d], n);
-            s->ch[d].idle = ch_idle(s, d);
-            if (s->ch[d].idle)
+            s->idle[d] = ch_idle(s, d);
+            if (s->idle[d])
                 ch_reset(&s->ch[d]);
             c = d;
         }

@@ -17,13 +17,6 @@ void mixx__deadline_after_ms(struct timespec *ts, unsigned ms);
 #define MIXX_COND_CLOCK CLOCK_REALTIME
 #else
 #define MIXX_COND_CLOCK CLOCK_MONOTONIC
-/* libjack calls that may still be running in abandoned helper threads (a jack_client_close on a lost server;
- * a Pa_Terminate of PortAudio's JACK host API). jack2 holds one process-wide lock for the whole of every
- * jack_client_open/close, so while this is above zero any further open or close may block forever: both
- * backends then bound (or refuse) them. Raise before the call starts, lower when it returns (a call that never
- * returns keeps it raised for the life of the process). Any thread but the audio thread. */
-void mixx__libjack_hold(int delta);
-int mixx__libjack_held(void);
 
 #endif
 

@@ -3,7 +3,7 @@
 """juce_report.py: the JUCE rows of the stability comparison. Reads one concurrent run directory
 (docs/report/juce/: MixxEngineHost's engine-mode and --native JSON summaries, and a `mixx stability --backend jack
 --baseline-concurrent` report in jack-backend/) and writes DIR/README.md with one table side by side:
-engine via JUCE, native JUCE stub, the engine's own JACK backend and the bare JACK client. Standard library only.
+engine via JUCE, native JUCE (NativeStrip), the engine's own JACK backend and the bare JACK client. Standard library only.
 
 usage: juce_report.py DIR [--command TEXT]
 """
@@ -53,7 +53,7 @@ def main():
         cols.append(("engine via JUCE + latency meter (host probe)", lat["seconds"], lat["callbacks"], lat["xruns"],
                      lat["deadline_misses"], lat["callback_ns"], lat["interval_ns"], lat["rtl"]["text"]))
     cols += [
-        ("native JUCE stub (host probe)", nat["seconds"], nat["callbacks"], nat["xruns"], nat["deadline_misses"],
+        ("native JUCE, NativeStrip (host probe)", nat["seconds"], nat["callbacks"], nat["xruns"], nat["deadline_misses"],
          nat["callback_ns"], nat["interval_ns"], "—"),
         ("engine, own JACK backend", rep["duration_s"], rep["callbacks"], rep["xruns_backend"],
          rep["deadline_misses"], rep["callback_ns"], rep["interval_ns"],
@@ -77,7 +77,7 @@ def main():
                "`jack-backend/` (a full `mixx stability` report, latency meter on, with the bare JACK client as "
                "its concurrent baseline). Compare the engine's own JACK backend with the \"+ latency meter\" "
                "JUCE column (both run the meter); the overhead figure below compares the meter-less engine column "
-               "with the native stub.\n" % (rate, buf))
+               "with the native JUCE column (both strips at their defaults).\n" % (rate, buf))
     out.append("| | " + " | ".join(c[0] for c in cols) + " |")
     out.append("|---" * (len(cols) + 1) + "|")
 
@@ -121,14 +121,17 @@ def main():
     out.append("**What each callback duration covers.** *Host probe*: two `CLOCK_MONOTONIC` reads around "
                "MixxEngineHost's `audioDeviceIOCallbackWithContext` body (JUCE has already fetched the JACK port "
                "buffers and taken its callback locks): in engine mode that is the whole `mixx_engine_process` "
-               "call, in native mode a `memcpy` per channel. *Engine's own timing*: inside the engine's cycle "
+               "call (pass-through, the engine's channel strip, its meters), in native mode a `memcpy` per channel and "
+               "`NativeStrip::process` (the same strip in plain JUCE `dsp`, host/juce/NativeStrip.cpp), both strips "
+               "at their defaults. *Engine's own timing*: inside the engine's cycle "
                "(pass-through, latency meter, record push), the same figure the engine reports on its own "
                "backends. *Own JACK backend*: the engine's cycle under `backend_jack.c`. *Bare JACK client*: "
                "`jack_port_get_buffer` for every port plus the copies, so it includes JACK's port lookups that the "
                "JUCE probes do not.\n")
     hp50, np50 = eng["callback_ns"]["p50"], nat["callback_ns"]["p50"]
     hp99, np99 = eng["callback_ns"]["p99"], nat["callback_ns"]["p99"]
-    out.append("**Per-callback overhead of forwarding into the engine** (engine via JUCE minus native JUCE stub, "
+    out.append("**Per-callback cost of the engine against plain JUCE doing the same job** (engine via JUCE minus "
+               "native JUCE with NativeStrip, "
                "same probes, same window): p50 %+.0f ns, p99 %+.0f ns — %.3f %% / %.3f %% of the %.3f ms "
                "period. The engine's own timed window (pass-through copy, counters) accounts for %s ns of the "
                "p50. In a hot loop the whole call costs about 61 ns ([performance.md](../../performance.md)); in "
