@@ -184,6 +184,41 @@ static const int hooks_compiled = 1;
 static const int hooks_compiled = 0;
 #endif
 
+/* d. libjack held (as b) and jack_client_close hangs: stop returns 0 after the 1 s bound (JACK_CLOSE_TIMEOUT_MS;
+ * a direct, unbounded close would not have met the hook at all), last_error names the close, destroy returns.
+ * The abandoned client still gets the server's notifications: a buffer-size change made by a second engine
+ * must not reach the destroyed first engine (ASan would see it); the second engine's close is abandoned too. */
+static void test_jack_close(void **state)
+{
+    (void)state;
+    pa_terminate_stalled();
+    uint32_t sizes[2] = {128, 64}; /* the fixture server's size is 64: the second engine puts it back */
+    for (int round = 0; round < 2; round++) {
+        mixx_engine *e = make_engine(MIXX_BACKEND_JACK, round ? "mixxhangj2" : "mixxhangj");
+        assert_start(e);
+        jt_sleep(0.2);
+        if (round == 1) {
+            assert_rc(mixx_engine_set_buffer_size(e, sizes[0]), 0);
+            jt_sleep(0.3);
+            assert_rc(mixx_engine_set_buffer_size(e, sizes[1]), 0);
+            jt_sleep(0.3);
+        }
+        double t0 = jt_now();
+        assert_rc(mixx_engine_stop_stream(e), 0);
+        double took = jt_now() - t0;
+        assert_below("JACK stop with jack_client_close stalled", took, 1.0 + SLACK_S);
+        if (took < 0.9)
+            fail_msg("the stalled close returned after %.3f s, before its 1 s bound: not the bounded close", took);
+        print_message("last_error: %s\n", mixx_engine_last_error(e));
+        assert_error_has(e, "jack_client_close");
+        assert_error_has(e, "did not return within 1000 ms");
+        t0 = jt_now();
+        mixx_engine_destroy(e);
+        assert_below("destroy", jt_now() - t0, AT_ONCE_S);
+    }
+    jt_sleep(0.3);
+}
+
 int main(int argc, char **argv)
 {
     if (!hooks_compiled) {
@@ -193,7 +228,7 @@ int main(int argc, char **argv)
     jt_init();
     const char *stall = getenv("MIXX_FAULT_STALL");
     if (argc != 2 || !stall || !*stall) {
-        fprintf(stderr, "usage: MIXX_FAULT_STALL=SITES test_hang pa_stop|pa_close|pa_terminate|jack_open\n");
+        fprintf(stderr, "usage: MIXX_FAULT_STALL=SITES test_hang pa_stop|pa_close|pa_terminate|jack_open|jack_close\n");
         return 2;
     }
     char why[512];
@@ -207,7 +242,7 @@ int main(int argc, char **argv)
                jt_fixture_server[0] ? jt_fixture_server : "(unset)");
         return 77;
     }
-    if (strcmp(argv[1], "pa_terminate") == 0 || strcmp(argv[1], "jack_open") == 0) {
+    if (strncmp(argv[1], "jack_", 5) == 0 || strcmp(argv[1], "pa_terminate") == 0) {
         if (!mixx_backend_available(MIXX_BACKEND_JACK, why, sizeof why)) {
             printf("SKIP: JACK backend unavailable: %s\n", why);
             return 77;
@@ -218,8 +253,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pa_close),
         cmocka_unit_test(test_pa_terminate),
         cmocka_unit_test(test_jack_open),
+        cmocka_unit_test(test_jack_close),
     };
-    const char *names[] = {"pa_stop", "pa_close", "pa_terminate", "jack_open"};
+    const char *names[] = {"pa_stop", "pa_close", "pa_terminate", "jack_open", "jack_close"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(argv[1], names[i]) == 0) {
             printf("scenario %s, MIXX_FAULT_STALL=%s\n", names[i], stall);
