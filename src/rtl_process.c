@@ -15,6 +15,32 @@ static inline void rtl_zero(float *out, uint32_t k)
         memset(out, 0, (size_t)k * sizeof *out);
 }
 
+/* The lines the next block (assumed n frames again) will touch, asked for now: the capture ring's next lines (for
+ * writing) and, in a burst, the stimulus's next lines (each stimulus is read once every RTL_NSEQ bursts, seconds
+ * apart, so they come from memory). They arrive while the thread sleeps instead of stalling the next callback.
+ * At most RTL_PREFETCH_LINES lines of each; a prefetch never faults and changes nothing but the caches. */
+#define RTL_PREFETCH_LINES 16
+static inline void rtl_prefetch_next(const mixx_rtl *m, uint64_t pos, uint32_t cyc, uint64_t burst, uint32_t n)
+{
+#if defined(__GNUC__)
+    const uint32_t line = 64 / sizeof(float);
+    uint32_t k = n < RTL_PREFETCH_LINES * line ? n : RTL_PREFETCH_LINES * line;
+    uint32_t at = (uint32_t)(pos & m->ring_mask);
+    for (uint32_t i = 0; i < k; i += line)
+        __builtin_prefetch(m->ring + ((at + i) & m->ring_mask), 1, 3);
+    if (cyc + k > m->M && cyc < m->M + m->burst_len && m->method != MIXX_RTL_IMPULSE) {
+        const float *st = m->stim[burst % RTL_NSEQ];
+        uint32_t s0 = cyc > m->M ? cyc - m->M : 0, s1 = cyc + k - m->M;
+        if (s1 > m->burst_len)
+            s1 = m->burst_len;
+        for (uint32_t i = s0; i < s1; i += line)
+            __builtin_prefetch(st + i, 0, 3);
+    }
+#else
+    (void)m, (void)pos, (void)cyc, (void)burst, (void)n;
+#endif
+}
+
 void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n)
 {
     const uint32_t mask = m->ring_mask, cycle = m->cycle, M = m->M, len = m->burst_len;
@@ -69,6 +95,7 @@ void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n)
     m->pos = pos + n;
     m->cyc = cyc;
     m->burst = burst;
+    rtl_prefetch_next(m, pos + n, cyc, burst, n);
     if (emitted)
         atomic_store_explicit(&m->burst_ns[emitted_burst & 7], mixx__now_ns(), memory_order_relaxed);
     if (!record)
