@@ -126,9 +126,11 @@ static int jack_job_call(void *arg)
 {
     jack_job *j = *(jack_job **)arg;
     if (j->close) {
+        mixx__fault_stall("jack_close"); /* test builds only (sync.h) */
         jack_client_close(j->client);
         mixx__libjack_hold(-1); /* raised by jack_job_run before the helper started */
     } else {
+        mixx__fault_stall("jack_open");
         j->client = jack_open_direct(j->name, j->server[0] ? j->server : NULL, &j->st);
     }
     if (atomic_exchange(&j->finished, 1)) { /* the caller gave up on us */

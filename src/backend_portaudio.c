@@ -51,6 +51,11 @@ typedef struct pa_state {
     _Atomic int lost;
     int running;
     int wedged; /* a PortAudio call never returned: the stream and this state are abandoned */
+    /* Set when the stream is abandoned with its callbacks possibly still running (a Pa_StopStream that hung
+     * before stopping anything): from then on pa_callback never touches the engine, which the caller is free
+     * to destroy. in_callback lets pa_detach wait out a callback already inside the engine. Both seq_cst:
+     * each side stores its flag, then loads the other's (see pa_detach). */
+    atomic_int detached, in_callback;
     atomic_int close_phase; /* how far the bounded close got (pa_job.phase) */
 
     pthread_t watchdog;
@@ -74,9 +79,13 @@ static int pa_job_run(void *arg)
 {
     const pa_job *j = arg;
     PaError err = paNoError;
-    if (j->what & PA_JOB_STOP)
+    /* mixx__fault_stall: test builds only (sync.h), a hang injected before each real call */
+    if (j->what & PA_JOB_STOP) {
+        mixx__fault_stall("pa_stop");
         err = Pa_StopStream(j->stream);
+    }
     if (j->what & PA_JOB_CLOSE) {
+        mixx__fault_stall("pa_close");
         PaError e2 = Pa_CloseStream(j->stream);
         if (err == paNoError)
             err = e2;
@@ -84,6 +93,7 @@ static int pa_job_run(void *arg)
     if (j->what & PA_JOB_TERMINATE) {
         if (j->phase)
             atomic_store(j->phase, PA_JOB_TERMINATE);
+        mixx__fault_stall("pa_terminate");
         mixx__pa_term();
     }
     return err;
@@ -115,6 +125,13 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
 {
     (void)ti;
     pa_state *s = user;
+    atomic_store(&s->in_callback, 1);
+    if (atomic_load(&s->detached)) { /* abandoned (pa_detach): the engine may be gone, play silence */
+        for (uint32_t c = 0; output && c < s->n_out; c++)
+            memset(((float *const *)output)[c], 0, (size_t)frames * sizeof(float));
+        atomic_store(&s->in_callback, 0);
+        return paContinue;
+    }
     if (!s->sched_reported) { /* once, before the realtime section: the query is a syscall */
         int policy;
         struct sched_param sp;
@@ -154,10 +171,12 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
         if (xruns)
             mixx__engine_add_xruns(s->engine, xruns);
         MIXX_RT_EXIT();
+        atomic_store_explicit(&s->in_callback, 0, memory_order_release);
         return paContinue;
     }
     mixx__engine_cycle(s->engine, in, s->n_in, out, s->n_out, (uint32_t)frames, 0, xruns);
     MIXX_RT_EXIT();
+    atomic_store_explicit(&s->in_callback, 0, memory_order_release);
     return paContinue;
 }
 
@@ -165,7 +184,7 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
 static void pa_finished(void *user)
 {
     pa_state *s = user;
-    if (!atomic_load(&s->stopping) && !atomic_exchange(&s->lost, 1))
+    if (!atomic_load(&s->stopping) && !atomic_load(&s->detached) && !atomic_exchange(&s->lost, 1))
         mixx__engine_device_lost(s->engine);
 }
 
@@ -374,6 +393,21 @@ static void pa_report_flags(pa_state *s)
                                (unsigned long long)oo);
 }
 
+/* The stream is being abandoned while PortAudio may still run its callbacks (found by test_hang's pa_stop
+ * scenario: a Pa_StopStream that hangs before stopping anything left them running into the destroyed engine).
+ * After this returns no callback is inside the engine and none will enter it. Dekker-style: we store
+ * `detached` then load `in_callback`; the callback stores `in_callback` then loads `detached` (both seq_cst),
+ * so a callback we do not see running sees `detached`. The wait is bounded: one engine cycle, never a device
+ * call. Control thread. */
+static void pa_detach(pa_state *s)
+{
+    atomic_store(&s->detached, 1);
+    for (int i = 0; i < 5000 && atomic_load(&s->in_callback); i++) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int pa_stop(void *state)
 {
     pa_state *s = state;
@@ -391,6 +425,7 @@ static int pa_stop(void *state)
         unsigned timeout = atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS;
         if (pa_bounded(s->stream, PA_JOB_STOP, NULL, timeout, &err) != 0) {
             s->wedged = 1;
+            pa_detach(s);
             mixx__pa_abandon(s, s->host_api, 0);
             mixx__engine_set_error(s->engine, "PortAudio: Pa_StopStream on %s did not return within %u ms%s; stream "
                                    "abandoned", s->dev_desc, timeout,
@@ -421,6 +456,7 @@ static void pa_close(void *state)
          * forever on a JACK server that is itself blocked writing xrun notifications to this client). Stuck in
          * Pa_Terminate, the helper holds PortAudio's global lock for good: PortAudio is dead in this process. */
         int in_term = atomic_load(&s->close_phase) == PA_JOB_TERMINATE;
+        pa_detach(s); /* the stream was stopped; a no-op unless a host API calls back after Pa_StopStream */
         mixx__pa_abandon(s, s->host_api, in_term);
         mixx__engine_set_error(s->engine, "PortAudio: closing %s did not return within %u ms (%s hung in the host "
                                "API); stream abandoned, %s", s->dev_desc,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sync.c: condition variables on the monotonic clock, deadlines, and the one "blocking call with a
- * timeout" of the library (used by the JACK and PortAudio backends for calls a dead device can hang). */
+ * timeout" of the library (used by the JACK and PortAudio backends for calls a dead device can hang), and, in
+ * test builds only (MIXX_FAULT_HOOKS), the stall hook that makes those calls hang on demand. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -108,3 +109,39 @@ int mixx__libjack_held(void)
 {
     return atomic_load(&libjack_holds) > 0;
 }
+
+#ifdef MIXX_FAULT_HOOKS
+#include <stdio.h>
+
+/* 1 if `site` is one of the comma-separated names in `list` (whole names only: "pa_stop" is not "pa_stopx"). */
+static int fault_listed(const char *list, const char *site)
+{
+    size_t n = strlen(site);
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, site, n) == 0)
+            return 1;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+void mixx__fault_stall(const char *site)
+{
+    const char *list = getenv("MIXX_FAULT_STALL");
+    if (!list || !fault_listed(list, site))
+        return;
+    const char *ms_env = getenv("MIXX_FAULT_STALL_MS");
+    char *end = NULL;
+    unsigned long ms = ms_env && *ms_env ? strtoul(ms_env, &end, 10) : 30000ul;
+    if (end && *end)
+        ms = 30000ul; /* not a number: the default, never a zero-length "stall" that proves nothing */
+    fprintf(stderr, "mixx fault hook: stalling %s for %lu ms (MIXX_FAULT_STALL)\n", site, ms);
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+#endif

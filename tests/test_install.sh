@@ -26,6 +26,15 @@ for f in mixx_engine_init mixx_engine_start mixx_engine_stop mixx_engine_shutdow
          mixx_engine_start_stream mixx_engine_stop_stream mixx_engine_start_handle mixx_engine_stop_handle; do
     echo "$syms" | grep -qx "$f" && ok "exports $f" || bad "missing $f"
 done
+# the stall hooks (docs/reliability.md, "Fault injection") are in the library only when the build asked for them
+hooks=$(sed -n 's/^MIXX_FAULT_HOOKS:BOOL=//p' "$BUILD/CMakeCache.txt" 2>/dev/null)
+n_hook=$(grep -c MIXX_FAULT_STALL "$lib")
+case "$hooks" in
+ON | on | 1 | TRUE | true) [ "$n_hook" -gt 0 ] && ok "fault hooks compiled in (test build, MIXX_FAULT_HOOKS=ON)" ||
+    bad "MIXX_FAULT_HOOKS=ON but the library does not read MIXX_FAULT_STALL" ;;
+*) [ "$n_hook" -eq 0 ] && ok "no fault hooks in the library (MIXX_FAULT_HOOKS off)" ||
+    bad "MIXX_FAULT_HOOKS is off, yet the library mentions MIXX_FAULT_STALL" ;;
+esac
 soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libmixxengine.so.0" ] && ok "SONAME $soname" || bad "SONAME '$soname'"
 [ -x "$prefix/bin/mixx" ] && "$prefix/bin/mixx" --version >/dev/null && ok "bin/mixx runs" || bad "bin/mixx"
