@@ -306,7 +306,7 @@ churn)
     # the panel (1024 controls) opened and closed N times (30 here, MIXX_CHURN_CYCLES to change; --churn 100 for
     # the record) while two threads write all 1024 parameters every millisecond; a drag is cut short by every close.
     # The sim buffer is 64 frames and at most 2 deadline misses are tolerated (below); MIXX_CHURN_BUFFER and
-    # MIXX_CHURN_MAX_MISSES change them, which only .ci/sanitizers.sh's TSan job does (it says why)
+    # MIXX_CHURN_MAX_MISSES change them, which only .ci/sanitizers.sh's juce-asan and juce-tsan jobs do (it says why)
     n=${MIXX_CHURN_CYCLES:-30}
     buf=${MIXX_CHURN_BUFFER:-64}
     max_misses=${MIXX_CHURN_MAX_MISSES:-2}
