@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* mixx_test.h: what the cmocka tests share: an assertion on MixxEngine return codes that prints both codes'
- * names (and, through cmocka, file:line), and the monotonic clock and sleeps. Include after <cmocka.h>. */
+ * names (and, through cmocka, file:line), the monotonic clock and sleeps, and PortAudio's JACK device. Include after <cmocka.h>. */
 #ifndef MIXX_TEST_H
 #define MIXX_TEST_H
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "mixxengine.h"
@@ -55,6 +57,28 @@ static inline void mt_check_stall_books(const mixx_stats *st, uint64_t stalls)
     if (st->deadline_misses > st->late_wakeups)
         fail_msg("%llu deadline misses with %llu late wake-ups", (unsigned long long)st->deadline_misses,
                  (unsigned long long)st->late_wakeups);
+}
+
+/* The index (as the decimal string a config's device field takes) of PortAudio's device on its JACK host API, and
+ * optionally its name: 1 if PortAudio lists one (it then sees the JACK server of JACK_DEFAULT_SERVER), else 0. */
+#define MT_PA_JACK_API "[JACK Audio Connection Kit]"
+static inline int mt_find_pa_jack_device(char *index, size_t ilen, char *label, size_t llen)
+{
+    mixx_device_info dev[64];
+    size_t n = 0;
+    if (mixx_list_devices(MIXX_BACKEND_PORTAUDIO, dev, 64, sizeof(mixx_device_info), &n) != 0)
+        return 0;
+    const size_t tl = strlen(MT_PA_JACK_API);
+    for (size_t i = 0; i < n && i < 64; i++) {
+        size_t len = strlen(dev[i].name);
+        if (len > tl && strcmp(dev[i].name + len - tl, MT_PA_JACK_API) == 0) {
+            snprintf(index, ilen, "%zu", i);
+            if (label)
+                snprintf(label, llen, "%s", dev[i].name);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 #endif

@@ -16,7 +16,6 @@
 #include "jack_test_util.h"
 #include "mixxengine.h"
 
-#define PA_JACK_API "[JACK Audio Connection Kit]"
 /* a loaded 2-core VM may add seconds to any wait: bounds get this much slack, never a tight timing */
 #define SLACK_S 3.0
 /* "at once": a refusal that waits for no timeout. The waits it tells apart are 5 s (PortAudio's lock, a stuck
@@ -24,22 +23,6 @@
 #define AT_ONCE_S 2.0
 
 static char pa_device[16]; /* --device: the index of PortAudio's JACK host API device */
-
-static int find_pa_jack_device(void)
-{
-    mixx_device_info dev[64];
-    size_t n = 0;
-    if (mixx_list_devices(MIXX_BACKEND_PORTAUDIO, dev, 64, sizeof(mixx_device_info), &n) != 0)
-        return 0;
-    for (size_t i = 0; i < n && i < 64; i++) {
-        size_t len = strlen(dev[i].name), tl = strlen(PA_JACK_API);
-        if (len > tl && strcmp(dev[i].name + len - tl, PA_JACK_API) == 0) {
-            snprintf(pa_device, sizeof pa_device, "%zu", i);
-            return 1;
-        }
-    }
-    return 0;
-}
 
 static mixx_engine *make_engine(mixx_backend b, const char *client)
 {
@@ -237,7 +220,7 @@ int main(int argc, char **argv)
         printf("SKIP: PortAudio backend unavailable: %s\n", why);
         return 77;
     }
-    if (!find_pa_jack_device()) {
+    if (!mt_find_pa_jack_device(pa_device, sizeof pa_device, NULL, 0)) {
         printf("SKIP: PortAudio shows no JACK host API device (JACK_DEFAULT_SERVER=%s); run through ctest, whose "
                "fixture starts a server\n",
                jt_fixture_server[0] ? jt_fixture_server : "(unset)");

@@ -23,29 +23,9 @@
 #include "jack_test_util.h"
 #include "mixxengine.h"
 
-#define PA_JACK_API "[JACK Audio Connection Kit]"
 
 static char jack_dev_index[16]; /* --device value: the index of the JACK host API's device */
 static char jack_dev_label[128];
-
-/* Finds PortAudio's JACK device on the current server. Returns 1 if found. */
-static int find_jack_device(char *index, size_t ilen, char *label, size_t llen)
-{
-    mixx_device_info dev[64];
-    size_t n = 0;
-    if (mixx_list_devices(MIXX_BACKEND_PORTAUDIO, dev, 64, sizeof(mixx_device_info), &n) != 0)
-        return 0;
-    for (size_t i = 0; i < n && i < 64; i++) {
-        size_t len = strlen(dev[i].name), tl = strlen(PA_JACK_API);
-        if (len > tl && strcmp(dev[i].name + len - tl, PA_JACK_API) == 0) {
-            snprintf(index, ilen, "%zu", i);
-            if (label)
-                snprintf(label, llen, "%s", dev[i].name);
-            return 1;
-        }
-    }
-    return 0;
-}
 
 static mixx_config pa_config(const char *device)
 {
@@ -194,7 +174,7 @@ static void test_server_killed(void **state)
         fail_msg("could not start a private JACK server");
     jt_use_server(srv.name);
     char index[16], label[128];
-    assert_true(find_jack_device(index, sizeof index, label, sizeof label));
+    assert_true(mt_find_pa_jack_device(index, sizeof index, label, sizeof label));
     mixx_config c = pa_config(index);
     mixx_engine *e;
     assert_rc(mixx_engine_create(&c, &e), 0);
@@ -272,7 +252,7 @@ int main(void)
         return 77;
     }
     reset_server_buffer();
-    if (!find_jack_device(jack_dev_index, sizeof jack_dev_index, jack_dev_label, sizeof jack_dev_label)) {
+    if (!mt_find_pa_jack_device(jack_dev_index, sizeof jack_dev_index, jack_dev_label, sizeof jack_dev_label)) {
         printf("SKIP: PortAudio shows no JACK host API device (JACK_DEFAULT_SERVER=%s); run through ctest, whose "
                "fixture starts a server\n",
                jt_fixture_server[0] ? jt_fixture_server : "(unset)");
