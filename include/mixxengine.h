@@ -224,8 +224,10 @@ typedef struct mixx_engine mixx_engine;
  * MIXX_EBACKEND, MIXX_ENOMEM. Control thread only. */
 MIXX_API int mixx_engine_create(const mixx_config *cfg, mixx_engine **out);
 /* Stops if running and frees. NULL is a harmless no-op; so is a call from one of this engine's own callbacks
- * (refused: it would free the engine under the thread running it). The handle is invalid afterwards. Control
- * thread. */
+ * (refused: it would free the engine under the thread running it). The handle is invalid afterwards. If a
+ * stream was abandoned with one of its audio callbacks still inside the engine (a backend call that never
+ * returned; stop's MIXX_ETIMEDOUT cases), the engine's memory is left allocated instead of freed under that
+ * thread. Control thread. */
 MIXX_API void mixx_engine_destroy(mixx_engine *engine);
 /* Opens the device (backends) and starts audio + the monitor thread. Returns 0, MIXX_ENULL, MIXX_ENOTINIT,
  * MIXX_ERUNNING, MIXX_EBACKEND, MIXX_ENOSERVER, MIXX_ENODEVICE, MIXX_EDEVICE, MIXX_EMISMATCH, MIXX_ETHREAD,
@@ -432,7 +434,9 @@ MIXX_API int mixx_engine_rtl_summary(mixx_engine *engine, mixx_rtl_summary *out)
 /* ---- the original plan's entry points: a façade over one process-wide default engine --------------------
  * All control thread only; thread-safe against each other. */
 /* Creates the default engine (sim backend unless mixx_engine_init_config is used). Returns 0, MIXX_ERATE,
- * MIXX_EBUFSIZE, MIXX_EALREADY, MIXX_ENOMEM. */
+ * MIXX_EBUFSIZE, MIXX_EALREADY, MIXX_ENOMEM, MIXX_EBUSY (the previous default engine's stream was abandoned with
+ * an audio callback still inside it, so it is never set up again in this process; mixx_engine_last_error(NULL)
+ * says so). */
 MIXX_API int mixx_engine_init(uint32_t sample_rate, uint32_t buffer_size);
 /* Same with a full configuration. */
 MIXX_API int mixx_engine_init_config(const mixx_config *cfg);

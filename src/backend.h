@@ -83,6 +83,10 @@ enum { MIXX_XRUN_IN_UNDERFLOW = 0, MIXX_XRUN_IN_OVERFLOW, MIXX_XRUN_OUT_UNDERFLO
 void mixx__engine_count_xrun_kind(struct mixx_engine *e, unsigned kind);
 /* The device or server is gone. Any thread, realtime-safe (sets a flag; the monitor reports it). */
 void mixx__engine_device_lost(struct mixx_engine *e);
+/* The backend cannot prove its audio thread has left the engine (a callback still inside it when its stream
+ * was abandoned): from now on mixx_engine_destroy leaves the engine's memory (and what it owns) allocated rather
+ * than freeing it under that thread. Control thread. */
+void mixx__engine_pin(struct mixx_engine *e);
 /* The device changed its buffer size or rate (e.g. JACK callbacks; 0 = unchanged), or only its latency: the
  * engine re-asks latency() and publishes it. Not realtime: control/backend thread; a backend serialises its
  * own calls. */

@@ -52,9 +52,10 @@ typedef struct pa_state {
     int running;
     int wedged; /* a PortAudio call never returned: the stream and this state are abandoned */
     /* Set when the stream is abandoned with its callbacks possibly still running (a Pa_StopStream that hung
-     * before stopping anything): from then on pa_callback never touches the engine, which the caller is free
-     * to destroy. in_callback lets pa_detach wait out a callback already inside the engine. Both seq_cst:
-     * each side stores its flag, then loads the other's (see pa_detach). */
+     * before stopping anything): from then on pa_callback and pa_finished never touch the engine, which the
+     * caller is free to destroy. in_callback counts PortAudio threads inside either (the stream callback and
+     * the finished callback may run on different threads), so pa_detach can wait them out. Both seq_cst: each
+     * side changes its word, then loads the other's (see pa_detach). */
     atomic_int detached, in_callback;
     atomic_int close_phase; /* how far the bounded close got (pa_job.phase) */
 
@@ -125,11 +126,11 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
 {
     (void)ti;
     pa_state *s = user;
-    atomic_store(&s->in_callback, 1);
+    atomic_fetch_add(&s->in_callback, 1);
     if (atomic_load(&s->detached)) { /* abandoned (pa_detach): the engine may be gone, play silence */
         for (uint32_t c = 0; output && c < s->n_out; c++)
             memset(((float *const *)output)[c], 0, (size_t)frames * sizeof(float));
-        atomic_store(&s->in_callback, 0);
+        atomic_fetch_sub_explicit(&s->in_callback, 1, memory_order_release);
         return paContinue;
     }
     if (!s->sched_reported) { /* once, before the realtime section: the query is a syscall */
@@ -171,12 +172,12 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
         if (xruns)
             mixx__engine_add_xruns(s->engine, xruns);
         MIXX_RT_EXIT();
-        atomic_store_explicit(&s->in_callback, 0, memory_order_release);
+        atomic_fetch_sub_explicit(&s->in_callback, 1, memory_order_release);
         return paContinue;
     }
     mixx__engine_cycle(s->engine, in, s->n_in, out, s->n_out, (uint32_t)frames, 0, xruns);
     MIXX_RT_EXIT();
-    atomic_store_explicit(&s->in_callback, 0, memory_order_release);
+    atomic_fetch_sub_explicit(&s->in_callback, 1, memory_order_release);
     return paContinue;
 }
 
@@ -184,8 +185,10 @@ static int pa_callback(const void *input, void *output, unsigned long frames, co
 static void pa_finished(void *user)
 {
     pa_state *s = user;
+    atomic_fetch_add(&s->in_callback, 1);
     if (!atomic_load(&s->stopping) && !atomic_load(&s->detached) && !atomic_exchange(&s->lost, 1))
         mixx__engine_device_lost(s->engine);
+    atomic_fetch_sub_explicit(&s->in_callback, 1, memory_order_release);
 }
 
 /* Not every host API calls the finished callback when the device dies (the JACK one does not): a control-side
@@ -395,10 +398,11 @@ static void pa_report_flags(pa_state *s)
 
 /* The stream is being abandoned while PortAudio may still run its callbacks (found by test_hang's pa_stop
  * scenario: a Pa_StopStream that hangs before stopping anything left them running into the destroyed engine).
- * After this returns no callback is inside the engine and none will enter it. Dekker-style: we store
- * `detached` then load `in_callback`; the callback stores `in_callback` then loads `detached` (both seq_cst),
- * so a callback we do not see running sees `detached`. The wait is bounded: one engine cycle, never a device
- * call. Control thread. */
+ * No callback enters the engine after this. Dekker-style: we store `detached` then load `in_callback`; a
+ * callback increments `in_callback` then loads `detached` (all seq_cst), so a callback we do not see inside sees
+ * `detached`. The wait is bounded (0.5 s: an engine cycle takes microseconds). If a callback is still inside
+ * then (stuck in the engine, e.g. in the host's audio_cb: the usual reason a stop hangs), the engine is pinned:
+ * destroy leaves its memory allocated instead of freeing it under that thread. Control thread. */
 static void pa_detach(pa_state *s)
 {
     atomic_store(&s->detached, 1);
@@ -406,6 +410,8 @@ static void pa_detach(pa_state *s)
         struct timespec ts = {0, 100000};
         nanosleep(&ts, NULL);
     }
+    if (atomic_load(&s->in_callback))
+        mixx__engine_pin(s->engine);
 }
 
 static int pa_stop(void *state)

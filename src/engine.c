@@ -179,6 +179,13 @@ void mixx_engine_destroy(mixx_engine *e)
     if (atomic_load(&e->state) == MIXX_ST_RUNNING)
         stop_locked(e);
     atomic_store(&e->state, MIXX_ST_NONE);
+    if (atomic_load(&e->pinned)) {
+        /* an abandoned audio thread may still be inside a cycle (mixx__engine_pin): leak the engine and all it
+         * owns rather than free them under it; it is invalid for every call from here on */
+        e->magic = 0;
+        pthread_mutex_unlock(&e->ctl);
+        return;
+    }
     engine_teardown(e);
     e->magic = 0;
     int is_default = e->is_default;
@@ -438,6 +445,11 @@ void mixx__engine_count_xrun_kind(mixx_engine *e, unsigned kind)
         atomic_store_explicit(&e->xrun_kinds[kind],
                               atomic_load_explicit(&e->xrun_kinds[kind], memory_order_relaxed) + 1,
                               memory_order_relaxed);
+}
+
+void mixx__engine_pin(mixx_engine *e)
+{
+    atomic_store(&e->pinned, 1);
 }
 
 void mixx__engine_device_lost(mixx_engine *e)

@@ -64,25 +64,28 @@ struct mixx_engine {
     _Atomic uint64_t format_prev; /* MIXX_FORMAT_PACK(rate, buffer) before the last change */
     _Atomic uint64_t format_at_cb;
 
-    /* audio-thread state (single writer: the audio thread), on cache lines of its own: the monitor reads `rate`
-     * above for every record it drains, and a shared line made the cycle's counter writes miss meanwhile */
-    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t callbacks;
-    _Atomic uint64_t written, dropped;
-    _Atomic uint64_t xruns_backend;
-    _Atomic uint32_t pending_xruns; /* reported between cycles */
-    int instrument;
-    /* read every cycle, written only while no cycle runs (create, rtl start/stop): beside the counters, so a
-     * cycle after a cache flush misses on two lines of engine state, not six (docs/performance.md, issue 13) */
-    struct mixx_bus *bus; /* parameters, meters, channel strip (params.c): created with the engine */
+    /* what every cycle touches, in two lines of their own (a cycle after a cache flush misses on two lines of
+     * engine state, not six: docs/performance.md, issue 13). First the words it reads and other threads read
+     * often but write rarely (bus: every parameter call; rtl: the monitor every tick; rtl_active/rtl_channel:
+     * meter start/stop; the period words: the audio thread, on a format change only) ... */
+    _Alignas(MIXX_CACHE_LINE) struct mixx_bus *bus; /* parameters, meters, channel strip (params.c) */
     mixx_rtl *rtl;
     _Atomic int rtl_active;
     _Atomic uint32_t rtl_channel;
-    uint64_t prev_start_ns;
-    uint32_t prev_frames;
+    int instrument;
     uint32_t period_frames, period_rate; /* the (frames, rate) period_ns was computed for */
     uint64_t period_ns;                  /* so a steady stream divides nothing per cycle */
+    /* ... then what the audio thread writes every cycle (the monitor reads the counters once per tick; the
+     * monitor reads `rate` above for every record it drains, and a shared line made these writes miss) */
+    _Alignas(MIXX_CACHE_LINE) _Atomic uint64_t callbacks;
+    _Atomic uint64_t written, dropped;
+    _Atomic uint64_t xruns_backend;
+    _Atomic uint32_t pending_xruns; /* reported between cycles (mixx_engine_report_xruns, any thread) */
+    uint32_t prev_frames;
+    uint64_t prev_start_ns;
     uint64_t prev_period_ns;
     _Atomic int device_lost;
+    _Atomic int pinned; /* mixx__engine_pin: destroy must not free (an abandoned audio thread may be inside) */
     _Atomic uint64_t xrun_kinds[MIXX_XRUN_KINDS]; /* mixx__engine_count_xrun_kind */
     mixx_ring ring;
     uint64_t start_ns, stop_ns; /* stop_ns: 0 while running */

@@ -40,6 +40,10 @@ static const char facade_shutdown_hint[] =
     "the façade's default engine is not initialised: mixx_engine_shutdown() ends what mixx_engine_init() "
     "made; for an engine made with mixx_engine_create(), call mixx_engine_destroy(engine)";
 
+static const char facade_pinned[] =
+    "the previous default engine cannot be set up again in this process: its stream was abandoned with an audio "
+    "callback still inside it (a backend call that never returned), so its memory stays as it was";
+
 static int facade_not_init(const char *hint)
 {
     atomic_store_explicit(&facade_error, hint, memory_order_release);
@@ -61,6 +65,9 @@ int mixx_engine_init_config(const mixx_config *cfg)
     int rc;
     if (engine_valid(&default_engine)) {
         rc = MIXX_EALREADY;
+    } else if (atomic_load(&default_engine.pinned)) {
+        atomic_store_explicit(&facade_error, facade_pinned, memory_order_release);
+        rc = MIXX_EBUSY;
     } else {
         if (!default_cond_ready) {
             mixx__cond_init_monotonic(&default_engine.rtl_cond);

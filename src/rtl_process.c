@@ -53,14 +53,19 @@ void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n)
     if (pos + n > m->consumed_cache + m->ring_size)
         m->consumed_cache = atomic_load_explicit(&m->consumed, memory_order_acquire);
     const int record = pos + n <= m->consumed_cache + m->ring_size;
-    /* the whole input first: out may be the same buffer as in */
+    /* the whole input first: out may be the same buffer as in. Only the block's last ring_size frames can be in
+     * the ring afterwards (a block longer than the ring wraps onto itself; `record` can hold for such a block
+     * when the monitor skipped ahead of pos), so only they are copied, to where a frame-by-frame copy leaves
+     * them, in one or two pieces */
     if (record) {
-        uint32_t at = (uint32_t)(pos & mask), first = m->ring_size - at;
-        if (first > n)
-            first = n;
-        memcpy(m->ring + at, in, (size_t)first * sizeof *in);
-        if (first < n)
-            memcpy(m->ring, in + first, (size_t)(n - first) * sizeof *in);
+        const uint32_t k = n < m->ring_size ? n : m->ring_size;
+        const uint64_t p0 = pos + n - k;
+        uint32_t at = (uint32_t)(p0 & mask), first = m->ring_size - at;
+        if (first > k)
+            first = k;
+        memcpy(m->ring + at, in + (n - k), (size_t)first * sizeof *in);
+        if (first < k)
+            memcpy(m->ring, in + (n - k) + first, (size_t)(k - first) * sizeof *in);
     }
     /* then the output, a run per cycle: silence before the stimulus [M, M + len), the stimulus, silence after */
     for (uint32_t i = 0; i < n;) {

@@ -5,11 +5,13 @@
  * which call hung, and what the library promises afterwards holds. Skips (77) without the hooks or a server. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -162,6 +164,61 @@ static void test_jack_open(void **state)
     }
 }
 
+/* e. Pa_StopStream hangs because a callback is stuck inside the engine (the host's audio_cb blocks, the usual
+ * real cause): stop gives up after 2 s; the detach then finds the callback still inside after its 0.5 s wait and
+ * pins the engine, so destroy returns at once and leaves the engine's memory allocated. The callback, released
+ * afterwards, finishes on valid memory (ASan would see a use after free), and later callbacks play silence
+ * without entering the engine. */
+static atomic_int cb_block, cb_inside, cb_release, cb_after;
+
+static void stuck_cb(const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out, uint32_t n_frames,
+                     void *user)
+{
+    (void)in, (void)n_in, (void)out, (void)n_out, (void)n_frames, (void)user;
+    if (atomic_load(&cb_block) && !atomic_load(&cb_release)) {
+        atomic_store(&cb_inside, 1);
+        while (!atomic_load(&cb_release)) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (atomic_load(&cb_release))
+        atomic_fetch_add(&cb_after, 1);
+}
+
+static void test_pa_stuck_callback(void **state)
+{
+    (void)state;
+    mixx_config c;
+    mixx_config_init(&c, sizeof c);
+    c.backend = MIXX_BACKEND_PORTAUDIO;
+    c.device = pa_device;
+    c.audio_cb = stuck_cb;
+    mixx_engine *e = NULL;
+    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_start(e);
+    jt_sleep(0.3);
+    atomic_store(&cb_block, 1);
+    for (int i = 0; i < 300 && !atomic_load(&cb_inside); i++)
+        jt_sleep(0.01);
+    if (!atomic_load(&cb_inside))
+        fail_msg("no callback entered the engine within 3 s");
+    double t0 = jt_now();
+    assert_rc(mixx_engine_stop_stream(e), 0);
+    assert_below("stop with the callback stuck", jt_now() - t0, 2.5 + SLACK_S);
+    print_message("last_error: %s\n", mixx_engine_last_error(e));
+    assert_error_has(e, "Pa_StopStream");
+    t0 = jt_now();
+    mixx_engine_destroy(e); /* pinned: returns without freeing */
+    assert_below("destroy of the pinned engine", jt_now() - t0, AT_ONCE_S);
+    atomic_store(&cb_release, 1);
+    jt_sleep(0.5);
+    int after = atomic_load(&cb_after);
+    print_message("callbacks that reached audio_cb after the release: %d (the stuck one only)\n", after);
+    if (after != 1)
+        fail_msg("%d callbacks reached the engine's audio_cb after the release: the detached stream must not enter it", after);
+}
+
 #ifdef MIXX_TEST_FAULT_HOOKS
 static const int hooks_compiled = 1;
 #else
@@ -212,7 +269,7 @@ int main(int argc, char **argv)
     jt_init();
     const char *stall = getenv("MIXX_FAULT_STALL");
     if (argc != 2 || !stall || !*stall) {
-        fprintf(stderr, "usage: MIXX_FAULT_STALL=SITES test_hang pa_stop|pa_close|pa_terminate|jack_open|jack_close\n");
+        fprintf(stderr, "usage: MIXX_FAULT_STALL=SITES test_hang pa_stop|pa_close|pa_terminate|jack_open|jack_close|pa_stuck_callback\n");
         return 2;
     }
     char why[512];
@@ -238,8 +295,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_pa_terminate),
         cmocka_unit_test(test_jack_open),
         cmocka_unit_test(test_jack_close),
+        cmocka_unit_test(test_pa_stuck_callback),
     };
-    const char *names[] = {"pa_stop", "pa_close", "pa_terminate", "jack_open", "jack_close"};
+    const char *names[] = {"pa_stop", "pa_close", "pa_terminate", "jack_open", "jack_close", "pa_stuck_callback"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(argv[1], names[i]) == 0) {
             printf("scenario %s, MIXX_FAULT_STALL=%s\n", names[i], stall);

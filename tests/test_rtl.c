@@ -482,6 +482,47 @@ static void test_offline_late_monitor(void **state)
     mixx_rtl_destroy(m);
 }
 
+/* Blocks longer than the capture ring (a 1 kHz meter has a 2048-frame ring; the engine allows 8192-frame
+ * blocks), with a monitor that skips ahead of the writer: the audio side must keep every write inside the ring
+ * (a copy of the whole block overran it by up to a cycle: found in review, caught by ASan here), and the meter
+ * must stay usable. */
+static void test_offline_block_longer_than_ring(void **state)
+{
+    (void)state;
+    mixx_rtl *m;
+    assert_rc(mixx_rtl_create(&m, 1000, 8192), 0);
+    assert_rc(mixx_rtl_begin(m, 1000, MIXX_RTL_MULTITONE, 0, 400.0), 0);
+    enum { NMAX = 3400 };
+    float *in = calloc(NMAX, sizeof *in), *out = calloc(NMAX, sizeof *out);
+    assert_non_null(in);
+    assert_non_null(out);
+    uint32_t seed = 1;
+    mixx_rtl_result r;
+    int results = 0;
+    /* block sizes 2049..3348 in a scattered order, a poll after each: the writer position and what the monitor
+     * skips to land in every relation to the ring's end */
+    for (uint32_t b = 0; b < 300; b++) {
+        const uint32_t n = 2049 + (b * 397u) % 1300u;
+        for (uint32_t i = 0; i < n; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            in[i] = (float)((int32_t)seed) * (1.0f / 4294967296.0f);
+        }
+        mixx_rtl_process(m, in, out, n);
+        for (uint32_t i = 0; i < n; i++)
+            assert_true(isfinite(out[i]) && fabsf(out[i]) <= 1.0f);
+        while (mixx_rtl_poll(m, &r)) {
+            results++;
+            assert_true(r.status >= MIXX_RTL_OK && r.status <= MIXX_RTL_UNRELIABLE);
+        }
+    }
+    print_message("300 blocks of 2049..3348 frames at 1 kHz (ring 2048 frames), a poll after each: %d results\n",
+                  results);
+    free(in);
+    free(out);
+    mixx_rtl_end(m);
+    mixx_rtl_destroy(m);
+}
+
 /* ---- real time: engine + sim backend -------------------------------------------------------------- */
 
 typedef struct sim_case {
@@ -885,6 +926,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_offline_impulse_vs_multitone),
         cmocka_unit_test(test_offline_alias_and_continuous),
         cmocka_unit_test(test_offline_late_monitor),
+        cmocka_unit_test(test_offline_block_longer_than_ring),
         cmocka_unit_test(test_api_misuse),
         cmocka_unit_test(test_sim_48k_64),
         cmocka_unit_test(test_sim_rates),
