@@ -403,15 +403,17 @@ static void pa_report_flags(pa_state *s)
  * `detached`. The wait is bounded (0.5 s: an engine cycle takes microseconds). If a callback is still inside
  * then (stuck in the engine, e.g. in the host's audio_cb: the usual reason a stop hangs), the engine is pinned:
  * destroy leaves its memory allocated instead of freeing it under that thread. Control thread. */
-static void pa_detach(pa_state *s)
+static const char *pa_detach(pa_state *s)
 {
     atomic_store(&s->detached, 1);
     for (int i = 0; i < 5000 && atomic_load(&s->in_callback); i++) {
         struct timespec ts = {0, 100000};
         nanosleep(&ts, NULL);
     }
-    if (atomic_load(&s->in_callback))
-        mixx__engine_pin(s->engine);
+    if (!atomic_load(&s->in_callback))
+        return "";
+    mixx__engine_pin(s->engine);
+    return "; a callback is still inside the engine, which destroy will leave allocated";
 }
 
 static int pa_stop(void *state)
@@ -431,11 +433,11 @@ static int pa_stop(void *state)
         unsigned timeout = atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS;
         if (pa_bounded(s->stream, PA_JOB_STOP, NULL, timeout, &err) != 0) {
             s->wedged = 1;
-            pa_detach(s);
+            const char *pinned = pa_detach(s);
             mixx__pa_abandon(s, s->host_api, 0);
             mixx__engine_set_error(s->engine, "PortAudio: Pa_StopStream on %s did not return within %u ms%s; stream "
-                                   "abandoned", s->dev_desc, timeout,
-                                   atomic_load(&s->lost) ? " after device loss" : "");
+                                   "abandoned%s", s->dev_desc, timeout,
+                                   atomic_load(&s->lost) ? " after device loss" : "", pinned);
             return 0;
         }
     }
@@ -462,14 +464,16 @@ static void pa_close(void *state)
          * forever on a JACK server that is itself blocked writing xrun notifications to this client). Stuck in
          * Pa_Terminate, the helper holds PortAudio's global lock for good: PortAudio is dead in this process. */
         int in_term = atomic_load(&s->close_phase) == PA_JOB_TERMINATE;
-        pa_detach(s); /* the stream was stopped; a no-op unless a host API calls back after Pa_StopStream */
+        /* the stream was stopped; a no-op unless a host API calls back after Pa_StopStream */
+        const char *pinned = pa_detach(s);
         mixx__pa_abandon(s, s->host_api, in_term);
         mixx__engine_set_error(s->engine, "PortAudio: closing %s did not return within %u ms (%s hung in the host "
-                               "API); stream abandoned, %s", s->dev_desc,
+                               "API); stream abandoned, %s%s", s->dev_desc,
                                atomic_load(&s->lost) ? PA_LOST_TIMEOUT_MS : PA_STOP_TIMEOUT_MS,
                                in_term ? "Pa_Terminate" : "Pa_CloseStream",
                                in_term ? "PortAudio unusable in this process"
-                                       : "its host API unusable in this process");
+                                       : "its host API unusable in this process",
+                               pinned);
         return; /* abandoned, as above */
     }
     free(s);

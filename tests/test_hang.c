@@ -189,13 +189,15 @@ static void stuck_cb(const float *const *in, uint32_t n_in, float *const *out, u
 static void test_pa_stuck_callback(void **state)
 {
     (void)state;
+    /* the façade's default engine, so that setting it up again after the pin can be checked too */
     mixx_config c;
     mixx_config_init(&c, sizeof c);
     c.backend = MIXX_BACKEND_PORTAUDIO;
     c.device = pa_device;
     c.audio_cb = stuck_cb;
-    mixx_engine *e = NULL;
-    assert_rc(mixx_engine_create(&c, &e), 0);
+    assert_rc(mixx_engine_init_config(&c), 0);
+    mixx_engine *e = mixx_engine_default();
+    assert_non_null(e);
     assert_start(e);
     jt_sleep(0.3);
     atomic_store(&cb_block, 1);
@@ -204,19 +206,26 @@ static void test_pa_stuck_callback(void **state)
     if (!atomic_load(&cb_inside))
         fail_msg("no callback entered the engine within 3 s");
     double t0 = jt_now();
-    assert_rc(mixx_engine_stop_stream(e), 0);
+    assert_rc(mixx_engine_stop(), 0);
     assert_below("stop with the callback stuck", jt_now() - t0, 2.5 + SLACK_S);
     print_message("last_error: %s\n", mixx_engine_last_error(e));
     assert_error_has(e, "Pa_StopStream");
+    assert_error_has(e, "a callback is still inside the engine");
     t0 = jt_now();
-    mixx_engine_destroy(e); /* pinned: returns without freeing */
-    assert_below("destroy of the pinned engine", jt_now() - t0, AT_ONCE_S);
+    assert_rc(mixx_engine_shutdown(), 0); /* pinned: returns without tearing the engine down */
+    assert_below("shutdown of the pinned engine", jt_now() - t0, AT_ONCE_S);
     atomic_store(&cb_release, 1);
     jt_sleep(0.5);
     int after = atomic_load(&cb_after);
     print_message("callbacks that reached audio_cb after the release: %d (the stuck one only)\n", after);
     if (after != 1)
         fail_msg("%d callbacks reached the engine's audio_cb after the release: the detached stream must not enter it", after);
+    /* the pinned default engine is never set up again in this process */
+    assert_rc(mixx_engine_init(48000, 64), MIXX_EBUSY);
+    const char *why = mixx_engine_last_error(NULL);
+    print_message("init after the pin: %s\n", why);
+    if (!strstr(why, "cannot be set up again"))
+        fail_msg("mixx_engine_last_error(NULL) does not say why init is refused: \"%s\"", why);
 }
 
 #ifdef MIXX_TEST_FAULT_HOOKS
