@@ -77,13 +77,6 @@ std::string parseOptions (int argc, char** argv, HostOptions& o)
                 return "--seconds needs a positive number";
             o.seconds = s;
         }
-        else if (a == "--screenshot")
-        {
-            const char* v = value();
-            if (v == nullptr || *v == '\0')
-                return "--screenshot needs a file name";
-            o.screenshot = v;
-        }
         else if (a == "--rate")
         {
             if (! parseUint (value(), 1, 768000, o.sampleRate))
@@ -99,23 +92,22 @@ std::string parseOptions (int argc, char** argv, HostOptions& o)
             if (! parseUint (value(), 0, 1000000, o.burnUs))
                 return "--burn-us needs 0..1000000";
         }
-        else if (a == "--log")
-        {
-            const char* v = value();
-            if (v == nullptr || *v == '\0')
-                return "--log needs a file name";
-            o.logPath = v;
-        }
         else if (a == "--test-signal")
             o.testSignal = true;
         else if (a == "--meter-truth")
             o.meterTruth = true;
-        else if (a == "--preset-load" || a == "--preset-save" || a == "--automate-param")
+        else if (a == "--screenshot" || a == "--log" || a == "--preset-load" || a == "--preset-save"
+                 || a == "--automate-param")
         {
+            // the options that take a non-empty string
             const char* v = value();
             if (v == nullptr || *v == '\0')
-                return a + " needs a value";
-            (a == "--preset-load" ? o.presetLoad : a == "--preset-save" ? o.presetSave : o.automateParam) = v;
+                return a + (a == "--automate-param" ? " needs a value" : " needs a file name");
+            (a == "--screenshot" ? o.screenshot
+             : a == "--log"      ? o.logPath
+             : a == "--preset-load" ? o.presetLoad
+             : a == "--preset-save" ? o.presetSave
+                                    : o.automateParam) = v;
         }
         else if (a == "--automate")
         {
