@@ -29,6 +29,28 @@ import json, sys
 b = json.load(open(sys.argv[1]))["baseline"]
 assert b and "error" not in b and b["callbacks"] > 1000, b
 PY
+if [ "$BACKEND" = sim ]; then
+    # the two loops trade CPUs every 5 s (tools/placement.h): 20 s give 3 swaps, half the time on each CPU
+    python3 - "$work/run/report.json" "$work/run/report.md" <<'PY' && ok "placement: loops swapped CPUs" || bad "placement"
+import json, os, sys
+p = json.load(open(sys.argv[1]))["baseline"]["placement"]
+if len(os.sched_getaffinity(0)) < 2:
+    assert p["mode"] == "scheduler" and "CPU" in p["why"], p
+else:
+    assert p["mode"] == "swap", p
+    assert p["cpus"][0] != p["cpus"][1], p
+    assert p["swaps"] >= 3, p
+    assert p["pin_failures"] == 0, p
+    e, b = p["engine_s"], p["baseline_s"]
+    assert abs(sum(e) - 20) < 1.5 and min(e) > 7 and e == b[::-1], p
+    md = open(sys.argv[2]).read()
+    assert "traded CPUs" in md, "report.md does not say where the loops ran"
+PY
+    err=$("$MIXX" stability --backend sim --duration 1s --out "$work/bad" --baseline-concurrent --placement sideways 2>&1 >/dev/null); rc=$?
+    [ $rc -eq 2 ] && echo "$err" | grep -q -- "--placement" && ok "bad --placement refused: $err" || bad "bad --placement (rc $rc): $err"
+    err=$("$MIXX" stability --backend sim --duration 1s --out "$work/bad" --placement free 2>&1 >/dev/null); rc=$?
+    [ $rc -eq 2 ] && echo "$err" | grep -q -- "--baseline-concurrent" && ok "--placement without a concurrent baseline refused: $err" || bad "--placement without baseline (rc $rc): $err"
+fi
 rm -f "$work/run/report.md" "$work/run"/*.png
 "$MIXX" report "$work/run" && [ -s "$work/run/report.md" ] && [ -s "$work/run/rtl.png" ] \
     && ok "mixx report re-renders from JSON" || bad "mixx report"

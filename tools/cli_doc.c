@@ -120,6 +120,9 @@ static const mixx_cli_option options[] = {
     {"--out", "DIR", "report directory (required)", C_STABILITY},
     {"--baseline", NULL, "run the bare baseline client after the engine, same settings", C_STABILITY},
     {"--baseline-concurrent", NULL, "run the bare baseline client during the engine's run", C_STABILITY},
+    {"--placement", "MODE", "sim with --baseline-concurrent: swap (default: the engine's audio thread and the "
+                            "baseline trade two CPUs every 5 s, so neither keeps the noisier one) or free (left "
+                            "to the scheduler)", C_STABILITY},
     {"--force", NULL, "replace a report already in --out", C_STABILITY},
     {"--no-latency", NULL, "no latency meter (no loop needed)", C_STABILITY},
     {"--note", "TEXT", "your account of the conditions, copied into the report", C_STABILITY},

@@ -144,6 +144,9 @@ int mixx_cmd_native(int argc, char **argv)
         r.start = calloc(r.max_cycles, sizeof *r.start);
     if (!r.dur || !r.ival || !r.in || !r.out || (records && !r.start))
         return mixx_cli_fail("native", MIXX_ENOMEM, NULL);
+    mixx_native_prefault(r.dur, r.max_cycles * sizeof *r.dur);
+    mixx_native_prefault(r.ival, r.max_cycles * sizeof *r.ival);
+    mixx_native_prefault(r.start, records ? r.max_cycles * sizeof *r.start : 0);
     for (uint32_t c = 0; c < r.channels; c++) {
         r.in[c] = calloc(r.buffer, sizeof(float));
         r.out[c] = calloc(r.buffer, sizeof(float));

@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "placement.h"
 #include "report.h"
 #include "stability.h"
 
@@ -39,7 +40,11 @@ typedef struct stab_opts {
     const char *note; /* the operator's account of the conditions, e.g. "nothing else running" */
     int force;        /* --force: replace the report in a non-empty --out directory */
     const char *records; /* --records FILE: every callback's record as CSV, for tail investigations */
+    int placement_free;  /* --placement free: the concurrent sim loops left to the scheduler (placement.h) */
+    int placement_set;   /* --placement given */
 } stab_opts;
+
+#define PLACEMENT_SWAP_S 5.0 /* --placement swap: the two loops trade CPUs this often */
 
 static volatile sig_atomic_t stab_signal;
 
@@ -77,6 +82,17 @@ static int stab_option(void *ctx, const char *opt, const char *val, int *used)
             fprintf(stderr, "mixx: invalid value '%s' for --method (expected multitone or impulse)\n", val);
             return -1;
         }
+        *used = 1;
+    } else if (strcmp(opt, "--placement") == 0 && val) {
+        if (strcmp(val, "swap") == 0)
+            o->placement_free = 0;
+        else if (strcmp(val, "free") == 0)
+            o->placement_free = 1;
+        else {
+            fprintf(stderr, "mixx: invalid value '%s' for --placement (expected swap or free)\n", val);
+            return -1;
+        }
+        o->placement_set = 1;
         *used = 1;
     } else if (strcmp(opt, "--note") == 0 && val) {
         o->note = val;
@@ -223,6 +239,28 @@ static int baseline_spawn(baseline_child *b, const mixx_cli *cli, const mixx_dir
     return 0;
 }
 
+/* baseline.placement: how the two loops of a concurrent sim run were placed (docs/report-schema.md). */
+static void add_placement(cJSON *base, const stab_placement *p)
+{
+    cJSON *o = cJSON_AddObjectToObject(base, "placement");
+    cJSON_AddStringToObject(o, "mode", p->swap ? "swap" : "scheduler");
+    if (!p->swap) {
+        cJSON_AddStringToObject(o, "why", p->why);
+        return;
+    }
+    cJSON *c = cJSON_AddArrayToObject(o, "cpus");
+    cJSON_AddItemToArray(c, cJSON_CreateNumber(p->cpu[0]));
+    cJSON_AddItemToArray(c, cJSON_CreateNumber(p->cpu[1]));
+    cJSON_AddNumberToObject(o, "every_s", p->every_s);
+    cJSON_AddNumberToObject(o, "swaps", p->swaps);
+    cJSON *es = cJSON_AddArrayToObject(o, "engine_s"), *bs = cJSON_AddArrayToObject(o, "baseline_s");
+    for (int i = 0; i < 2; i++) {
+        cJSON_AddItemToArray(es, cJSON_CreateNumber(p->engine_s[i]));
+        cJSON_AddItemToArray(bs, cJSON_CreateNumber(p->baseline_s[i]));
+    }
+    cJSON_AddNumberToObject(o, "pin_failures", p->misses);
+}
+
 /* Waits for the child (forwarding our interruption to it) and returns its JSON, or an error object. */
 static cJSON *baseline_collect(baseline_child *b, const char *mode)
 {
@@ -321,13 +359,18 @@ int mixx_cmd_stability(int argc, char **argv)
     mixx_cli cli;
     mixx_cli_init(&cli, argc, argv);
     cli.duration_s = 60;
-    stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL, 0, NULL};
+    stab_opts o = {NULL, BASELINE_NONE, 0, MIXX_RTL_MULTITONE, 0, 0, NULL, 0, NULL, 0, 0};
     mixx_cli_params_accept();
     int prc = mixx_cli_parse(&cli, argc, argv, 2, stab_option, &o);
     if (prc)
         return prc;
     if (!o.out) {
         fprintf(stderr, "mixx: stability: --out DIR is required\n");
+        return 2;
+    }
+    if (o.placement_set && (o.baseline != BASELINE_CONCURRENT || cli.cfg.backend != MIXX_BACKEND_SIM)) {
+        fprintf(stderr, "mixx: stability: --placement applies to --backend sim with --baseline-concurrent only (it "
+                        "places the engine's audio thread and the baseline's loop)\n");
         return 2;
     }
     if (cli.cfg.log_path) {
@@ -429,6 +472,12 @@ int mixx_cmd_stability(int argc, char **argv)
         unlinkat(od.fd, ".run.json", 0);
         return ec;
     }
+    /* the two realtime loops of a concurrent sim comparison trade CPUs every few seconds (placement.h) */
+    stab_placement pl;
+    memset(&pl, 0, sizeof pl);
+    int placed = o.baseline == BASELINE_CONCURRENT && bl.started && cli.cfg.backend == MIXX_BACKEND_SIM;
+    if (placed)
+        stab_place_start(&pl, bl.pid, o.placement_free ? 0.0 : PLACEMENT_SWAP_S, now_s());
     int rtl_rc = o.no_latency ? MIXX_EUNSUPPORTED : mixx_engine_rtl_start(e, o.method, o.loop_channel, 1);
     if (rtl_rc && !o.no_latency)
         fprintf(stderr, "mixx: stability: latency meter not running: %s\n", mixx_strerror(rtl_rc));
@@ -461,9 +510,13 @@ int mixx_cmd_stability(int argc, char **argv)
             print_progress(cli.json ? stderr : stdout, &prog, &st, el, cli.duration_s, last_rtl, tty);
             next_progress += progress_every;
         }
+        if (placed)
+            stab_place_tick(&pl, now_s());
         if (el >= cli.duration_s)
             break;
     }
+    if (placed)
+        stab_place_finish(&pl, now_s());
     if (tty)
         fputc('\n', cli.json ? stderr : stdout);
     if (rtl_rc == 0) {
@@ -554,9 +607,12 @@ int mixx_cmd_stability(int argc, char **argv)
         fprintf(stderr, "mixx: stability: continuing without a baseline\n");
     if (o.baseline == BASELINE_AFTER && !interrupted && tty && !cli.json)
         printf("running the native baseline for %.0f s ...\n", cli.duration_s);
-    if (o.baseline != BASELINE_NONE)
-        cJSON_AddItemToObject(root, "baseline",
-                              baseline_collect(&bl, o.baseline == BASELINE_CONCURRENT ? "concurrent" : "after"));
+    if (o.baseline != BASELINE_NONE) {
+        cJSON *base = baseline_collect(&bl, o.baseline == BASELINE_CONCURRENT ? "concurrent" : "after");
+        if (placed)
+            add_placement(base, &pl);
+        cJSON_AddItemToObject(root, "baseline", base);
+    }
     else
         cJSON_AddNullToObject(root, "baseline");
     if (stab_signal && !interrupted) { /* interrupted during the baseline: the whole run is */

@@ -164,6 +164,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "mixx-jack-native: out of memory for %llu cycles\n", (unsigned long long)s.cap);
         return 1;
     }
+    mixx_native_prefault(s.dur_ns, s.cap * sizeof *s.dur_ns);
+    mixx_native_prefault(s.iv_ns, s.cap * sizeof *s.iv_ns);
     for (int c = 0; c < NATIVE_CH; c++) {
         char pn[16];
         snprintf(pn, sizeof pn, "in_%d", c + 1);

@@ -192,6 +192,29 @@ static void say_tail_certainty(sbuf *b, const cJSON *root, const cJSON *base)
               e / 1000, n / 1000, e / n);
 }
 
+/* Where the two loops of a concurrent sim run were (baseline.placement, tools/placement.h). */
+static void say_placement(sbuf *b, const cJSON *base)
+{
+    const cJSON *p = jobj(base, "placement");
+    if (!p)
+        return;
+    if (strcmp(jstr(p, "mode"), "swap") != 0) {
+        sb_printf(b, "The two loops were left to the scheduler (%s): each may have kept one CPU for the whole run, and "
+                     "the CPUs of a small VM are not equally noisy (docs/performance.md, \"Placement\"). ",
+                  jstr(p, "why"));
+        return;
+    }
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(p, "cpus"), *es = cJSON_GetObjectItemCaseSensitive(p, "engine_s");
+    double c0 = cJSON_GetNumberValue(cJSON_GetArrayItem(c, 0)), c1 = cJSON_GetNumberValue(cJSON_GetArrayItem(c, 1));
+    double e0 = cJSON_GetNumberValue(cJSON_GetArrayItem(es, 0)), e1 = cJSON_GetNumberValue(cJSON_GetArrayItem(es, 1));
+    sb_printf(b, "The engine's audio thread and the baseline traded CPUs %.0f and %.0f every %.0f s (%.0f swaps; the "
+                 "engine spent %.1f s on CPU %.0f and %.1f s on CPU %.0f, the baseline the reverse), so neither kept the "
+                 "noisier CPU. ",
+              c0, c1, jnum(p, "every_s"), jnum(p, "swaps"), e0, c0, e1, c1);
+    if (jnum(p, "pin_failures") > 0)
+        sb_printf(b, "A loop could not be pinned at %.0f ticks. ", jnum(p, "pin_failures"));
+}
+
 static void say_baseline(sbuf *b, const cJSON *root, const cJSON *base)
 {
     double bx = jnum(base, "xruns"), bm = jnum(base, "deadline_misses"), xruns = jnum(root, "xruns_backend");
@@ -201,6 +224,7 @@ static void say_baseline(sbuf *b, const cJSON *root, const cJSON *base)
                  "its longest interval was %.2f ms. ",
               jstr(base, "kind"), jstr(base, "mode"), bx, bm, jnum(base, "callbacks"), bdur,
               bi ? jnum(bi, "max") / 1e6 : NAN);
+    say_placement(b, base);
     if (jbool(base, "interrupted")) {
         sb_printf(b, "The baseline was **interrupted**, so it is not compared with the engine.\n");
         return;
