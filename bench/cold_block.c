@@ -2,7 +2,9 @@
 /* cold_block.c: mixx-bench-cold, the cost of one engine block when the core's caches and TLB are cold, as after
  * another process ran between two callbacks on a busy machine: 64 MiB are walked (a byte per 4 KiB page, every
  * line of 4 MiB) before each timed block, engine (hosted) and the bare two-channel copy in turn. Under load this,
- * not the warm cost of `mixx bench`, is the time a callback is exposed to interruptions (docs/performance.md). */
+ * not the warm cost of `mixx bench`, is the time a callback is exposed to interruptions (docs/performance.md).
+ * --from-memory walks past the last-level cache too (a byte per page of 256 MiB, every line of 96 MiB): the block's
+ * lines and page-table entries then come from memory, as after a noisy neighbour on a shared host. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +16,10 @@
 
 #define COLD_BYTES (64u << 20)
 #define COLD_LINES (4u << 20)
+/* --from-memory: also past the last-level cache (32 MiB per CCD on the project's VM): every line of 96 MiB, and a
+ * byte per page of 256 MiB, so the block's lines and page-table entries come from memory */
+#define MEM_BYTES (256u << 20)
+#define MEM_LINES (96u << 20)
 
 static uint64_t cold_now(void)
 {
@@ -28,13 +34,15 @@ static int cold_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static size_t evict_bytes = COLD_BYTES, evict_lines = COLD_LINES;
+
 static unsigned cold_evict(volatile const unsigned char *m)
 {
     unsigned s = 0;
-    for (size_t i = 0; i < COLD_BYTES; i += 4096)
+    for (size_t i = 0; i < evict_bytes; i += 4096)
         s += m[i];
-    for (size_t i = 0; i < COLD_LINES; i += 64)
-        s += m[COLD_BYTES / 2 + i];
+    for (size_t i = 0; i < evict_lines; i += 64)
+        s += m[evict_bytes - evict_lines + i];
     return s;
 }
 
@@ -48,8 +56,12 @@ int main(int argc, char **argv)
             meter = 0;
         else if (strcmp(argv[i], "--no-instrument") == 0)
             instrument = 0;
+        else if (strcmp(argv[i], "--from-memory") == 0) {
+            evict_bytes = MEM_BYTES;
+            evict_lines = MEM_LINES;
+        }
         else {
-            fprintf(stderr, "usage: mixx-bench-cold [--blocks N (2000)] [--no-latency] [--no-instrument]\n");
+            fprintf(stderr, "usage: mixx-bench-cold [--blocks N (2000)] [--no-latency] [--no-instrument] [--from-memory]\n");
             return 2;
         }
     }
@@ -67,13 +79,13 @@ int main(int argc, char **argv)
         rc = mixx_engine_start_stream(e);
     if (rc == 0 && meter)
         rc = mixx_engine_rtl_start(e, MIXX_RTL_MULTITONE, 0, 1);
-    unsigned char *m = malloc(COLD_BYTES);
+    unsigned char *m = malloc(evict_bytes);
     uint64_t *te = malloc((size_t)n * sizeof *te), *tf = malloc((size_t)n * sizeof *tf);
     if (rc || !m || !te || !tf) {
         fprintf(stderr, "mixx-bench-cold: %s\n", rc ? mixx_strerror(rc) : "out of memory");
         return 1;
     }
-    memset(m, 1, COLD_BYTES);
+    memset(m, 1, evict_bytes);
     float ib[2][64], ob[2][64];
     memset(ib, 0, sizeof ib);
     const float *in[2] = {ib[0], ib[1]};
@@ -93,9 +105,9 @@ int main(int argc, char **argv)
     }
     qsort(te, (size_t)n, sizeof *te, cold_cmp);
     qsort(tf, (size_t)n, sizeof *tf, cold_cmp);
-    printf("cold 64-frame block, %d blocks, meter %s, instrument %s: engine p50 %llu p90 %llu ns | bare copy p50 "
+    printf("cold%s 64-frame block, %d blocks, meter %s, instrument %s: engine p50 %llu p90 %llu ns | bare copy p50 "
            "%llu p90 %llu ns%s\n",
-           n, meter ? "on" : "off", instrument ? "on" : "off", (unsigned long long)te[n / 2],
+           evict_bytes == MEM_BYTES ? " (from memory)" : "", n, meter ? "on" : "off", instrument ? "on" : "off", (unsigned long long)te[n / 2],
            (unsigned long long)te[n * 9 / 10], (unsigned long long)tf[n / 2], (unsigned long long)tf[n * 9 / 10],
            sink == 0xFFFFFFFFu ? " " : "");
     if (meter)

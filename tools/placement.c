@@ -48,6 +48,8 @@ static int pin_threads(pid_t pid, const char *comm, int cpu)
     return n;
 }
 
+#define PLACE_WAIT_S 5.0
+
 static int place(stab_placement *p)
 {
     int a = pin_threads(getpid(), "mixx-sim", p->cpu[p->phase]);
@@ -80,15 +82,13 @@ int stab_place_start(stab_placement *p, pid_t child, double every_s, double now_
         snprintf(p->why, sizeof p->why, "fewer than two CPUs available: both loops share one");
         return -1;
     }
-    if (!place(p)) {
-        snprintf(p->why, sizeof p->why, "the engine's audio thread or the baseline was not found: left to the scheduler");
-        return -1;
-    }
+    /* the audio thread names itself once it runs, which on a loaded machine can be a while after start: until
+     * both loops are found, every tick tries again (stab_place_tick), for up to PLACE_WAIT_S */
     p->swap = 1;
-    p->repin_ticks = 10;
-    p->since_s = now_s;
-    p->next_s = now_s + every_s;
-    return 0;
+    p->pending = 1;
+    p->give_up_s = now_s + PLACE_WAIT_S;
+    stab_place_tick(p, now_s);
+    return p->swap ? 0 : -1;
 }
 
 static void account(stab_placement *p, double now_s)
@@ -102,6 +102,21 @@ void stab_place_tick(stab_placement *p, double now_s)
 {
     if (!p->swap)
         return;
+    if (p->pending) {
+        if (place(p)) {
+            p->pending = 0;
+            p->misses = 0; /* the ticks before the audio thread had its name are not failures */
+            p->repin_ticks = 10;
+            p->since_s = now_s;
+            p->next_s = now_s + p->every_s;
+        } else if (now_s >= p->give_up_s) {
+            p->swap = 0;
+            snprintf(p->why, sizeof p->why,
+                     "the engine's audio thread or the baseline was not found within %.0f s: left to the scheduler",
+                     PLACE_WAIT_S);
+        }
+        return;
+    }
     if (now_s >= p->next_s) {
         account(p, now_s);
         p->phase = 1 - p->phase;
@@ -120,6 +135,10 @@ void stab_place_tick(stab_placement *p, double now_s)
 
 void stab_place_finish(stab_placement *p, double now_s)
 {
-    if (p->swap)
+    if (p->swap && p->pending) { /* the run ended before both loops were found */
+        p->swap = 0;
+        snprintf(p->why, sizeof p->why, "the run ended before the engine's audio thread and the baseline were found");
+    } else if (p->swap) {
         account(p, now_s);
+    }
 }
