@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Pins every thread of process pid (whose name is comm, or any name if comm is NULL) to cpu. Returns how many
- * threads were pinned. */
-static int pin_threads(pid_t pid, const char *comm, int cpu)
+/* Pins every thread of process pid (whose name is comm, or any name if comm is NULL) to cpu, or (cpu < 0) gives
+ * it back the set `all`. Returns how many threads were pinned. */
+static int pin_threads(pid_t pid, const char *comm, int cpu, const cpu_set_t *all)
 {
     char dir[64];
     snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
@@ -21,7 +21,10 @@ static int pin_threads(pid_t pid, const char *comm, int cpu)
         return 0;
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
+    if (cpu >= 0)
+        CPU_SET(cpu, &set);
+    else
+        set = *all;
     int n = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -52,11 +55,17 @@ static int pin_threads(pid_t pid, const char *comm, int cpu)
 
 static int place(stab_placement *p)
 {
-    int a = pin_threads(getpid(), "mixx-sim", p->cpu[p->phase]);
-    int b = pin_threads(p->child, NULL, p->cpu[1 - p->phase]);
+    int a = pin_threads(getpid(), "mixx-sim", p->cpu[p->phase], NULL);
+    int b = pin_threads(p->child, NULL, p->cpu[1 - p->phase], NULL);
     if (a < 1 || b < 1)
         p->misses++;
     return a >= 1 && b >= 1;
+}
+
+static void unpin(stab_placement *p)
+{
+    pin_threads(getpid(), "mixx-sim", -1, &p->all);
+    pin_threads(p->child, NULL, -1, &p->all);
 }
 
 int stab_place_start(stab_placement *p, pid_t child, double every_s, double now_s)
@@ -75,6 +84,7 @@ int stab_place_start(stab_placement *p, pid_t child, double every_s, double now_
         snprintf(p->why, sizeof p->why, "sched_getaffinity failed: both loops left to the scheduler");
         return -1;
     }
+    p->all = set;
     for (int c = 0, k = 0; c < CPU_SETSIZE && k < 2; c++)
         if (CPU_ISSET(c, &set))
             p->cpu[k++] = c;
@@ -110,6 +120,7 @@ void stab_place_tick(stab_placement *p, double now_s)
             p->since_s = now_s;
             p->next_s = now_s + p->every_s;
         } else if (now_s >= p->give_up_s) {
+            unpin(p); /* the one that was found goes back to the scheduler too */
             p->swap = 0;
             snprintf(p->why, sizeof p->why,
                      "the engine's audio thread or the baseline was not found within %.0f s: left to the scheduler",
@@ -136,6 +147,7 @@ void stab_place_tick(stab_placement *p, double now_s)
 void stab_place_finish(stab_placement *p, double now_s)
 {
     if (p->swap && p->pending) { /* the run ended before both loops were found */
+        unpin(p);
         p->swap = 0;
         snprintf(p->why, sizeof p->why, "the run ended before the engine's audio thread and the baseline were found");
     } else if (p->swap) {

@@ -7,6 +7,7 @@
 #ifndef MIXX_PLACEMENT_H
 #define MIXX_PLACEMENT_H
 
+#include <sched.h>
 #include <sys/types.h>
 
 typedef struct stab_placement {
@@ -23,6 +24,7 @@ typedef struct stab_placement {
     int pending;       /* swap chosen, but the loops not yet found (the audio thread names itself when it runs) */
     double give_up_s;  /* pending until then, then left to the scheduler */
     pid_t child;
+    cpu_set_t all;     /* the CPUs this process may use: what a loop gets back if placement is given up */
     char why[160];
 } stab_placement;
 
