@@ -253,11 +253,9 @@ static void add_placement(cJSON *base, const stab_placement *p)
     cJSON_AddItemToArray(c, cJSON_CreateNumber(p->cpu[1]));
     cJSON_AddNumberToObject(o, "every_s", p->every_s);
     cJSON_AddNumberToObject(o, "swaps", p->swaps);
-    cJSON *es = cJSON_AddArrayToObject(o, "engine_s"), *bs = cJSON_AddArrayToObject(o, "baseline_s");
-    for (int i = 0; i < 2; i++) {
+    cJSON *es = cJSON_AddArrayToObject(o, "engine_s"); /* the baseline had the other CPU all along */
+    for (int i = 0; i < 2; i++)
         cJSON_AddItemToArray(es, cJSON_CreateNumber(p->engine_s[i]));
-        cJSON_AddItemToArray(bs, cJSON_CreateNumber(p->baseline_s[i]));
-    }
     cJSON_AddNumberToObject(o, "pin_failures", p->misses);
 }
 

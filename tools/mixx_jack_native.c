@@ -19,6 +19,7 @@
 #include <jack/jack.h>
 
 #include "native_dist.h"
+#include "prefault.h"
 
 #define NATIVE_CH 2
 
@@ -158,14 +159,13 @@ int main(int argc, char **argv)
     s.rate = jack_get_sample_rate(s.client);
     uint32_t buffer = jack_get_buffer_size(s.client);
     s.cap = (uint64_t)(duration * s.rate / buffer * 1.25) + 1024;
-    s.dur_ns = calloc(s.cap, sizeof *s.dur_ns);
-    s.iv_ns = calloc(s.cap, sizeof *s.iv_ns);
+    /* written by the process callback from its first cycle: every page written here first (src/prefault.h) */
+    s.dur_ns = mixx__calloc_hot(s.cap, sizeof *s.dur_ns);
+    s.iv_ns = mixx__calloc_hot(s.cap, sizeof *s.iv_ns);
     if (!s.dur_ns || !s.iv_ns) {
         fprintf(stderr, "mixx-jack-native: out of memory for %llu cycles\n", (unsigned long long)s.cap);
         return 1;
     }
-    mixx_native_prefault(s.dur_ns, s.cap * sizeof *s.dur_ns);
-    mixx_native_prefault(s.iv_ns, s.cap * sizeof *s.iv_ns);
     for (int c = 0; c < NATIVE_CH; c++) {
         char pn[16];
         snprintf(pn, sizeof pn, "in_%d", c + 1);

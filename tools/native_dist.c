@@ -35,14 +35,3 @@ void mixx_native_print_dist(FILE *f, const char *name, uint32_t *v, uint64_t n)
             nearest_rank(v, n, 0.99), nearest_rank(v, n, 0.999), nearest_rank(v, n, 0.9999), n ? v[n - 1] : 0,
             (unsigned long long)ge5);
 }
-
-void mixx_native_prefault(void *p, size_t bytes)
-{
-    if (!p)
-        return;
-    volatile unsigned char *b = p;
-    for (size_t o = 0; o < bytes; o += 4096)
-        b[o] = 0;
-    if (bytes)
-        b[bytes - 1] = 0;
-}

@@ -4,7 +4,6 @@
 #ifndef MIXX_NATIVE_DIST_H
 #define MIXX_NATIVE_DIST_H
 
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -12,11 +11,5 @@
  * Percentiles are nearest-rank (the smallest value with at least q*n values at or below it); n == 0 prints
  * zeros. Any thread; no error. */
 void mixx_native_print_dist(FILE *f, const char *name, uint32_t *v, uint64_t n);
-
-/* Writes every page of p[0..bytes) once, so the loop thread that fills it later takes no first-touch page fault
- * (a fault every 1024 cycles per array of 32-bit values made the bare baseline's own tail worse: issue 13). The
- * stores go through a volatile pointer, so the compiler cannot drop them as it may a memset after calloc. Control
- * thread, before the loop starts; NULL is a no-op. */
-void mixx_native_prefault(void *p, size_t bytes);
 
 #endif

@@ -104,7 +104,6 @@ int stab_place_start(stab_placement *p, pid_t child, double every_s, double now_
 static void account(stab_placement *p, double now_s)
 {
     p->engine_s[p->phase] += now_s - p->since_s;
-    p->baseline_s[1 - p->phase] += now_s - p->since_s;
     p->since_s = now_s;
 }
 

@@ -18,7 +18,7 @@ typedef struct stab_placement {
     double next_s;     /* monotonic seconds of the next swap */
     unsigned swaps;    /* swaps done (the first pinning is not counted) */
     unsigned misses;   /* ticks where a loop's thread could not be found or pinned */
-    double engine_s[2], baseline_s[2]; /* seconds each loop spent assigned to cpu[0] / cpu[1] */
+    double engine_s[2]; /* seconds the engine spent assigned to cpu[0] / cpu[1] (the baseline: the other one) */
     double since_s;    /* start of the current phase */
     int repin_ticks;   /* ticks left that re-pin without a swap */
     int pending;       /* swap chosen, but the loops not yet found (the audio thread names itself when it runs) */
