@@ -81,7 +81,9 @@ job_rtsan() {
         # (3000 callbacks/s): at 192 kHz / 16 the dummy server reports thousands of xruns a second, and
         # jackd 1.9.21 then sometimes blocks writing xrun notifications to a client that is closing, while that
         # client's jack_client_close (inside Pa_Terminate) waits for the server: a deadlock of the server and
-        # libjack, not of the engine (whose close is bounded and abandons the stream), seen in 2 of 15 runs.
+        # libjack, not of the engine (whose close is bounded and abandons the stream), seen in 2 of 15 runs. The
+        # JACK backend's own client met the same deadlock in its close (CI, 2026-12-01); it now clears its xrun
+        # callback before closing, and its close is bounded on a live server too (docs/reliability.md).
         local rc=0 r
         for run in "jack 192000 16" "portaudio 96000 32"; do
             set -- $run

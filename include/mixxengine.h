@@ -242,8 +242,8 @@ MIXX_API int mixx_engine_start_stream(mixx_engine *engine);
  * full; detail in mixx_engine_last_error). Works (and returns promptly) after device loss, and when the
  * backend's own stop or close never returns: after a bounded wait the stream or client is abandoned, the reason
  * in mixx_engine_last_error (PortAudio: ≤ 2 s for Pa_StopStream plus ≤ 2 s for the close; JACK: ≤ 1 s for a
- * close on a lost server, or while an earlier abandoned libjack call may hold libjack; jack_deactivate on a
- * live server is not bounded). Control thread only. */
+ * close on a lost server, or while an earlier abandoned libjack call may hold libjack, ≤ 10 s for a close on a
+ * live server; jack_deactivate on a live server is not bounded). Control thread only. */
 MIXX_API int mixx_engine_stop_stream(mixx_engine *engine);
 /* Deprecated: the names these two verbs had in 0.1 before issue 18 (the `_handle` suffix dodged the façade's
  * mixx_engine_start/_stop). Kept exported so the ABI keeps its symbols; each calls the `_stream` verb and returns

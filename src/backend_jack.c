@@ -24,6 +24,12 @@
 /* after server loss jack_client_close talks to a dead socket; it returns at once with jack2, but we never
  * let a library call decide how long stop/close take */
 #define JACK_CLOSE_TIMEOUT_MS 1000
+/* a close on a live server waits for the server's next graph switch (jack2 bounds its own wait at 10 x the
+ * client timeout, 5 s with jackd's default -t 500); past this the server itself is stuck (see
+ * jack_stop_xrun_notifications) and the client is abandoned */
+#ifndef JACK_LIVE_CLOSE_TIMEOUT_MS /* a diagnostic build may wait longer, to catch a stuck server in a debugger */
+#define JACK_LIVE_CLOSE_TIMEOUT_MS 10000
+#endif
 /* an open while libjack may be held by an abandoned call (see jack_open_stuck) */
 #define JACK_STUCK_OPEN_TIMEOUT_MS 5000
 /* a status bit of ours, outside jack_status_t's: that bounded open was abandoned */
@@ -113,6 +119,7 @@ typedef struct jack_job {
     jack_status_t st;
     jack_client_t *client;
     int close; /* 1: close `client`; 0: open `name` on `server` */
+    int live;  /* a close on a live server while libjack is not held (fault site jack_close_live) */
     atomic_int finished;
 } jack_job;
 
@@ -126,7 +133,7 @@ static int jack_job_call(void *arg)
 {
     jack_job *j = *(jack_job **)arg;
     if (j->close) {
-        mixx__fault_stall("jack_close"); /* test builds only (sync.h) */
+        mixx__fault_stall(j->live ? "jack_close_live" : "jack_close"); /* test builds only (sync.h) */
         jack_client_close(j->client);
         mixx__libjack_hold(-1); /* raised by jack_job_run before the helper started */
     } else {
@@ -189,18 +196,23 @@ static jack_client_t *jack_open_quiet(const char *name, const char *server, jack
     return c;
 }
 
-/* jack_client_close, bounded (timeout_ms) when the server is lost or libjack may be held. Returns 1 if the
- * close was abandoned (the client and the helper thread are left to libjack). Control thread. */
-static int jack_close_bounded(jack_client_t *client, int server_lost, unsigned timeout_ms)
+/* How long a close may take before it is abandoned: JACK_CLOSE_TIMEOUT_MS when the server is lost or libjack
+ * may be held by an abandoned call, else JACK_LIVE_CLOSE_TIMEOUT_MS. Control thread. */
+static unsigned jack_close_timeout_ms(int server_lost)
 {
-    if (!server_lost && !mixx__libjack_held()) {
-        jack_client_close(client);
-        return 0;
-    }
+    return server_lost || mixx__libjack_held() ? JACK_CLOSE_TIMEOUT_MS : JACK_LIVE_CLOSE_TIMEOUT_MS;
+}
+
+/* jack_client_close, always in a helper thread and bounded (timeout_ms): a live server can wedge too (see
+ * jack_stop_xrun_notifications). Returns 1 if the close was abandoned (the client and the helper thread are
+ * left to libjack). Control thread. */
+static int jack_close_bounded(jack_client_t *client, unsigned timeout_ms)
+{
     jack_job *j = calloc(1, sizeof *j);
     if (!j)
         return 1; /* no memory for the bounded call: leave the client rather than risk a hang */
     j->close = 1;
+    j->live = timeout_ms == JACK_LIVE_CLOSE_TIMEOUT_MS;
     j->client = client;
     int rc = jack_job_run(j, timeout_ms);
     if (rc != MIXX_ETIMEDOUT)
@@ -524,6 +536,21 @@ static int jack_start(void *state)
     return 0;
 }
 
+/* jackd 1.9.21 writes every xrun notification to each client that has an xrun callback, from its one request
+ * thread, with a blocking write. jack_client_close stops our notification thread first and then asks that request
+ * thread to close us: when xruns come faster than the socket buffer holds (the dummy driver at 192 kHz / 16 frames
+ * on a loaded VM reports thousands a second), the request thread blocks writing to our unread socket and never
+ * reads our close: libjack and the server wait on each other for ever (seen in CI, and here in 1 of 3 such runs
+ * with a busy core). The server only notifies clients whose callback flag is set, and that flag is plain shared
+ * memory that jack_set_xrun_callback may change on an inactive client: clear it before closing. Control thread;
+ * the client must be inactive (never activated, or deactivated). Quiet: a refusal only means it was active. */
+static void jack_stop_xrun_notifications(jack_state *s)
+{
+    jack_quiet_begin();
+    jack_set_xrun_callback(s->client, NULL, NULL);
+    jack_quiet_end();
+}
+
 /* Waits (bounded) until no process callback is running. Control thread. */
 static void jack_wait_idle(jack_state *s)
 {
@@ -549,18 +576,21 @@ static int jack_stop(void *state)
     return 0;
 }
 
-/* Closes our client: bounded (JACK_CLOSE_TIMEOUT_MS) when its server died or libjack may be held; an abandoned
- * close is said in the engine's last error, and then the state is kept (libjack may still call back into it). */
+/* Closes our client, bounded (jack_close_timeout_ms); an abandoned close is said in the engine's last error, and
+ * then the state is kept (libjack may still call back into it). */
 static int jack_close_client(jack_state *s)
 {
     if (!s->client)
         return 0;
-    int abandoned = jack_close_bounded(s->client, atomic_load(&s->dead), JACK_CLOSE_TIMEOUT_MS);
+    if (!atomic_load(&s->dead))
+        jack_stop_xrun_notifications(s);
+    unsigned timeout_ms = jack_close_timeout_ms(atomic_load(&s->dead));
+    int abandoned = jack_close_bounded(s->client, timeout_ms);
     if (abandoned)
         mixx__engine_set_error(s->engine,
                                "jack_client_close on %s server '%s' did not return within %u ms: the client was "
                                "abandoned (later opens in this process are bounded)",
-                               atomic_load(&s->dead) ? "the lost" : "the", s->server, JACK_CLOSE_TIMEOUT_MS);
+                               atomic_load(&s->dead) ? "the lost" : "the", s->server, timeout_ms);
     s->client = NULL;
     return abandoned;
 }
@@ -608,7 +638,7 @@ static int jack_available(char *why, size_t why_len)
             snprintf(why, why_len, "%s", buf);
         return 0;
     }
-    jack_close_bounded(c, 0, JACK_CLOSE_TIMEOUT_MS);
+    jack_close_bounded(c, jack_close_timeout_ms(0));
     return 1;
 }
 
@@ -636,7 +666,7 @@ static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
     if (!tab) {
         if (ports)
             jack_free(ports);
-        jack_close_bounded(c, 0, JACK_CLOSE_TIMEOUT_MS);
+        jack_close_bounded(c, jack_close_timeout_ms(0));
         return MIXX_ENOMEM;
     }
     for (size_t i = 0; i < n_ports; i++) {
@@ -672,7 +702,7 @@ static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
     free(tab);
     if (ports)
         jack_free(ports);
-    jack_close_bounded(c, 0, JACK_CLOSE_TIMEOUT_MS);
+    jack_close_bounded(c, jack_close_timeout_ms(0));
     return 0;
 }
 

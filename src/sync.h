@@ -36,8 +36,8 @@ void mixx__libjack_hold(int delta);
 int mixx__libjack_held(void);
 
 /* Fault injection, test builds only (cmake -DMIXX_FAULT_HOOKS=ON; docs/reliability.md): when `site` is named in
- * MIXX_FAULT_STALL (comma-separated: pa_stop, pa_close, pa_terminate, jack_open, jack_close), sleeps
- * MIXX_FAULT_STALL_MS (default 30000) before the real call at that site proceeds, as a hung device or server
+ * MIXX_FAULT_STALL (comma-separated: pa_stop, pa_close, pa_terminate, jack_open, jack_close, jack_close_live),
+ * sleeps MIXX_FAULT_STALL_MS (default 30000) before the real call at that site proceeds, as a hung device or server
  * would. Without the option it compiles to nothing. Only in the helper threads of bounded calls. */
 #ifdef MIXX_FAULT_HOOKS
 void mixx__fault_stall(const char *site);

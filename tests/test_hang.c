@@ -269,6 +269,38 @@ static void test_jack_close(void **state)
     jt_sleep(0.3);
 }
 
+/* e. a live server and jack_client_close hangs (jack_close_live: nothing else is stalled, libjack is not held,
+ * as when jackd's request thread is stuck writing to a socket): stop returns 0 after the 10 s bound
+ * (JACK_LIVE_CLOSE_TIMEOUT_MS) and says so. The abandoned close counts as holding libjack from then on: a second
+ * engine still opens (bounded) and runs, and its stalled close is abandoned after the held bound, 1 s. */
+static void test_jack_close_live(void **state)
+{
+    (void)state;
+    const struct {
+        const char *client, *says;
+        double bound_s;
+    } rounds[2] = {{"mixxhangl", "did not return within 10000 ms", 10.0},
+                   {"mixxhangl2", "did not return within 1000 ms", 1.0}};
+    for (int r = 0; r < 2; r++) {
+        mixx_engine *e = make_engine(MIXX_BACKEND_JACK, rounds[r].client);
+        assert_start(e);
+        jt_sleep(0.2);
+        double t0 = jt_now();
+        assert_rc(mixx_engine_stop_stream(e), 0);
+        double took = jt_now() - t0;
+        assert_below("JACK stop with jack_client_close stalled on a live server", took, rounds[r].bound_s + SLACK_S);
+        if (took < rounds[r].bound_s - 0.1)
+            fail_msg("the stalled close returned after %.3f s, before its %.0f s bound: not the bounded close", took,
+                     rounds[r].bound_s);
+        print_message("last_error: %s\n", mixx_engine_last_error(e));
+        assert_error_has(e, "jack_client_close on the server");
+        assert_error_has(e, rounds[r].says);
+        t0 = jt_now();
+        mixx_engine_destroy(e);
+        assert_below("destroy", jt_now() - t0, AT_ONCE_S);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (!hooks_compiled) {
@@ -278,9 +310,15 @@ int main(int argc, char **argv)
     jt_init();
     const char *stall = getenv("MIXX_FAULT_STALL");
     if (argc != 2 || !stall || !*stall) {
-        fprintf(stderr, "usage: MIXX_FAULT_STALL=SITES test_hang pa_stop|pa_close|pa_terminate|jack_open|jack_close|pa_stuck_callback\n");
+        fprintf(stderr, "usage: MIXX_FAULT_STALL=SITES test_hang "
+                        "pa_stop|pa_close|pa_terminate|jack_open|jack_close|pa_stuck_callback|jack_close_live\n");
         return 2;
     }
+    /* the availability probes below close a JACK client on a live server: jack_close_live must not stall those */
+    char stall_saved[256];
+    snprintf(stall_saved, sizeof stall_saved, "%s", stall);
+    if (strcmp(argv[1], "jack_close_live") == 0)
+        unsetenv("MIXX_FAULT_STALL");
     char why[512];
     if (!mixx_backend_available(MIXX_BACKEND_PORTAUDIO, why, sizeof why)) {
         printf("SKIP: PortAudio backend unavailable: %s\n", why);
@@ -298,6 +336,7 @@ int main(int argc, char **argv)
             return 77;
         }
     }
+    setenv("MIXX_FAULT_STALL", stall_saved, 1);
     const struct CMUnitTest all[] = {
         cmocka_unit_test(test_pa_stop),
         cmocka_unit_test(test_pa_close),
@@ -305,8 +344,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_jack_open),
         cmocka_unit_test(test_jack_close),
         cmocka_unit_test(test_pa_stuck_callback),
+        cmocka_unit_test(test_jack_close_live),
     };
-    const char *names[] = {"pa_stop", "pa_close", "pa_terminate", "jack_open", "jack_close", "pa_stuck_callback"};
+    const char *names[] = {"pa_stop",    "pa_close",          "pa_terminate",   "jack_open",
+                           "jack_close", "pa_stuck_callback", "jack_close_live"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(argv[1], names[i]) == 0) {
             printf("scenario %s, MIXX_FAULT_STALL=%s\n", names[i], stall);
