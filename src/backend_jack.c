@@ -24,9 +24,9 @@
 /* after server loss jack_client_close talks to a dead socket; it returns at once with jack2, but we never
  * let a library call decide how long stop/close take */
 #define JACK_CLOSE_TIMEOUT_MS 1000
-/* a close on a live server waits for the server's next graph switch (jack2 bounds its own wait at 10 x the
- * client timeout, 5 s with jackd's default -t 500); past this the server itself is stuck (see
- * jack_stop_xrun_notifications) and the client is abandoned */
+/* a close on a live server waits for the server's next graph switch (jack2 bounds that wait at 2 x the client
+ * timeout, 1 s with jackd's default -t 500) behind whatever the server's one request thread is doing; past this
+ * the server itself is stuck (see jack_quiesce) and the client is abandoned */
 #ifndef JACK_LIVE_CLOSE_TIMEOUT_MS /* a diagnostic build may wait longer, to catch a stuck server in a debugger */
 #define JACK_LIVE_CLOSE_TIMEOUT_MS 10000
 #endif
@@ -118,10 +118,13 @@ typedef struct jack_job {
     char name[128], server[128];
     jack_status_t st;
     jack_client_t *client;
-    int close; /* 1: close `client`; 0: open `name` on `server` */
-    int live;  /* a close on a live server while libjack is not held (fault site jack_close_live) */
+    int close;        /* 1: close `client`; 0: open `name` on `server` */
+    int live;         /* a close on a live server while libjack is not held (fault site jack_close_live) */
+    void *quiesce_of; /* a close of the engine's client: its jack_state, for jack_quiesce (NULL: a probe) */
     atomic_int finished;
 } jack_job;
+
+static void jack_quiesce(jack_client_t *client, void *state);
 
 static jack_client_t *jack_open_direct(const char *name, const char *server, jack_status_t *st)
 {
@@ -134,8 +137,11 @@ static int jack_job_call(void *arg)
     jack_job *j = *(jack_job **)arg;
     if (j->close) {
         mixx__fault_stall(j->live ? "jack_close_live" : "jack_close"); /* test builds only (sync.h) */
+        if (j->quiesce_of)
+            jack_quiesce(j->client, j->quiesce_of);
         jack_client_close(j->client);
-        mixx__libjack_hold(-1); /* raised by jack_job_run before the helper started */
+        if (!j->live)
+            mixx__libjack_hold(-1); /* raised by jack_job_run before the helper started */
     } else {
         mixx__fault_stall("jack_open");
         j->client = jack_open_direct(j->name, j->server[0] ? j->server : NULL, &j->st);
@@ -143,6 +149,8 @@ static int jack_job_call(void *arg)
     if (atomic_exchange(&j->finished, 1)) { /* the caller gave up on us */
         if (!j->close && j->client)
             jack_client_close(j->client);
+        if (j->close && j->live)
+            mixx__libjack_hold(-1); /* raised by jack_job_run when it gave up */
         free(j);
     }
     return 0;
@@ -152,13 +160,25 @@ static int jack_job_call(void *arg)
  * belongs to the helper now), MIXX_ENOMEM or MIXX_ETHREAD (never ran; the caller frees j). */
 static int jack_job_run(jack_job *j, unsigned timeout_ms)
 {
-    if (j->close)
-        mixx__libjack_hold(1); /* before the helper exists: no open may slip in ahead of this close */
+    /* A close on a lost server, or while libjack is held, counts as holding libjack from before the helper exists:
+     * no open may slip in ahead of it. A live close only once it is abandoned: while it runs normally, PortAudio
+     * and other engines in the process must not see libjack as held (as with a direct close). */
+    int hold_now = j->close && !j->live;
+    if (hold_now)
+        mixx__libjack_hold(1);
     int ignored;
     int rc = mixx__call_with_timeout(jack_job_call, &j, sizeof j, timeout_ms, &ignored);
-    if (rc == MIXX_ETIMEDOUT && atomic_exchange(&j->finished, 1))
-        rc = 0; /* it finished just as we gave up: the results are there */
-    if ((rc == MIXX_ENOMEM || rc == MIXX_ETHREAD) && j->close)
+    if (rc == MIXX_ETIMEDOUT) {
+        int hold_late = j->close && j->live;
+        if (hold_late)
+            mixx__libjack_hold(1); /* before `finished` is set: the helper lowers it if it ever returns */
+        if (atomic_exchange(&j->finished, 1)) {
+            rc = 0; /* it finished just as we gave up: the results are there */
+            if (hold_late)
+                mixx__libjack_hold(-1);
+        }
+    }
+    if ((rc == MIXX_ENOMEM || rc == MIXX_ETHREAD) && hold_now)
         mixx__libjack_hold(-1);
     return rc;
 }
@@ -196,28 +216,35 @@ static jack_client_t *jack_open_quiet(const char *name, const char *server, jack
     return c;
 }
 
-/* How long a close may take before it is abandoned: JACK_CLOSE_TIMEOUT_MS when the server is lost or libjack
- * may be held by an abandoned call, else JACK_LIVE_CLOSE_TIMEOUT_MS. Control thread. */
-static unsigned jack_close_timeout_ms(int server_lost)
+/* jack_client_close, always in a helper thread and bounded: a live server can wedge too (see jack_quiesce).
+ * `state`: the engine client's jack_state (its notifications are quiesced first), NULL for a probe client.
+ * *timeout_ms (out, may be NULL): the bound used. Returns 1 if the close was abandoned (the client and the
+ * helper thread are left to libjack). Control thread. */
+static int jack_close_bounded(jack_client_t *client, int server_lost, void *state, unsigned *timeout_ms)
 {
-    return server_lost || mixx__libjack_held() ? JACK_CLOSE_TIMEOUT_MS : JACK_LIVE_CLOSE_TIMEOUT_MS;
-}
-
-/* jack_client_close, always in a helper thread and bounded (timeout_ms): a live server can wedge too (see
- * jack_stop_xrun_notifications). Returns 1 if the close was abandoned (the client and the helper thread are
- * left to libjack). Control thread. */
-static int jack_close_bounded(jack_client_t *client, unsigned timeout_ms)
-{
+    int live = !server_lost && !mixx__libjack_held();
+    unsigned ms = live ? JACK_LIVE_CLOSE_TIMEOUT_MS : JACK_CLOSE_TIMEOUT_MS;
+    if (timeout_ms)
+        *timeout_ms = ms;
     jack_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return 1; /* no memory for the bounded call: leave the client rather than risk a hang */
-    j->close = 1;
-    j->live = timeout_ms == JACK_LIVE_CLOSE_TIMEOUT_MS;
-    j->client = client;
-    int rc = jack_job_run(j, timeout_ms);
-    if (rc != MIXX_ETIMEDOUT)
-        free(j);
-    return rc != 0;
+    int rc = MIXX_ENOMEM;
+    if (j) {
+        j->close = 1;
+        j->live = live;
+        j->quiesce_of = server_lost ? NULL : state;
+        j->client = client;
+        rc = jack_job_run(j, ms);
+        if (rc != MIXX_ETIMEDOUT)
+            free(j);
+    }
+    if ((rc == MIXX_ENOMEM || rc == MIXX_ETHREAD) && live) {
+        /* no helper: a live, unheld close is called directly, as it always was before closes were bounded */
+        if (state)
+            jack_quiesce(client, state);
+        jack_client_close(client);
+        return 0;
+    }
+    return rc != 0; /* a lost or held close without a helper: left alone rather than risk a hang */
 }
 
 /* ---- callbacks ------------------------------------------------------------------------------------ */
@@ -418,7 +445,8 @@ static int jack_open(struct mixx_engine *e, mixx_device_format *fmt, void **stat
     *state = s;
     return 0;
 fail:
-    jack_close_client(s);
+    if (jack_close_client(s))
+        return rc; /* abandoned: s stays allocated, as the client whose callbacks point at it does */
     pthread_mutex_destroy(&s->notify_lock);
     free(s);
     return rc;
@@ -539,16 +567,23 @@ static int jack_start(void *state)
 /* jackd 1.9.21 writes every xrun notification to each client that has an xrun callback, from its one request
  * thread, with a blocking write. jack_client_close stops our notification thread first and then asks that request
  * thread to close us: when xruns come faster than the socket buffer holds (the dummy driver at 192 kHz / 16 frames
- * on a loaded VM reports thousands a second), the request thread blocks writing to our unread socket and never
- * reads our close: libjack and the server wait on each other for ever (seen in CI, and here in 1 of 3 such runs
- * with a busy core). The server only notifies clients whose callback flag is set, and that flag is plain shared
- * memory that jack_set_xrun_callback may change on an inactive client: clear it before closing. Control thread;
- * the client must be inactive (never activated, or deactivated). Quiet: a refusal only means it was active. */
-static void jack_stop_xrun_notifications(jack_state *s)
+ * on a loaded VM reports thousands a second), the request thread blocks writing to our full, unread socket and
+ * never reads our close: libjack and the server wait on each other for ever (seen in CI; reproduced with gdb and
+ * ss on both ends: 208 KB queued on jackd's side of our notification socket, jackd in write(), us in read()).
+ * The server only notifies a client whose callback flag is set, plain shared memory that the jack_set_*_callback
+ * calls change on an inactive client: clear every flag we set (the argument stays `state`: libjack stores the
+ * argument before the function, and a notification thread mid-dispatch must never see a NULL argument). Then one
+ * synchronous request (jack_recompute_total_latencies) while our notification thread still reads: the server's
+ * one request thread answers it only after any write to us it was blocked in has gone through, and every later
+ * write to us sees the cleared flags. Runs in the bounded close's helper thread, on a live server, with the
+ * client inactive (never activated, or deactivated: jack2 marks it inactive even when jack_deactivate fails). */
+static void jack_quiesce(jack_client_t *client, void *state)
 {
-    jack_quiet_begin();
-    jack_set_xrun_callback(s->client, NULL, NULL);
-    jack_quiet_end();
+    jack_set_xrun_callback(client, NULL, state);
+    jack_set_graph_order_callback(client, NULL, state);
+    jack_set_buffer_size_callback(client, NULL, state);
+    jack_set_sample_rate_callback(client, NULL, state);
+    jack_recompute_total_latencies(client);
 }
 
 /* Waits (bounded) until no process callback is running. Control thread. */
@@ -582,14 +617,13 @@ static int jack_close_client(jack_state *s)
 {
     if (!s->client)
         return 0;
-    if (!atomic_load(&s->dead))
-        jack_stop_xrun_notifications(s);
-    unsigned timeout_ms = jack_close_timeout_ms(atomic_load(&s->dead));
-    int abandoned = jack_close_bounded(s->client, timeout_ms);
+    unsigned timeout_ms = 0;
+    int abandoned = jack_close_bounded(s->client, atomic_load(&s->dead), s, &timeout_ms);
     if (abandoned)
         mixx__engine_set_error(s->engine,
                                "jack_client_close on %s server '%s' did not return within %u ms: the client was "
-                               "abandoned (later opens in this process are bounded)",
+                               "abandoned (later opens in this process are bounded; JACK may stay unusable in "
+                               "this process until it exits)",
                                atomic_load(&s->dead) ? "the lost" : "the", s->server, timeout_ms);
     s->client = NULL;
     return abandoned;
@@ -638,7 +672,7 @@ static int jack_available(char *why, size_t why_len)
             snprintf(why, why_len, "%s", buf);
         return 0;
     }
-    jack_close_bounded(c, jack_close_timeout_ms(0));
+    jack_close_bounded(c, 0, NULL, NULL);
     return 1;
 }
 
@@ -666,7 +700,7 @@ static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
     if (!tab) {
         if (ports)
             jack_free(ports);
-        jack_close_bounded(c, jack_close_timeout_ms(0));
+        jack_close_bounded(c, 0, NULL, NULL);
         return MIXX_ENOMEM;
     }
     for (size_t i = 0; i < n_ports; i++) {
@@ -702,7 +736,7 @@ static int jack_list_devices(mixx_device_info *out, size_t cap, size_t *count)
     free(tab);
     if (ports)
         jack_free(ports);
-    jack_close_bounded(c, jack_close_timeout_ms(0));
+    jack_close_bounded(c, 0, NULL, NULL);
     return 0;
 }
 

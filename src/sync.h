@@ -31,7 +31,8 @@ int mixx__call_with_timeout(int (*fn)(void *arg), const void *arg, size_t arg_si
  * a Pa_Terminate of PortAudio's JACK host API). jack2 holds one process-wide lock for the whole of every
  * jack_client_open/close, so while this is above zero any further open or close may block forever: both
  * backends then bound (or refuse) them. Raise before the call starts, lower when it returns (a call that never
- * returns keeps it raised for the life of the process). Any thread but the audio thread. */
+ * returns keeps it raised for the life of the process); a close on a live server raises it only once it is
+ * abandoned (backend_jack.c, jack_job_run). Any thread but the audio thread. */
 void mixx__libjack_hold(int delta);
 int mixx__libjack_held(void);
 
