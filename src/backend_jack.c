@@ -611,7 +611,7 @@ static int jack_stop(void *state)
     return 0;
 }
 
-/* Closes our client, bounded (jack_close_timeout_ms); an abandoned close is said in the engine's last error, and
+/* Closes our client, bounded (jack_close_bounded); an abandoned close is said in the engine's last error, and
  * then the state is kept (libjack may still call back into it). */
 static int jack_close_client(jack_state *s)
 {
