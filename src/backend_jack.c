@@ -20,6 +20,7 @@
 #include "backend_jack.h"
 #include "mixxengine/dsp.h"
 #include "sync.h"
+#include "rt_text.h"
 
 /* after server loss jack_client_close talks to a dead socket; it returns at once with jack2, but we never
  * let a library call decide how long stop/close take */
@@ -250,6 +251,7 @@ static int jack_close_bounded(jack_client_t *client, int server_lost, void *stat
 /* ---- callbacks ------------------------------------------------------------------------------------ */
 
 /* JACK's process thread. Realtime-safe: port buffers, two clock reads, the engine cycle. */
+MIXX_RT_TEXT
 static int jack_process(jack_nframes_t n, void *arg)
 {
     jack_state *s = arg;

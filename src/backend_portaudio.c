@@ -29,6 +29,7 @@
 #include "backend_portaudio.h"
 #include "sync.h"
 #include "mixxengine/dsp.h"
+#include "rt_text.h"
 
 #define PA_MAX_CH 64
 #define PA_WATCH_MS 20          /* how often the watchdog looks at the stream */
@@ -121,6 +122,7 @@ static inline void pa_bump(_Atomic uint64_t *c)
 
 /* PortAudio's audio thread. Realtime-safe: counters, the engine cycle. With paNonInterleaved, input and
  * output are arrays of channel pointers. */
+MIXX_RT_TEXT
 static int pa_callback(const void *input, void *output, unsigned long frames, const PaStreamCallbackTimeInfo *ti,
                        PaStreamCallbackFlags flags, void *user)
 {

@@ -22,6 +22,7 @@
 #include "backend.h"
 #include "mixxengine/dsp.h"
 #include "prefault.h"
+#include "rt_text.h"
 
 #define SIM_HALF_TAPS 32
 #define SIM_MAX_TAPS (2 * SIM_HALF_TAPS)
@@ -123,6 +124,7 @@ static double sim_gauss(sim_state *s)
 }
 
 /* Fill input block starting at global frame g0 from the loop history. */
+MIXX_RT_TEXT
 static void sim_read_inputs(sim_state *s, uint64_t g0, uint32_t n)
 {
     for (uint32_t c = 0; c < s->n_in; c++) {
@@ -154,6 +156,7 @@ static void sim_read_inputs(sim_state *s, uint64_t g0, uint32_t n)
     }
 }
 
+MIXX_RT_TEXT
 static void sim_write_outputs(sim_state *s, uint64_t g0, uint32_t n)
 {
     for (uint32_t c = 0; c < s->n_loop; c++) {
@@ -177,6 +180,7 @@ static struct timespec ns_to_ts(uint64_t ns)
     return t;
 }
 
+MIXX_RT_TEXT
 static void sim_sleep_until(uint64_t ns)
 {
     struct timespec t = ns_to_ts(ns);
@@ -189,6 +193,7 @@ static void sim_sleep_until(uint64_t ns)
  * fuzz/fuzz_api.c). A period under 20 ms is one sleep, as before. An injected stall is not cut short: it models
  * a callback that overruns, which nothing interrupts either. */
 #define SIM_WAIT_SLICE_NS 20000000ull
+MIXX_RT_TEXT
 static void sim_wait_period(sim_state *s, uint64_t ns)
 {
     for (;;) {
@@ -206,12 +211,14 @@ static void sim_wait_period(sim_state *s, uint64_t ns)
 #define SIM_CATCHUP_REST_NS 2000000ull
 
 /* The index of the period in progress `ns` after the device clock's start (no overflow for any rate/uptime). */
+MIXX_RT_TEXT
 static uint64_t sim_period_at(const sim_state *s, uint64_t ns)
 {
     uint64_t frames = ns / 1000000000ull * s->rate + ns % 1000000000ull * s->rate / 1000000000ull;
     return frames / s->buffer;
 }
 
+MIXX_RT_TEXT
 static void *sim_thread_main(void *arg)
 {
     sim_state *s = arg;

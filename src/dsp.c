@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dsp.h"
+#include "rt_text.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -199,6 +200,7 @@ const char *mixx_dsp_isa_note(void)
 
 /* ---- denormals ------------------------------------------------------------------------------------------ */
 
+MIXX_RT_TEXT
 uint32_t mixx_dsp_denormals_off(void)
 {
 #ifdef MIXX_DSP_X86

@@ -20,6 +20,7 @@
 #include "params_internal.h"
 #include "sync.h"
 #include "mixxengine/dsp.h"
+#include "rt_text.h"
 
 #define RT_ENTER() MIXX_RT_ENTER() /* rtsan configuration only, see backend.h */
 #define RT_EXIT() MIXX_RT_EXIT()
@@ -530,6 +531,7 @@ static inline void process_block(const float *const *in, uint32_t n_in, float *c
         memset(out[c], 0, (size_t)n_frames * sizeof(float));
 }
 
+MIXX_RT_TEXT
 int mixx__engine_cycle(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out, uint32_t n_out,
                        uint32_t n_frames, uint64_t deadline_ns, uint32_t xruns)
 {

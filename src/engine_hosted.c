@@ -8,7 +8,9 @@
 #include "config.h"
 #include "engine_internal.h"
 #include "mixxengine/dsp.h"
+#include "rt_text.h"
 
+MIXX_RT_TEXT
 static void silence(float *const *out, uint32_t n_out, uint32_t n_frames)
 {
     if (!out)
@@ -36,6 +38,7 @@ static inline int alias_crossed(const float *const *in, uint32_t n_in, float *co
 #if defined(__GNUC__)
 __attribute__((noinline, cold))
 #endif
+MIXX_RT_TEXT
 static const float *const *alias_inputs(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
                                         uint32_t n_out, uint32_t n_frames, int *rc)
 {
@@ -58,6 +61,7 @@ static const float *const *alias_inputs(mixx_engine *e, const float *const *in, 
     return copy;
 }
 
+MIXX_RT_TEXT
 int mixx_engine_process(mixx_engine *e, const float *const *in, uint32_t n_in, float *const *out,
                         uint32_t n_out, uint32_t n_frames)
 {

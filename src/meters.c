@@ -9,6 +9,7 @@
 
 #include "params_internal.h"
 #include "mixxengine/dsp.h"
+#include "rt_text.h"
 
 #define METER_RING 256 /* records: 341 ms at 48000/64 (85 ms at 16-frame blocks); a slower reader only merges */
 
@@ -103,6 +104,7 @@ void mixx__meters_reset(mixx_meters *m)
     pthread_mutex_unlock(&m->rlock);
 }
 
+MIXX_RT_TEXT
 int mixx__meters_enabled(const mixx_meters *m)
 {
     return atomic_load_explicit(&((mixx_meters *)m)->enabled, memory_order_relaxed);
@@ -113,6 +115,7 @@ void mixx__meters_enable(mixx_meters *m, int on)
     atomic_store_explicit(&m->enabled, on ? 1 : 0, memory_order_relaxed);
 }
 
+MIXX_RT_TEXT
 static void measure(meter_acc *a, const float *x, uint32_t n)
 {
     /* the block's sum of squares in float (16 partial sums, exact across ISAs), the windows' sum in double */
@@ -123,6 +126,7 @@ static void measure(meter_acc *a, const float *x, uint32_t n)
     a->clips += r.clips;
 }
 
+MIXX_RT_TEXT
 void mixx__meters_input(mixx_meters *m, const float *const *in, uint32_t n_in, uint32_t n)
 {
     rec_clear(m, m->cur);
@@ -132,6 +136,7 @@ void mixx__meters_input(mixx_meters *m, const float *const *in, uint32_t n_in, u
         measure(&m->cur->ch[c], in[c], n);
 }
 
+MIXX_RT_TEXT
 void mixx__meters_output(mixx_meters *m, const float *const *out, uint32_t n_out, uint32_t n)
 {
     if (m->cur->frames != n) { /* enabled between the two halves of a block: start clean */

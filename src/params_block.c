@@ -12,6 +12,7 @@
 #include "engine_internal.h"
 #include "params_internal.h"
 #include "params_lookup.h"
+#include "rt_text.h"
 
 /* ---- the audio thread's block ---------------------------------------------------------------------------- */
 
@@ -36,6 +37,7 @@ static inline void ramp_retarget(mixx_ramp *r, double to, uint32_t len)
     r->pos = 0;
 }
 
+MIXX_RT_TEXT
 static void ramp_fill(mixx_ramp *r, float *buf, uint32_t from, uint32_t to)
 {
     if (r->pos >= r->len) {
@@ -51,6 +53,7 @@ static void ramp_fill(mixx_ramp *r, float *buf, uint32_t from, uint32_t to)
     }
 }
 
+MIXX_RT_TEXT
 static void touch(mixx_bus *b, uint32_t idx)
 {
     mixx_pstate *s = &b->st[idx];
@@ -63,6 +66,7 @@ static void touch(mixx_bus *b, uint32_t idx)
     b->touched[b->n_touched++] = idx;
 }
 
+MIXX_RT_TEXT
 static void push_event(mixx_bus *b, uint32_t offset, uint32_t idx, float v, uint32_t type)
 {
     mixx_bus_event *ev = &b->ev[b->n_ev++];
@@ -74,6 +78,7 @@ static void push_event(mixx_bus *b, uint32_t offset, uint32_t idx, float v, uint
 }
 
 /* stable bottom-up merge sort by offset (the writes at offset 0 come first and in index order already) */
+MIXX_RT_TEXT
 static void sort_events(mixx_bus *b, uint32_t first)
 {
     uint32_t n = b->n_ev - first;
@@ -98,6 +103,7 @@ static void sort_events(mixx_bus *b, uint32_t first)
     }
 }
 
+MIXX_RT_TEXT
 void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, uint32_t n_frames)
 {
     atomic_store_explicit(&b->audio_tid, (unsigned long)pthread_self(), memory_order_relaxed);
@@ -254,6 +260,7 @@ void mixx__bus_cycle_begin(mixx_bus *b, const float *const *in, uint32_t n_in, u
         mixx__meters_input(b->meters, in, n_in, n_frames);
 }
 
+MIXX_RT_TEXT
 void mixx__bus_cycle_end(mixx_bus *b, float *const *out, uint32_t n_out, uint32_t n_frames)
 {
     mixx__strip_process(b->strip, out, n_out, n_frames);

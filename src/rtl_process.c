@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "rtl_internal.h"
+#include "rt_text.h"
 
 /* out[0, k) = 0 */
 static inline void rtl_zero(float *out, uint32_t k)
@@ -41,6 +42,7 @@ static inline void rtl_prefetch_next(const mixx_rtl *m, uint64_t pos, uint32_t c
 #endif
 }
 
+MIXX_RT_TEXT
 void mixx_rtl_process(mixx_rtl *m, const float *in, float *out, uint32_t n)
 {
     const uint32_t mask = m->ring_mask, cycle = m->cycle, M = m->M, len = m->burst_len;

@@ -10,6 +10,7 @@
 
 #include "mixxengine/dsp.h"
 #include "params_internal.h"
+#include "rt_text.h"
 
 enum {
     P_TRIM = 0,
@@ -48,6 +49,7 @@ static const mixx_dsp_biquad_type band_type[3] = {MIXX_BIQUAD_LOWSHELF, MIXX_BIQ
 static const mixx_dsp_biquad identity = {1.0f, 0.0f, 0.0f, 0.0f, 0.0f};
 
 /* x[i] *= g[i]: the one product mixx_dsp has no kernel for (a gain curve that is not one linear ramp) */
+MIXX_RT_TEXT
 static void mul(float *x, const float *g, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
@@ -66,6 +68,7 @@ static void design(mixx_dsp_biquad *c, uint32_t j, double fs, double f, double g
 }
 
 /* up to 3 bands (not necessarily adjacent in ch->c) in series, one pass of the dsp cascade over one channel */
+MIXX_RT_TEXT
 static void cascade(float *x, uint32_t n, strip_ch *ch, const uint32_t *band, uint32_t nb)
 {
     if (!nb)
@@ -194,12 +197,14 @@ void mixx__strip_start(mixx_strip *s, uint32_t rate)
 }
 
 /* the state at the end of this block: everything at its default and no ramp in flight */
+MIXX_RT_TEXT
 static int at_rest(const mixx_bus *b, uint32_t idx)
 {
     const mixx_pstate *st = &b->st[idx];
     return st->r.pos >= st->r.len && st->target == b->deff[idx];
 }
 
+MIXX_RT_TEXT
 static int ch_idle(const mixx_strip *s, uint32_t c)
 {
     const mixx_bus *b = s->b;
@@ -222,6 +227,7 @@ static int same_sections(const strip_ch *a, const uint32_t *ba, const strip_ch *
 }
 
 /* two channels through the same sections in one call: state in the kernel's layout [(s * 2 + k) * 2 + channel] */
+MIXX_RT_TEXT
 static void cascade2(float *x0, float *x1, uint32_t n, strip_ch *c0, strip_ch *c1, const uint32_t *band0,
                      const uint32_t *band1, uint32_t nb)
 {
@@ -263,6 +269,7 @@ static double factor(const mixx_strip *s, uint32_t c, int which, double v)
 
 /* trim and EQ of channel c, except the static bands after the last moving one: those are left in casc[0..*nc)
  * for the caller to run (alone, or with the other channel of the pair when both have the same sections) */
+MIXX_RT_TEXT
 static void pre_eq(mixx_strip *s, uint32_t c, float *x, uint32_t n, uint32_t *casc, uint32_t *ncasc)
 {
     mixx_bus *b = s->b;
@@ -332,6 +339,7 @@ static void pre_eq(mixx_strip *s, uint32_t c, float *x, uint32_t n, uint32_t *ca
 }
 
 /* the post-EQ gains of channel c */
+MIXX_RT_TEXT
 static void post_eq(mixx_strip *s, uint32_t c, float *x, uint32_t n)
 {
     mixx_bus *b = s->b;
@@ -367,6 +375,7 @@ static void post_eq(mixx_strip *s, uint32_t c, float *x, uint32_t n)
     mul(x, g, n);
 }
 
+MIXX_RT_TEXT
 void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint32_t n)
 {
     mixx_bus *b = s->b;
