@@ -400,7 +400,7 @@ typedef struct mixx_rtl_result {
     int slip;                     /* 1 if this measurement jumped from the previous ones */
     /* appended (issue 13); filled by mixx_engine_rtl_wait_sized only (mixx_engine_rtl_wait fills the fields
      * above, the 1.0 layout, so a caller built against it is never written past its struct) */
-    double integration_s;         /* seconds of capture this result integrates (several bursts at low SNR) */
+    double integration_s;         /* seconds of capture this measurement took (several bursts at low SNR) */
 } mixx_rtl_result;
 
 /* Starts the meter on the running engine: stimulus on output `channel`, capture from input `channel`

@@ -309,7 +309,7 @@ int mixx_rtl_begin(mixx_rtl *m, uint32_t sample_rate, mixx_rtl_method method, in
     m->next = 0;
     m->seq = 0;
     m->have_prev = 0;
-    m->acc_n = 0;
+    m->acc_n = m->acc_total = 0;
     m->acc_w = m->acc_wx = m->acc_wxx = 0;
     m->prev_frames = m->prev_sigma = 0;
     m->slips = m->lost = 0;

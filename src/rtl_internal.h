@@ -84,6 +84,7 @@ struct mixx_rtl {
     int have_prev;
     double prev_frames, prev_sigma;
     unsigned acc_n;                  /* bursts in the integration under way (integrate() in rtl_analysis.c) */
+    unsigned acc_total;              /* bursts this measurement has taken, with those dropped at a restart */
     double acc_w, acc_wx, acc_wxx;   /* their sums of 1/var, est/var, est^2/var */
     uint64_t slips, lost;
 };

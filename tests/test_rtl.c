@@ -363,6 +363,42 @@ static void test_offline_slips(void **state)
     }
 }
 
+/* A loop that moves while a low-SNR measurement is integrating: the bursts before the move disagree with the
+ * ones after it, and the integration starts again from the first burst after the move (it used to give up:
+ * `unreliable`). The result is the new delay, never a mix of the two, and the whole measurement stays within
+ * the 4 s limit. Back-to-back mode at 48 kHz with 300 frames claimed: a burst every L + 2M + 0.25 s = 8192 +
+ * 1024 + 12000 = 21216 frames; the loop grows by 3 frames 100 frames into burst 2's window, before its
+ * multitone starts, so bursts 0-1 see 300.5 and bursts 2.. see 303.5. */
+static void test_offline_move_while_integrating(void **state)
+{
+    (void)state;
+    const uint64_t cycle = 21216;
+    for (int seed = 0; seed < 3; seed++) {
+        mixx_rtl *m;
+        assert_rc(mixx_rtl_create(&m, 48000, 1024), 0);
+        assert_rc(mixx_rtl_begin(m, 48000, MIXX_RTL_MULTITONE, 0, 300.0), 0);
+        syn_loop s;
+        syn_init(&s, 300.5, 1.0, 10, 700 + (uint64_t)seed);
+        s.slip_at = 2 * cycle + 100;
+        s.slip_by = 3;
+        mixx_rtl_result r[2];
+        assert_int_equal(offline_run(m, &s, 64, 0, r, 2, 48000 * 12), 2);
+        for (int i = 0; i < 2; i++) {
+            double err = r[i].rtl_frames - 303.5;
+            print_message("moved while integrating (seed %d) #%d: %s %.4f (err %+.4f) over %.2f s, quality %.3f\n",
+                          seed, i, status_name(r[i].status), r[i].rtl_frames, err, r[i].integration_s, r[i].quality);
+            assert_int_equal(r[i].status, MIXX_RTL_OK);
+            assert_true(fabs(err) <= 0.02);
+            assert_true(r[i].integration_s > 0 && r[i].integration_s <= 4.0);
+        }
+        /* the first measurement took the two bursts before the move and at least one after it */
+        assert_true(r[0].integration_s > 2.5 * (double)cycle / 48000.0);
+        syn_free(&s);
+        mixx_rtl_end(m);
+        mixx_rtl_destroy(m);
+    }
+}
+
 /* The impulse method of the plan, measured the same way: exact on integer and half-integer delays, biased
  * (parabolic interpolation of a sinc) on other fractions, and lost in noise the multitone shrugs off. */
 static void test_offline_impulse_vs_multitone(void **state)
@@ -923,6 +959,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_offline_open_loop),
         cmocka_unit_test(test_offline_out_of_range),
         cmocka_unit_test(test_offline_slips),
+        cmocka_unit_test(test_offline_move_while_integrating),
         cmocka_unit_test(test_offline_impulse_vs_multitone),
         cmocka_unit_test(test_offline_alias_and_continuous),
         cmocka_unit_test(test_offline_late_monitor),
