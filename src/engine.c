@@ -84,13 +84,14 @@ int mixx__engine_setup(mixx_engine *e, const mixx_config *caller)
         free_strings(e);
         return rc;
     }
+    mixx__hot_init(&e->hot, e->hot_mem, sizeof e->hot_mem);
     rc = mixx__engine_rtl_create(e, cfg->sample_rate);
     if (rc) {
         mixx_ring_free(&e->ring);
         free_strings(e);
         return rc;
     }
-    rc = mixx__bus_create(&e->bus, cfg->outputs, cfg->inputs, cfg->max_buffer_size, cfg->sample_rate);
+    rc = mixx__bus_create(&e->bus, cfg->outputs, cfg->inputs, cfg->max_buffer_size, cfg->sample_rate, &e->hot);
     if (rc) {
         mixx__engine_rtl_destroy(e);
         mixx_ring_free(&e->ring);
@@ -152,9 +153,11 @@ int mixx_engine_create(const mixx_config *cfg, mixx_engine **out)
     if (!cfg || !out)
         return MIXX_ENULL;
     *out = NULL;
-    /* the audio thread's counters and the ring indices sit on their own cache lines: honour that alignment */
-    size_t size = (sizeof(mixx_engine) + _Alignof(mixx_engine) - 1) / _Alignof(mixx_engine) * _Alignof(mixx_engine);
-    mixx_engine *e = aligned_alloc(_Alignof(mixx_engine), size);
+    /* page-aligned: the audio thread's words and the hot block then lie on two pages (engine_internal.h); that
+     * also honours the cache-line alignment of the counters and ring indices */
+    _Static_assert(MIXX_ENGINE_ALIGN % _Alignof(mixx_engine) == 0, "engine alignment");
+    size_t size = (sizeof(mixx_engine) + MIXX_ENGINE_ALIGN - 1) / MIXX_ENGINE_ALIGN * MIXX_ENGINE_ALIGN;
+    mixx_engine *e = aligned_alloc(MIXX_ENGINE_ALIGN, size);
     if (!e)
         return MIXX_ENOMEM;
     memset(e, 0, size);

@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "histogram.h"
+#include "prefault.h"
 #include "ring.h"
 #include "rtl.h"
 
@@ -18,6 +19,9 @@ enum { MIXX_ST_NONE = 0, MIXX_ST_STOPPED = 1, MIXX_ST_RUNNING = 2, MIXX_ST_STOPP
 #define MIXX_ENGINE_MAGIC 0x4d495858u /* "MIXX" */
 #define MIXX_RTL_QUEUE 64
 #define MIXX_MAX_CHANNELS_INTERNAL 64 /* = MIXX_MAX_CHANNELS (config.h) */
+#define MIXX_HOT_BYTES 5120 /* bus 2048, two latency meters 2 x 768 (a rate change makes a new one first), strip,
+                               its marks and the meters: ~4.2 KiB at 64 channels (a test checks the fit) */
+#define MIXX_ENGINE_ALIGN 4096 /* the engine's allocation: its per-cycle words and hot_mem on two pages */
 
 /* The audio thread's scheduling in one word, so a reader never sees a policy with another's priority. */
 #define MIXX_SCHED_PACK(policy, priority) (((uint64_t)(uint32_t)(policy) << 32) | (uint32_t)(priority))
@@ -94,6 +98,10 @@ struct mixx_engine {
     float *alias_scratch;
     uint32_t alias_channels;
     const float *alias_in[MIXX_MAX_CHANNELS_INTERNAL]; /* the inputs process() passes on, some redirected */
+    /* the hot block (prefault.h): the bus's, meters', strip's and latency meter's per-cycle state, carved from
+     * here so that a cycle's control state is these pages, right after the engine's own words above (the
+     * engine is page-aligned: mixx_engine_create, and the façade's static engine) */
+    _Alignas(MIXX_CACHE_LINE) unsigned char hot_mem[MIXX_HOT_BYTES];
 
     /* latency meter: rtl, rtl_active, rtl_channel above */
     /* the rest: other threads only; the lock on a line of its own, away from the three words the audio thread
@@ -120,6 +128,7 @@ struct mixx_engine {
     int memory_locked;
     double expected_rtl_frames; /* open()'s claim, then mixx__engine_format_changed's */
     _Atomic uint64_t audio_sched; /* MIXX_SCHED_PACK(policy, priority), from mixx__engine_audio_thread */
+    mixx_hot hot; /* over hot_mem; emptied by mixx__engine_setup */
 };
 
 #define MIXX_FORMAT_PACK(rate, buffer) (((uint64_t)(rate) << 32) | (uint32_t)(buffer))

@@ -73,7 +73,7 @@ void mixx__engine_rtl_latest(struct mixx_engine *e, uint64_t *seen, double *fram
 
 int mixx__engine_rtl_create(struct mixx_engine *e, uint32_t sample_rate)
 {
-    return mixx_rtl_create(&e->rtl, sample_rate, e->cfg.max_buffer_size);
+    return mixx__rtl_create_in(&e->rtl, sample_rate, e->cfg.max_buffer_size, &e->hot);
 }
 
 void mixx__engine_rtl_destroy(struct mixx_engine *e)
@@ -85,7 +85,8 @@ void mixx__engine_rtl_destroy(struct mixx_engine *e)
 int mixx__engine_rtl_set_rate(struct mixx_engine *e, uint32_t sample_rate)
 {
     mixx_rtl *m = NULL;
-    int rc = mixx_rtl_create(&m, sample_rate, e->cfg.max_buffer_size);
+    /* in the hot block while it has room (it has for one rate change); then on the heap, as before */
+    int rc = mixx__rtl_create_in(&m, sample_rate, e->cfg.max_buffer_size, &e->hot);
     if (rc == 0) {
         mixx_rtl_destroy(e->rtl);
         e->rtl = m;

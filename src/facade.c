@@ -18,7 +18,7 @@ static int engine_valid(const mixx_engine *e)
 /* ---- the façade of the original plan --------------------------------------------------------------- */
 
 static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
-static mixx_engine default_engine = {
+static _Alignas(MIXX_ENGINE_ALIGN) mixx_engine default_engine = {
     .is_default = 1,
     .ctl = PTHREAD_MUTEX_INITIALIZER,
     .stats_lock = PTHREAD_MUTEX_INITIALIZER,

@@ -36,6 +36,7 @@ struct mixx_meters {
     pthread_mutex_t rlock; /* readers among themselves; never taken by the audio thread */
     meter_rec *acc;        /* reader's sum since the last read */
     unsigned char *slots;
+    int in_hot; /* in the engine's hot block: destroy must not free it */
 };
 
 static meter_rec *rec_at(const mixx_meters *m, unsigned char *base, uint32_t i)
@@ -59,14 +60,19 @@ static void rec_merge(const mixx_meters *m, meter_rec *dst, const meter_rec *src
     }
 }
 
-int mixx__meters_create(mixx_meters **out, uint32_t n_in, uint32_t n_out)
+int mixx__meters_create(mixx_meters **out, uint32_t n_in, uint32_t n_out, struct mixx_hot *hot)
 {
     *out = NULL;
-    mixx_meters *m = aligned_alloc(MIXX_CACHE_LINE, (sizeof *m + MIXX_CACHE_LINE - 1) / MIXX_CACHE_LINE *
-                                                        MIXX_CACHE_LINE);
+    const size_t size = (sizeof(mixx_meters) + MIXX_CACHE_LINE - 1) / MIXX_CACHE_LINE * MIXX_CACHE_LINE;
+    /* every cycle reads `enabled`: in the hot block when there is one */
+    mixx_meters *m = mixx__hot_alloc(hot, size, MIXX_CACHE_LINE);
+    int in_hot = m != NULL;
+    if (!m)
+        m = aligned_alloc(MIXX_CACHE_LINE, size);
     if (!m)
         return MIXX_ENOMEM;
     memset(m, 0, sizeof *m);
+    m->in_hot = in_hot;
     m->n_in = n_in;
     m->n_out = n_out;
     m->nch = n_in + n_out;
@@ -92,7 +98,8 @@ void mixx__meters_destroy(mixx_meters *m)
         return;
     pthread_mutex_destroy(&m->rlock);
     free(m->slots);
-    free(m);
+    if (!m->in_hot)
+        free(m);
 }
 
 void mixx__meters_reset(mixx_meters *m)

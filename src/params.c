@@ -46,12 +46,18 @@ static int valid_name(const char *s)
 
 /* ---- lifecycle ------------------------------------------------------------------------------------------ */
 
-int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_t max_frames, uint32_t rate)
+int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_t max_frames, uint32_t rate,
+                     struct mixx_hot *hot)
 {
     *out = NULL;
-    mixx_bus *b = alloc_zero(1, sizeof *b);
+    /* the struct holds the words every cycle reads and writes: in the hot block when there is one */
+    mixx_bus *b = mixx__hot_alloc(hot, sizeof *b, _Alignof(mixx_bus));
+    int in_hot = b != NULL;
+    if (!b)
+        b = alloc_zero(1, sizeof *b);
     if (!b)
         return MIXX_ENOMEM;
+    b->in_hot = in_hot;
     pthread_mutex_init(&b->def_lock, NULL);
     b->hash_mask = 2 * MIXX_PARAM_MAX - 1;
     b->info = alloc_zero(MIXX_PARAM_MAX, sizeof *b->info);
@@ -87,9 +93,9 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
         mixx_spsc_init(&b->prod[i].idx, MIXX_PARAM_QUEUE);
     }
     if (rc == 0)
-        rc = mixx__meters_create(&b->meters, inputs, channels);
+        rc = mixx__meters_create(&b->meters, inputs, channels, hot);
     if (rc == 0)
-        rc = mixx__strip_create(&b->strip, b, channels, max_frames);
+        rc = mixx__strip_create(&b->strip, b, channels, max_frames, hot);
     if (rc) {
         mixx__bus_destroy(b);
         return rc;
@@ -126,7 +132,8 @@ void mixx__bus_destroy(mixx_bus *b)
     free(b->touched);
     free(b->prod);
     pthread_mutex_destroy(&b->def_lock);
-    free(b);
+    if (!b->in_hot)
+        free(b);
 }
 
 static uint32_t smooth_samples(double ms, uint32_t rate)

@@ -73,6 +73,7 @@ typedef struct mixx_strip mixx_strip;
 
 typedef struct mixx_bus {
     pthread_mutex_t def_lock; /* define / producer registration (control threads) */
+    int in_hot;               /* the struct lives in the engine's hot block: destroy must not free it */
     uint32_t n_strip;         /* parameters 0..n_strip-1 belong to the strip */
     uint32_t strip_channels;
     mixx_param_info *info;
@@ -122,7 +123,9 @@ typedef struct mixx_bus {
 } mixx_bus;
 
 /* params.c: lifecycle (control thread) */
-int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_t max_frames, uint32_t rate);
+/* hot: the engine's hot block (prefault.h) for the per-cycle state of the bus, meters and strip, or NULL */
+int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_t max_frames, uint32_t rate,
+                     struct mixx_hot *hot);
 void mixx__bus_destroy(mixx_bus *b);
 /* at engine start, with the rate the device runs: ramps snap to their targets, sample time 0. Control thread. */
 void mixx__bus_start(mixx_bus *b, uint32_t rate);
@@ -145,7 +148,7 @@ void mixx__bus_render_idx(const mixx_bus *b, uint32_t idx, float *buf, uint32_t 
 void mixx__bus_mark(mixx_bus *b, uint32_t idx);
 
 /* meters.c */
-int mixx__meters_create(mixx_meters **out, uint32_t n_in, uint32_t n_out);
+int mixx__meters_create(mixx_meters **out, uint32_t n_in, uint32_t n_out, struct mixx_hot *hot);
 void mixx__meters_destroy(mixx_meters *m);
 void mixx__meters_reset(mixx_meters *m); /* control thread, engine stopped */
 void mixx__meters_input(mixx_meters *m, const float *const *in, uint32_t n_in, uint32_t n);
@@ -155,7 +158,7 @@ int mixx__meters_enabled(const mixx_meters *m);
 void mixx__meters_enable(mixx_meters *m, int on);
 
 /* strip.c */
-int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_t max_frames);
+int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_t max_frames, struct mixx_hot *hot);
 void mixx__strip_destroy(mixx_strip *s);
 void mixx__strip_start(mixx_strip *s, uint32_t rate); /* control thread, engine stopped */
 void mixx__strip_process(mixx_strip *s, float *const *out, uint32_t n_out, uint32_t n);

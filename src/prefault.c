@@ -4,6 +4,7 @@
  * audio thread" has one cure, used everywhere. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "prefault.h"
@@ -43,6 +44,34 @@ void *mixx__calloc_hot(size_t count, size_t size)
     if (p)
         mixx__prefault(p, count * size); /* calloc checked count * size for overflow */
     return p;
+}
+
+void mixx__hot_init(mixx_hot *h, void *base, size_t size)
+{
+    h->base = base;
+    h->size = base ? size : 0;
+    h->used = 0;
+    if (base)
+        memset(base, 0, size);
+}
+
+void *mixx__hot_alloc(mixx_hot *h, size_t size, size_t align)
+{
+    if (!h || !h->base || !size || !align)
+        return NULL;
+    size_t at = (h->used + align - 1) / align * align;
+    if (at > h->size || size > h->size - at)
+        return NULL;
+    h->used = at + size;
+    unsigned char *p = h->base + at;
+    memset(p, 0, size);
+    return p;
+}
+
+int mixx__hot_owns(const mixx_hot *h, const void *p)
+{
+    const unsigned char *q = p;
+    return h && h->base && q >= h->base && q < h->base + h->size;
 }
 
 #if defined(__has_feature)

@@ -26,4 +26,25 @@ void *mixx__calloc_hot(size_t count, size_t size);
  * the same words meanwhile (a deliberate, harmless race, hidden from TSan). Any thread but the writer's. */
 void mixx__touch_ahead(const void *base, size_t n, size_t at, unsigned pages);
 
+/* The hot block: memory inside the engine (next to its own per-cycle words) that the per-cycle state of the
+ * parameter bus, the level meters, the channel strip and the latency meter is carved from, so that what an
+ * audio cycle reads and writes of them sits on one or two pages instead of one allocation (and page) each.
+ * On a VM every distinct page a cycle touches now and then costs a 5-30 us fault in the host, invisible to the
+ * guest (docs/performance.md, "Pages"); fewer pages, fewer of those. Bump allocation, cache-line aligned,
+ * zeroed; nothing is given back except by emptying the whole block (the engine's setup). An object that
+ * does not fit is allocated as before (the caller falls back), so a full block costs placement, never a
+ * failure. Control thread. */
+typedef struct mixx_hot {
+    unsigned char *base;
+    size_t size, used;
+} mixx_hot;
+
+/* base: line-aligned memory of `size` bytes, already pre-faulted (part of the engine) */
+void mixx__hot_init(mixx_hot *h, void *base, size_t size);
+/* `size` zeroed bytes from the block, aligned to `align` (a power of two, at most the block's own alignment);
+ * NULL if h is NULL or the block is full */
+void *mixx__hot_alloc(mixx_hot *h, size_t size, size_t align);
+/* p came from the block (so it must not be freed) */
+int mixx__hot_owns(const mixx_hot *h, const void *p);
+
 #endif

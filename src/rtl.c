@@ -226,6 +226,11 @@ static int alloc_buffers(mixx_rtl *m, uint32_t rate)
 
 int mixx_rtl_create(mixx_rtl **out, uint32_t sample_rate, uint32_t max_frames)
 {
+    return mixx__rtl_create_in(out, sample_rate, max_frames, NULL);
+}
+
+int mixx__rtl_create_in(mixx_rtl **out, uint32_t sample_rate, uint32_t max_frames, struct mixx_hot *hot)
+{
     (void)max_frames;
     if (!out)
         return MIXX_ENULL;
@@ -234,10 +239,14 @@ int mixx_rtl_create(mixx_rtl **out, uint32_t sample_rate, uint32_t max_frames)
         return MIXX_ERATE;
     /* aligned: the audio thread's fields and the monitor's sit on cache lines of their own (rtl_internal.h) */
     size_t size = (sizeof(mixx_rtl) + _Alignof(mixx_rtl) - 1) / _Alignof(mixx_rtl) * _Alignof(mixx_rtl);
-    mixx_rtl *m = aligned_alloc(_Alignof(mixx_rtl), size);
+    mixx_rtl *m = mixx__hot_alloc(hot, size, _Alignof(mixx_rtl));
+    int in_hot = m != NULL;
+    if (!m)
+        m = aligned_alloc(_Alignof(mixx_rtl), size);
     if (!m)
         return MIXX_ENOMEM;
     memset(m, 0, sizeof *m);
+    m->in_hot = in_hot;
     pthread_mutex_init(&m->lock, NULL);
     /* the buffers (a few MB at 48 kHz, proportional to the rate) are allocated by the first begin, on the
      * control thread and before the audio thread may touch them: an engine that never measures pays nothing */
@@ -251,7 +260,8 @@ void mixx_rtl_destroy(mixx_rtl *m)
         return;
     free_buffers(m);
     pthread_mutex_destroy(&m->lock);
-    free(m);
+    if (!m->in_hot)
+        free(m);
 }
 
 int mixx_rtl_begin(mixx_rtl *m, uint32_t sample_rate, mixx_rtl_method method, int continuous,
@@ -309,7 +319,7 @@ int mixx_rtl_begin(mixx_rtl *m, uint32_t sample_rate, mixx_rtl_method method, in
     m->next = 0;
     m->seq = 0;
     m->have_prev = 0;
-    m->acc_n = m->acc_total = 0;
+    m->acc_n = m->acc_total = m->acc_restarted = 0;
     m->acc_w = m->acc_wx = m->acc_wxx = 0;
     m->prev_frames = m->prev_sigma = 0;
     m->slips = m->lost = 0;

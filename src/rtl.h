@@ -10,11 +10,15 @@
 #include "mixxengine.h"
 
 typedef struct mixx_rtl mixx_rtl;
+struct mixx_hot;
 
 /* Creates an idle meter. Its buffers (stimuli, capture ring, analysis) are sized for the rate the first
  * mixx_rtl_begin gets and allocated there. max_frames is not needed (the meter works sample by sample).
  * Returns 0, MIXX_ENULL, MIXX_ERATE, MIXX_ENOMEM. Control thread. */
 int mixx_rtl_create(mixx_rtl **out, uint32_t sample_rate, uint32_t max_frames);
+/* The same, with the meter's object carved from the hot block `hot` (prefault.h) when it fits there (the
+ * engine's meter); hot == NULL: mixx_rtl_create. */
+int mixx__rtl_create_in(mixx_rtl **out, uint32_t sample_rate, uint32_t max_frames, struct mixx_hot *hot);
 /* NULL is a no-op. Control thread, with the audio thread out of mixx_rtl_process for this meter. */
 void mixx_rtl_destroy(mixx_rtl *m);
 

@@ -455,18 +455,26 @@ static void analyse_impulse(mixx_rtl *m, mixx_rtl_result *r, double *sigma_out)
  * reaches the target or the next burst would take the measurement past RTL_INTEGRATE_MAX_S: then OK if its
  * sigma <= RTL_SIGMA_OK_LONG, else unreliable. The bursts' scatter is checked against their sigmas: when the
  * newest burst disagrees with the ones before it (the loop moved, or one burst was an outlier), the integration
- * starts again from the newest burst, within the same time limit; a disagreement at the limit is unreliable.
- * Nothing from bursts that disagree is ever averaged into a value. Returns 1 when *r holds the result to hand
- * out, 0 when the burst was absorbed (nothing to report yet). Monitor, under the lock. */
+ * starts again from the newest burst, within the same time limit; a disagreement at the limit is unreliable,
+ * and so is a restarted integration that reaches the limit with fewer than 3 bursts (it began with a burst picked
+ * for disagreeing: one more burst agreeing with it is not enough to trust it). Bursts that fail the check are
+ * never averaged together. A burst precise enough alone, or with no sound fit, ends an integration under way and
+ * is reported alone. Returns 1 when *r holds the result to hand out, 0 when the burst was absorbed (nothing to
+ * report yet). Monitor, under the lock. */
 static int integrate(mixx_rtl *m, mixx_rtl_result *r, double est, double *sigma)
 {
     const double burst_s = (double)m->cycle / (double)m->rate;
     const int usable = isfinite(est) && *sigma > RTL_SIGMA_TARGET;
-    r->integration_s = burst_s;
+    /* the time this measurement took: the bursts before this one (integrated, dropped at a restart, or lost to a
+     * late monitor) and this one */
+    r->integration_s = (double)(m->acc_total + 1) * burst_s;
     if (!usable) {
-        if (m->acc_n) /* a burst with no sound fit (loop changed, lost signal): the pending bursts go with it */
-            debugf(m, "integration of %u bursts abandoned", m->acc_n);
-        m->acc_n = m->acc_total = 0;
+        /* a burst with no sound fit (loop changed, lost signal) or one precise enough alone: the pending bursts
+         * go with it */
+        if (m->acc_n)
+            debugf(m, "integration of %u bursts abandoned (%s)", m->acc_n,
+                   isfinite(est) ? "a burst precise alone" : "a burst with no sound fit");
+        m->acc_n = m->acc_total = m->acc_restarted = 0;
         m->acc_w = m->acc_wx = m->acc_wxx = 0;
         return 1;
     }
@@ -489,6 +497,7 @@ static int integrate(mixx_rtl *m, mixx_rtl_result *r, double est, double *sigma)
          * disagreed beyond the threshold, and the measurement came out unreliable) */
         debugf(m, "  integration restarted: %u earlier bursts disagree with this one", m->acc_n - 1);
         m->acc_n = 1;
+        m->acc_restarted = 1;
         m->acc_w = w;
         m->acc_wx = w * est;
         m->acc_wxx = w * est * est;
@@ -499,7 +508,8 @@ static int integrate(mixx_rtl *m, mixx_rtl_result *r, double est, double *sigma)
     if (!scattered && sc > RTL_SIGMA_TARGET && !full)
         return 0;
     r->integration_s = (double)m->acc_total * burst_s;
-    if (!scattered && sc <= RTL_SIGMA_OK_LONG) {
+    const int too_few = full && m->acc_restarted && m->acc_n < 3;
+    if (!scattered && !too_few && sc <= RTL_SIGMA_OK_LONG) {
         r->status = MIXX_RTL_OK;
         r->rtl_frames = mean;
         r->quality = 1.0 / (1.0 + (sc / RTL_SIGMA_Q) * (sc / RTL_SIGMA_Q));
@@ -507,9 +517,11 @@ static int integrate(mixx_rtl *m, mixx_rtl_result *r, double est, double *sigma)
     } else {
         r->status = MIXX_RTL_UNRELIABLE;
         r->rtl_frames = NAN;
-        debugf(m, "  integration unreliable: %s", scattered ? "the bursts disagree" : "too noisy after the limit");
+        debugf(m, "  integration unreliable: %s", scattered ? "the bursts disagree"
+                                                   : too_few ? "restarted, too few bursts at the limit"
+                                                             : "too noisy after the limit");
     }
-    m->acc_n = m->acc_total = 0;
+    m->acc_n = m->acc_total = m->acc_restarted = 0;
     m->acc_w = m->acc_wx = m->acc_wxx = 0;
     return 1;
 }
@@ -548,6 +560,8 @@ static int poll_burst(mixx_rtl *m, mixx_rtl_result *out)
         /* we fell behind and the audio thread could not record everything: drop the windows it hit */
         uint64_t first_clean = (skipped + m->cycle - 1) / m->cycle;
         m->lost += first_clean - m->next;
+        if (m->acc_n) /* an integration under way: the lost windows count against its time limit */
+            m->acc_total += (unsigned)(first_clean - m->next);
         debugf(m, "monitor too late: dropped %llu measurements", (unsigned long long)(first_clean - m->next));
         m->next = first_clean;
         atomic_store_explicit(&m->consumed, m->next * m->cycle, memory_order_release);

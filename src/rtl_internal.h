@@ -85,8 +85,10 @@ struct mixx_rtl {
     double prev_frames, prev_sigma;
     unsigned acc_n;                  /* bursts in the integration under way (integrate() in rtl_analysis.c) */
     unsigned acc_total;              /* bursts this measurement has taken, with those dropped at a restart */
+    unsigned acc_restarted;          /* the integration under way restarted (its first burst disagreed) */
     double acc_w, acc_wx, acc_wxx;   /* their sums of 1/var, est/var, est^2/var */
     uint64_t slips, lost;
+    int in_hot; /* this object lives in an engine's hot block: destroy must not free it */
 };
 
 /* Smallest power of two >= v. */

@@ -40,6 +40,7 @@ struct mixx_strip {
     uint32_t nch, i_pair, i_master, npairs;
     uint32_t rate;
     float *buf[4];
+    int in_hot, mark_in_hot; /* the struct, the marks: in the engine's hot block (destroy must not free them) */
 };
 
 static const char *const band_name[3] = {"low", "mid", "high"};
@@ -104,19 +105,28 @@ static int add(mixx_bus *b, uint32_t id, const char *name, const char *unit, dou
     return rc < 0 ? rc : 0;
 }
 
-int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_t max_frames)
+int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_t max_frames, struct mixx_hot *hot)
 {
     *out = NULL;
-    mixx_strip *s = aligned_alloc(_Alignof(mixx_strip), sizeof *s); /* sizeof is a multiple of the alignment */
+    /* the struct and the marks are what an idle strip's cycle reads: in the hot block when there is one */
+    mixx_strip *s = mixx__hot_alloc(hot, sizeof *s, _Alignof(mixx_strip));
+    int in_hot = s != NULL;
+    if (!s)
+        s = aligned_alloc(_Alignof(mixx_strip), sizeof *s); /* sizeof is a multiple of the alignment */
     if (!s)
         return MIXX_ENOMEM;
     memset(s, 0, sizeof *s);
+    s->in_hot = in_hot;
     s->b = b;
     s->nch = channels;
     s->npairs = channels / 2;
     s->rate = b->rate;
     s->ch = calloc(channels ? channels : 1, sizeof *s->ch);
-    s->mark = calloc(channels ? 2 * channels : 2, 1);
+    const size_t nmark = channels ? 2 * (size_t)channels : 2;
+    s->mark = mixx__hot_alloc(hot, nmark, 1);
+    s->mark_in_hot = s->mark != NULL;
+    if (!s->mark)
+        s->mark = calloc(nmark, 1);
     s->idle = s->mark ? s->mark + (channels ? channels : 1) : NULL;
     for (int i = 0; i < 4; i++)
         s->buf[i] = calloc(max_frames, sizeof(float));
@@ -173,8 +183,10 @@ void mixx__strip_destroy(mixx_strip *s)
     for (int i = 0; i < 4; i++)
         free(s->buf[i]);
     free(s->ch);
-    free(s->mark);
-    free(s);
+    if (!s->mark_in_hot)
+        free(s->mark);
+    if (!s->in_hot)
+        free(s);
 }
 
 static void ch_reset(strip_ch *ch)

@@ -22,6 +22,10 @@
 
 #include "mixx_test.h"
 
+#include "engine_internal.h" /* test_hot_block looks at where the per-cycle state lies */
+#include "engine_rtl.h"
+#include "params_internal.h"
+
 #define APP_ID 0x10001u
 #define MAXBUF 1024
 
@@ -851,6 +855,41 @@ static void render_pair(float *out, const char *ch2_mid)
     mixx_engine_destroy(e);
 }
 
+/* The per-cycle state of the bus, the meters, the strip and the latency meter is carved from the engine's hot
+ * block at every channel count up to the largest, so an audio cycle's control state lies on the engine's first
+ * two pages (issue 13: every distinct page a cycle touches can cost a host fault on a VM). A latency meter made
+ * anew for a rate change goes to the block while it has room, then to the heap; destroy frees only the latter. */
+static void test_hot_block(void **state)
+{
+    (void)state;
+    const uint32_t chans[] = {1, 2, 8, 64};
+    for (size_t k = 0; k < sizeof chans / sizeof chans[0]; k++) {
+        mixx_engine *e = make(chans[k], NULL, -1);
+        const uintptr_t first = (uintptr_t)&e->bus, last = (uintptr_t)e->hot.base + e->hot.used - 1;
+        print_message("%2u channels: hot block %zu of %zu bytes used; the engine's words and the block on its pages "
+                      "%zu-%zu\n", chans[k], e->hot.used, e->hot.size, (size_t)((first - (uintptr_t)e) / 4096),
+                      (size_t)((last - (uintptr_t)e) / 4096));
+        assert_int_equal((uintptr_t)e % MIXX_ENGINE_ALIGN, 0);
+        assert_true(mixx__hot_owns(&e->hot, e->bus));
+        assert_true(mixx__hot_owns(&e->hot, e->bus->meters));
+        assert_true(mixx__hot_owns(&e->hot, e->bus->strip));
+        assert_true(mixx__hot_owns(&e->hot, e->rtl));
+        assert_true(last / 4096 - first / 4096 <= 1);
+        assert_rc(mixx_engine_stop_stream(e), 0);
+        int in_hot = 0, on_heap = 0;
+        for (int i = 0; i < 8; i++) {
+            assert_rc(mixx__engine_rtl_set_rate(e, i & 1 ? 44100 : 96000), 0);
+            if (mixx__hot_owns(&e->hot, e->rtl))
+                in_hot++;
+            else
+                on_heap++;
+        }
+        print_message("  8 rate changes: %d new meters in the block, %d on the heap\n", in_hot, on_heap);
+        assert_true(in_hot >= 1 && on_heap >= 1);
+        mixx_engine_destroy(e);
+    }
+}
+
 static void test_strip_pair_lanes(void **state)
 {
     (void)state;
@@ -920,6 +959,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_meters_rms),
         cmocka_unit_test(test_strip_isa_identical),
         cmocka_unit_test(test_strip_pair_lanes),
+        cmocka_unit_test(test_hot_block),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

@@ -274,7 +274,7 @@ pub struct mixx_rtl_result {
     pub t_s: f64,
     pub seq: u64,
     pub slip: c_int,
-    /// Appended (issue 13): seconds of capture integrated (filled by mixx_engine_rtl_wait_sized only).
+    /// Appended (issue 13): seconds of capture the measurement took (filled by mixx_engine_rtl_wait_sized only).
     pub integration_s: f64,
 }
 

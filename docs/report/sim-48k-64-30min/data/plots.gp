@@ -16,12 +16,12 @@ set key top left
 set xrange [*:2666.667]
 set arrow 1 from 1333.333, graph 0 to 1333.333, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2
 set label 1 'period 1333.3 µs' at 1333.333, graph 0.95 right offset -0.5,0 front tc rgb '#c02020'
-set arrow 10 from 0.9930, graph 0 to 0.9930, graph 0.86 nohead front lc rgb '#404040' dt 3
-set label 10 'p50 0.99 µs' at 0.9930, graph 0.88 left offset 0.3,0 front font ',8'
-set arrow 11 from 3.6710, graph 0 to 3.6710, graph 0.77 nohead front lc rgb '#404040' dt 3
-set label 11 'p99 3.67 µs' at 3.6710, graph 0.79 left offset 0.3,0 front font ',8'
-set arrow 12 from 54.6550, graph 0 to 54.6550, graph 0.68 nohead front lc rgb '#404040' dt 3
-set label 12 'p99.9 54.66 µs' at 54.6550, graph 0.70 left offset 0.3,0 front font ',8'
+set arrow 10 from 0.1600, graph 0 to 0.1600, graph 0.86 nohead front lc rgb '#404040' dt 3
+set label 10 'p50 0.16 µs' at 0.1600, graph 0.88 left offset 0.3,0 front font ',8'
+set arrow 11 from 1.2350, graph 0 to 1.2350, graph 0.77 nohead front lc rgb '#404040' dt 3
+set label 11 'p99 1.24 µs' at 1.2350, graph 0.79 left offset 0.3,0 front font ',8'
+set arrow 12 from 17.4710, graph 0 to 17.4710, graph 0.68 nohead front lc rgb '#404040' dt 3
+set label 12 'p99.9 17.47 µs' at 17.4710, graph 0.70 left offset 0.3,0 front font ',8'
 plot 'data/callback_hist.tsv' using 1:3:2 with boxes lc rgb '#2060c0' title 'engine'
 unset arrow
 unset logscale
@@ -35,7 +35,7 @@ set xlabel 'interval (µs)'
 set ylabel 'callbacks'
 set logscale y
 set yrange [0.7:*]
-set xrange [0:107232.240]
+set xrange [0:77274.413]
 set arrow 1 from 1333.333, graph 0 to 1333.333, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2
 set label 2 'period 1333.3 µs' at 1333.333, graph 0.95 left offset 0.5,0 front tc rgb '#c02020'
 set arrow 3 from 2000.000, graph 0 to 2000.000, graph 1 nohead front lc rgb '#d08000' dt 4 lw 2
@@ -113,12 +113,12 @@ set key top left
 set xrange [*:2666.667]
 set arrow 1 from 1333.333, graph 0 to 1333.333, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2
 set label 1 'period 1333.3 µs' at 1333.333, graph 0.95 right offset -0.5,0 front tc rgb '#c02020'
-set arrow 10 from 0.9930, graph 0 to 0.9930, graph 0.86 nohead front lc rgb '#404040' dt 3
-set label 10 'p50 0.99 µs' at 0.9930, graph 0.88 left offset 0.3,0 front font ',8'
-set arrow 11 from 3.6710, graph 0 to 3.6710, graph 0.77 nohead front lc rgb '#404040' dt 3
-set label 11 'p99 3.67 µs' at 3.6710, graph 0.79 left offset 0.3,0 front font ',8'
-set arrow 12 from 54.6550, graph 0 to 54.6550, graph 0.68 nohead front lc rgb '#404040' dt 3
-set label 12 'p99.9 54.66 µs' at 54.6550, graph 0.70 left offset 0.3,0 front font ',8'
+set arrow 10 from 0.1600, graph 0 to 0.1600, graph 0.86 nohead front lc rgb '#404040' dt 3
+set label 10 'p50 0.16 µs' at 0.1600, graph 0.88 left offset 0.3,0 front font ',8'
+set arrow 11 from 1.2350, graph 0 to 1.2350, graph 0.77 nohead front lc rgb '#404040' dt 3
+set label 11 'p99 1.24 µs' at 1.2350, graph 0.79 left offset 0.3,0 front font ',8'
+set arrow 12 from 17.4710, graph 0 to 17.4710, graph 0.68 nohead front lc rgb '#404040' dt 3
+set label 12 'p99.9 17.47 µs' at 17.4710, graph 0.70 left offset 0.3,0 front font ',8'
 plot 'data/callback_hist.tsv' using 1:3:2 with boxes lc rgb '#2060c0' title 'engine'
 unset arrow
 unset logscale
@@ -132,7 +132,7 @@ set xlabel 'interval (µs)'
 set ylabel 'callbacks'
 set logscale y
 set yrange [0.7:*]
-set xrange [0:107232.240]
+set xrange [0:77274.413]
 set arrow 1 from 1333.333, graph 0 to 1333.333, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2
 set label 2 'period 1333.3 µs' at 1333.333, graph 0.95 left offset 0.5,0 front tc rgb '#c02020'
 set arrow 3 from 2000.000, graph 0 to 2000.000, graph 1 nohead front lc rgb '#d08000' dt 4 lw 2
