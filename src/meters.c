@@ -79,7 +79,8 @@ int mixx__meters_create(mixx_meters **out, uint32_t n_in, uint32_t n_out, struct
     m->stride = (sizeof(meter_rec) + (size_t)m->nch * sizeof(meter_acc) + 15) / 16 * 16;
     m->slots = calloc(METER_RING + 3, m->stride);
     if (!m->slots) {
-        free(m);
+        if (!in_hot)
+            free(m);
         return MIXX_ENOMEM;
     }
     mixx__prefault(m->slots, (METER_RING + 3) * m->stride);

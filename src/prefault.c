@@ -59,7 +59,9 @@ void *mixx__hot_alloc(mixx_hot *h, size_t size, size_t align)
 {
     if (!h || !h->base || !size || !align)
         return NULL;
-    size_t at = (h->used + align - 1) / align * align;
+    /* the address aligned, not just the offset: the block's own alignment need not be `align`'s */
+    uintptr_t base = (uintptr_t)h->base, a = (base + h->used + align - 1) & ~(uintptr_t)(align - 1);
+    size_t at = (size_t)(a - base);
     if (at > h->size || size > h->size - at)
         return NULL;
     h->used = at + size;

@@ -41,8 +41,8 @@ typedef struct mixx_hot {
 
 /* base: line-aligned memory of `size` bytes, already pre-faulted (part of the engine) */
 void mixx__hot_init(mixx_hot *h, void *base, size_t size);
-/* `size` zeroed bytes from the block, aligned to `align` (a power of two, at most the block's own alignment);
- * NULL if h is NULL or the block is full */
+/* `size` zeroed bytes from the block, aligned to `align` (a power of two); NULL if h is NULL or the block is
+ * full */
 void *mixx__hot_alloc(mixx_hot *h, size_t size, size_t align);
 /* p came from the block (so it must not be freed) */
 int mixx__hot_owns(const mixx_hot *h, const void *p);

@@ -876,6 +876,7 @@ static void test_hot_block(void **state)
         assert_true(mixx__hot_owns(&e->hot, e->rtl));
         assert_true(last / 4096 - first / 4096 <= 1);
         assert_rc(mixx_engine_stop_stream(e), 0);
+        /* the block has room for one more meter (MIXX_HOT_BYTES), not for eight */
         int in_hot = 0, on_heap = 0;
         for (int i = 0; i < 8; i++) {
             assert_rc(mixx__engine_rtl_set_rate(e, i & 1 ? 44100 : 96000), 0);

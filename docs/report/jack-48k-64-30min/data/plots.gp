@@ -13,15 +13,15 @@ set yrange [0.7:*]
 set logscale x
 set style fill solid 0.6
 set key top left
-set xrange [*:16124.400]
+set xrange [*:2666.667]
 set arrow 1 from 1333.333, graph 0 to 1333.333, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2
 set label 1 'period 1333.3 µs' at 1333.333, graph 0.95 right offset -0.5,0 front tc rgb '#c02020'
-set arrow 10 from 0.9530, graph 0 to 0.9530, graph 0.86 nohead front lc rgb '#404040' dt 3
-set label 10 'p50 0.95 µs' at 0.9530, graph 0.88 left offset 0.3,0 front font ',8'
-set arrow 11 from 4.0710, graph 0 to 4.0710, graph 0.77 nohead front lc rgb '#404040' dt 3
-set label 11 'p99 4.07 µs' at 4.0710, graph 0.79 left offset 0.3,0 front font ',8'
-set arrow 12 from 181.7590, graph 0 to 181.7590, graph 0.68 nohead front lc rgb '#404040' dt 3
-set label 12 'p99.9 181.76 µs' at 181.7590, graph 0.70 left offset 0.3,0 front font ',8'
+set arrow 10 from 0.1200, graph 0 to 0.1200, graph 0.86 nohead front lc rgb '#404040' dt 3
+set label 10 'p50 0.12 µs' at 0.1200, graph 0.88 left offset 0.3,0 front font ',8'
+set arrow 11 from 1.2110, graph 0 to 1.2110, graph 0.77 nohead front lc rgb '#404040' dt 3
+set label 11 'p99 1.21 µs' at 1.2110, graph 0.79 left offset 0.3,0 front font ',8'
+set arrow 12 from 16.9590, graph 0 to 16.9590, graph 0.68 nohead front lc rgb '#404040' dt 3
+set label 12 'p99.9 16.96 µs' at 16.9590, graph 0.70 left offset 0.3,0 front font ',8'
 plot 'data/callback_hist.tsv' using 1:3:2 with boxes lc rgb '#2060c0' title 'engine'
 unset arrow
 unset logscale
@@ -35,7 +35,7 @@ set xlabel 'interval (µs)'
 set ylabel 'callbacks'
 set logscale y
 set yrange [0.7:*]
-set xrange [0:122255.069]
+set xrange [0:91020.964]
 set arrow 1 from 1333.333, graph 0 to 1333.333, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2
 set label 2 'period 1333.3 µs' at 1333.333, graph 0.95 left offset 0.5,0 front tc rgb '#c02020'
 set arrow 3 from 2000.000, graph 0 to 2000.000, graph 1 nohead front lc rgb '#d08000' dt 4 lw 2
@@ -110,15 +110,15 @@ set yrange [0.7:*]
 set logscale x
 set style fill solid 0.6
 set key top left
-set xrange [*:16124.400]
+set xrange [*:2666.667]
 set arrow 1 from 1333.333, graph 0 to 1333.333, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2
 set label 1 'period 1333.3 µs' at 1333.333, graph 0.95 right offset -0.5,0 front tc rgb '#c02020'
-set arrow 10 from 0.9530, graph 0 to 0.9530, graph 0.86 nohead front lc rgb '#404040' dt 3
-set label 10 'p50 0.95 µs' at 0.9530, graph 0.88 left offset 0.3,0 front font ',8'
-set arrow 11 from 4.0710, graph 0 to 4.0710, graph 0.77 nohead front lc rgb '#404040' dt 3
-set label 11 'p99 4.07 µs' at 4.0710, graph 0.79 left offset 0.3,0 front font ',8'
-set arrow 12 from 181.7590, graph 0 to 181.7590, graph 0.68 nohead front lc rgb '#404040' dt 3
-set label 12 'p99.9 181.76 µs' at 181.7590, graph 0.70 left offset 0.3,0 front font ',8'
+set arrow 10 from 0.1200, graph 0 to 0.1200, graph 0.86 nohead front lc rgb '#404040' dt 3
+set label 10 'p50 0.12 µs' at 0.1200, graph 0.88 left offset 0.3,0 front font ',8'
+set arrow 11 from 1.2110, graph 0 to 1.2110, graph 0.77 nohead front lc rgb '#404040' dt 3
+set label 11 'p99 1.21 µs' at 1.2110, graph 0.79 left offset 0.3,0 front font ',8'
+set arrow 12 from 16.9590, graph 0 to 16.9590, graph 0.68 nohead front lc rgb '#404040' dt 3
+set label 12 'p99.9 16.96 µs' at 16.9590, graph 0.70 left offset 0.3,0 front font ',8'
 plot 'data/callback_hist.tsv' using 1:3:2 with boxes lc rgb '#2060c0' title 'engine'
 unset arrow
 unset logscale
@@ -132,7 +132,7 @@ set xlabel 'interval (µs)'
 set ylabel 'callbacks'
 set logscale y
 set yrange [0.7:*]
-set xrange [0:122255.069]
+set xrange [0:91020.964]
 set arrow 1 from 1333.333, graph 0 to 1333.333, graph 1 nohead front lc rgb '#c02020' dt 2 lw 2
 set label 2 'period 1333.3 µs' at 1333.333, graph 0.95 left offset 0.5,0 front tc rgb '#c02020'
 set arrow 3 from 2000.000, graph 0 to 2000.000, graph 1 nohead front lc rgb '#d08000' dt 4 lw 2
