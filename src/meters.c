@@ -63,15 +63,11 @@ static void rec_merge(const mixx_meters *m, meter_rec *dst, const meter_rec *src
 int mixx__meters_create(mixx_meters **out, uint32_t n_in, uint32_t n_out, struct mixx_hot *hot)
 {
     *out = NULL;
-    const size_t size = (sizeof(mixx_meters) + MIXX_CACHE_LINE - 1) / MIXX_CACHE_LINE * MIXX_CACHE_LINE;
     /* every cycle reads `enabled`: in the hot block when there is one */
-    mixx_meters *m = mixx__hot_alloc(hot, size, MIXX_CACHE_LINE);
-    int in_hot = m != NULL;
-    if (!m)
-        m = aligned_alloc(MIXX_CACHE_LINE, size);
+    int in_hot;
+    mixx_meters *m = mixx__hot_or_heap(hot, sizeof(mixx_meters), MIXX_CACHE_LINE, &in_hot);
     if (!m)
         return MIXX_ENOMEM;
-    memset(m, 0, sizeof *m);
     m->in_hot = in_hot;
     m->n_in = n_in;
     m->n_out = n_out;
@@ -79,8 +75,7 @@ int mixx__meters_create(mixx_meters **out, uint32_t n_in, uint32_t n_out, struct
     m->stride = (sizeof(meter_rec) + (size_t)m->nch * sizeof(meter_acc) + 15) / 16 * 16;
     m->slots = calloc(METER_RING + 3, m->stride);
     if (!m->slots) {
-        if (!in_hot)
-            free(m);
+        mixx__hot_free(m, in_hot);
         return MIXX_ENOMEM;
     }
     mixx__prefault(m->slots, (METER_RING + 3) * m->stride);
@@ -99,8 +94,7 @@ void mixx__meters_destroy(mixx_meters *m)
         return;
     pthread_mutex_destroy(&m->rlock);
     free(m->slots);
-    if (!m->in_hot)
-        free(m);
+    mixx__hot_free(m, m->in_hot);
 }
 
 void mixx__meters_reset(mixx_meters *m)

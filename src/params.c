@@ -51,10 +51,8 @@ int mixx__bus_create(mixx_bus **out, uint32_t channels, uint32_t inputs, uint32_
 {
     *out = NULL;
     /* the struct holds the words every cycle reads and writes: in the hot block when there is one */
-    mixx_bus *b = mixx__hot_alloc(hot, sizeof *b, _Alignof(mixx_bus));
-    int in_hot = b != NULL;
-    if (!b)
-        b = alloc_zero(1, sizeof *b);
+    int in_hot;
+    mixx_bus *b = mixx__hot_or_heap(hot, sizeof *b, _Alignof(mixx_bus), &in_hot);
     if (!b)
         return MIXX_ENOMEM;
     b->in_hot = in_hot;
@@ -132,8 +130,7 @@ void mixx__bus_destroy(mixx_bus *b)
     free(b->touched);
     free(b->prod);
     pthread_mutex_destroy(&b->def_lock);
-    if (!b->in_hot)
-        free(b);
+    mixx__hot_free(b, b->in_hot);
 }
 
 static uint32_t smooth_samples(double ms, uint32_t rate)

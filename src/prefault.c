@@ -76,6 +76,25 @@ int mixx__hot_owns(const mixx_hot *h, const void *p)
     return h && h->base && q >= h->base && q < h->base + h->size;
 }
 
+void *mixx__hot_or_heap(mixx_hot *h, size_t size, size_t align, int *in_hot)
+{
+    void *p = mixx__hot_alloc(h, size, align);
+    *in_hot = p != NULL;
+    if (p)
+        return p;
+    size_t bytes = (size + align - 1) / align * align;
+    p = aligned_alloc(align, bytes ? bytes : align);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+void mixx__hot_free(void *p, int in_hot)
+{
+    if (!in_hot)
+        free(p);
+}
+
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
 #define MIXX_NO_TSAN __attribute__((no_sanitize("thread")))

@@ -46,5 +46,10 @@ void mixx__hot_init(mixx_hot *h, void *base, size_t size);
 void *mixx__hot_alloc(mixx_hot *h, size_t size, size_t align);
 /* p came from the block (so it must not be freed) */
 int mixx__hot_owns(const mixx_hot *h, const void *p);
+/* The one allocation of an object that may live in the block: from `h` when it fits (*in_hot = 1), else
+ * aligned_alloc of `size` rounded up to `align` (*in_hot = 0); zeroed either way; NULL when out of memory.
+ * Its destroy calls mixx__hot_free with the same flag. */
+void *mixx__hot_or_heap(mixx_hot *h, size_t size, size_t align, int *in_hot);
+void mixx__hot_free(void *p, int in_hot);
 
 #endif

@@ -238,14 +238,10 @@ int mixx__rtl_create_in(mixx_rtl **out, uint32_t sample_rate, uint32_t max_frame
     if (sample_rate == 0 || sample_rate > 768000)
         return MIXX_ERATE;
     /* aligned: the audio thread's fields and the monitor's sit on cache lines of their own (rtl_internal.h) */
-    size_t size = (sizeof(mixx_rtl) + _Alignof(mixx_rtl) - 1) / _Alignof(mixx_rtl) * _Alignof(mixx_rtl);
-    mixx_rtl *m = mixx__hot_alloc(hot, size, _Alignof(mixx_rtl));
-    int in_hot = m != NULL;
-    if (!m)
-        m = aligned_alloc(_Alignof(mixx_rtl), size);
+    int in_hot;
+    mixx_rtl *m = mixx__hot_or_heap(hot, sizeof(mixx_rtl), _Alignof(mixx_rtl), &in_hot);
     if (!m)
         return MIXX_ENOMEM;
-    memset(m, 0, sizeof *m);
     m->in_hot = in_hot;
     pthread_mutex_init(&m->lock, NULL);
     /* the buffers (a few MB at 48 kHz, proportional to the rate) are allocated by the first begin, on the
@@ -260,8 +256,7 @@ void mixx_rtl_destroy(mixx_rtl *m)
         return;
     free_buffers(m);
     pthread_mutex_destroy(&m->lock);
-    if (!m->in_hot)
-        free(m);
+    mixx__hot_free(m, m->in_hot);
 }
 
 int mixx_rtl_begin(mixx_rtl *m, uint32_t sample_rate, mixx_rtl_method method, int continuous,

@@ -109,13 +109,10 @@ int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_
 {
     *out = NULL;
     /* the struct and the marks are what an idle strip's cycle reads: in the hot block when there is one */
-    mixx_strip *s = mixx__hot_alloc(hot, sizeof *s, _Alignof(mixx_strip));
-    int in_hot = s != NULL;
-    if (!s)
-        s = aligned_alloc(_Alignof(mixx_strip), sizeof *s); /* sizeof is a multiple of the alignment */
+    int in_hot;
+    mixx_strip *s = mixx__hot_or_heap(hot, sizeof *s, _Alignof(mixx_strip), &in_hot);
     if (!s)
         return MIXX_ENOMEM;
-    memset(s, 0, sizeof *s);
     s->in_hot = in_hot;
     s->b = b;
     s->nch = channels;
@@ -123,10 +120,7 @@ int mixx__strip_create(mixx_strip **out, mixx_bus *b, uint32_t channels, uint32_
     s->rate = b->rate;
     s->ch = calloc(channels ? channels : 1, sizeof *s->ch);
     const size_t nmark = channels ? 2 * (size_t)channels : 2;
-    s->mark = mixx__hot_alloc(hot, nmark, 1);
-    s->mark_in_hot = s->mark != NULL;
-    if (!s->mark)
-        s->mark = calloc(nmark, 1);
+    s->mark = mixx__hot_or_heap(hot, nmark, 1, &s->mark_in_hot);
     s->idle = s->mark ? s->mark + (channels ? channels : 1) : NULL;
     for (int i = 0; i < 4; i++)
         s->buf[i] = calloc(max_frames, sizeof(float));
@@ -183,10 +177,8 @@ void mixx__strip_destroy(mixx_strip *s)
     for (int i = 0; i < 4; i++)
         free(s->buf[i]);
     free(s->ch);
-    if (!s->mark_in_hot)
-        free(s->mark);
-    if (!s->in_hot)
-        free(s);
+    mixx__hot_free(s->mark, s->mark_in_hot);
+    mixx__hot_free(s, s->in_hot);
 }
 
 static void ch_reset(strip_ch *ch)
